@@ -1,0 +1,46 @@
+"""carepath: clinical protocol rules in a small language, evaluated with an explanation for every decision.
+
+The Python API mirrors the CLI: `load_protocol` → `load_records` → `run`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from pathlib import Path
+
+from ._version import __version__
+from .checker import check
+from .compiler import CompiledProtocol, compile_protocol
+from .diagnostics import Diagnostic, ProtocolError
+from .engine import Result, Run, evaluate, evaluate_all
+from .parser import parse
+from .records import InvalidRecord, PatientRecord, bind_all, load, load_text
+from .source import Source
+
+__all__ = [
+    "CompiledProtocol", "Diagnostic", "InvalidRecord", "PatientRecord", "ProtocolError", "Result", "Run", "Source",
+    "__version__", "compile_source", "evaluate", "load_protocol", "load_records", "run",
+]
+
+
+def compile_source(source: Source) -> CompiledProtocol:
+    """Parse, check and compile; raises `ProtocolError` with every diagnostic."""
+    return compile_protocol(check(parse(source), source))
+
+
+def load_protocol(path: str | Path) -> CompiledProtocol:
+    return compile_source(Source.from_path(path))
+
+
+def load_records(compiled: CompiledProtocol, paths: Iterable[str | Path]) -> list[PatientRecord | InvalidRecord]:
+    return bind_all(load(paths), compiled.checked)
+
+
+def records_from_text(compiled: CompiledProtocol, text: str, name: str = "<records>") -> list[PatientRecord | InvalidRecord]:
+    return bind_all(load_text(text, name), compiled.checked)
+
+
+def run(compiled: CompiledProtocol, paths: Iterable[str | Path], as_of: dt.date, trace: bool = True) -> Run:
+    """Evaluate every record in the given files; bad records become invalid results, the rest still run."""
+    return evaluate_all(compiled, load_records(compiled, paths), as_of, trace)

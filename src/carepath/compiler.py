@@ -1,0 +1,417 @@
+"""`CheckedProtocol` → `CompiledProtocol`: each node becomes two closures, decided once.
+
+`value` closures are the fast path (no allocation beyond the result); `explain` closures build the
+trace. Both read one environment list: the record's input values followed by each definition's
+result, filled in evaluation order. No source text is generated and nothing is `exec`-ed.
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from . import program as p
+from .nodes import BoolKind
+from .trace import Fact, Step
+from .types import Kind
+from .units import Unit
+from .values import MONTH, Duration, Truth, compare_interval, format_number, kleene_and, kleene_or
+
+Env = list[Any]
+ValueFn = Callable[[Env], Any]
+ExplainFn = Callable[["ExplainContext"], Step]
+
+_OPERATORS: dict[str, Callable[[Any, Any], bool]] = {
+    "=": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge,
+}
+_FLIPPED = {"=": "=", "!=": "!=", "<": ">", "<=": ">=", ">": "<", ">=": "<="}
+_SYMBOL = {"=": "=", "!=": "≠", "<": "<", "<=": "≤", ">": ">", ">=": "≥"}
+
+
+@dataclass(slots=True)
+class ExplainContext:
+    env: Env
+    facts: Sequence[Fact | None]
+    steps: dict[int, Step]  # definition slot → its step, built once per record
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledDefinition:
+    definition: p.CheckedDefinition
+    value: ValueFn
+    explain: ExplainFn
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledProtocol:
+    checked: p.CheckedProtocol
+    definitions: tuple[CompiledDefinition, ...]  # evaluation order
+    plan: tuple[tuple[int, ValueFn], ...]  # (slot, value) pairs, the whole fast path
+    decisions: tuple[p.CheckedDefinition, ...]  # declaration order
+    slots: int
+
+    @property
+    def name(self) -> str:
+        return self.checked.name
+
+
+def compile_protocol(checked: p.CheckedProtocol) -> CompiledProtocol:
+    compiled = tuple(_definition(d) for d in checked.definitions)
+    return CompiledProtocol(
+        checked=checked,
+        definitions=compiled,
+        plan=tuple((c.definition.slot, c.value) for c in compiled),
+        decisions=checked.decisions,
+        slots=len(checked.inputs) + len(checked.definitions),
+    )
+
+
+# ---- definitions ---------------------------------------------------------------------------
+
+
+def _definition(definition: p.CheckedDefinition) -> CompiledDefinition:
+    if definition.kind == "classification":
+        return _classification(definition)
+    assert definition.condition is not None
+    value, explain_condition = _cond(definition.condition)
+    slot = definition.slot
+
+    def explain(ctx: ExplainContext) -> Step:
+        inner = explain_condition(ctx)
+        return Step(definition.kind, definition.name, ctx.env[slot], (inner,), (0,), title=definition.title,
+                    citation=definition.citation, wanting=(), span=definition.span)
+
+    return CompiledDefinition(definition, value, explain)
+
+
+def _classification(definition: p.CheckedDefinition) -> CompiledDefinition:
+    branches = tuple((b.name, None if b.condition is None else _cond(b.condition), b) for b in definition.branches)
+    fast = tuple((name, None if pair is None else pair[0]) for name, pair, _ in branches)
+
+    def value(env: Env) -> str | None:
+        for name, condition in fast:
+            if condition is None:
+                return name
+            result = condition(env)
+            if result is True:
+                return name
+            if result is None:
+                return None  # an earlier branch might hold: undetermined, never a later branch
+        return None
+
+    def explain(ctx: ExplainContext) -> Step:
+        steps: list[Step] = []
+        deciding: tuple[int, ...] = ()
+        for index, (name, pair, branch) in enumerate(branches):
+            if pair is None:
+                steps.append(Step("otherwise", f"{name} otherwise", True, span=branch.span))
+                deciding = tuple(range(index + 1))  # every earlier branch was false
+                break
+            inner = pair[1](ctx)
+            steps.append(Step("branch", f"{name} when {inner.text}", inner.outcome, (inner,), (0,), reference=name, span=branch.span))
+            if inner.outcome is not False:
+                deciding = (index,)
+                break
+        else:
+            deciding = tuple(range(len(steps)))
+        return Step("classification", definition.name, ctx.env[definition.slot], tuple(steps), deciding,
+                    title=definition.title, citation=definition.citation, span=definition.span)
+
+    return CompiledDefinition(definition, value, explain)
+
+
+# ---- conditions ----------------------------------------------------------------------------
+
+
+def _cond(node: p.Cond) -> tuple[ValueFn, ExplainFn]:
+    match node:
+        case p.Logic():
+            return _logic(node)
+        case p.Negation():
+            return _negation(node)
+        case p.Compare():
+            return _compare(node)
+        case p.Presence():
+            return _presence(node)
+        case p.DefRef():
+            return _reference(node)
+        case p.InputRef():
+            return _boolean_input(node)
+        case p.Const():
+            constant = node.value
+
+            def explain_const(ctx: ExplainContext) -> Step:
+                return Step("literal", node.text, constant)  # type: ignore[arg-type]
+
+            return (lambda env: constant), explain_const
+    raise AssertionError(node)
+
+
+def _logic(node: p.Logic) -> tuple[ValueFn, ExplainFn]:
+    pairs = [_cond(o) for o in node.operands]
+    fns = tuple(v for v, _ in pairs)
+    conjunction = node.kind.is_conjunction
+    stop, other = (False, True) if conjunction else (True, False)
+
+    def value(env: Env) -> Truth:
+        unknown = False
+        for fn in fns:
+            result = fn(env)
+            if result is stop:
+                return stop
+            if result is None:
+                unknown = True
+        return None if unknown else other
+
+    def explain(ctx: ExplainContext) -> Step:
+        children = tuple(e(ctx) for _, e in pairs)
+        outcomes = [c.outcome for c in children]
+        outcome = kleene_and(outcomes) if conjunction else kleene_or(outcomes)  # type: ignore[arg-type]
+        if outcome is stop:
+            deciding = tuple(i for i, o in enumerate(outcomes) if o is stop)
+        elif outcome is None:
+            deciding = tuple(i for i, o in enumerate(outcomes) if o is None)
+        else:
+            deciding = tuple(range(len(children)))
+        kind = "all of" if node.kind is BoolKind.ALL_OF else "any of" if node.kind is BoolKind.ANY_OF else node.kind.value
+        return Step(kind, node.text, outcome, children, deciding, span=node.span)
+
+    return value, explain
+
+
+def _negation(node: p.Negation) -> tuple[ValueFn, ExplainFn]:
+    inner_value, inner_explain = _cond(node.operand)
+
+    def value(env: Env) -> Truth:
+        result = inner_value(env)
+        return None if result is None else not result
+
+    def explain(ctx: ExplainContext) -> Step:
+        child = inner_explain(ctx)
+        outcome = None if child.outcome is None else not child.outcome
+        return Step("not", node.text, outcome, (child,), (0,), span=node.span)
+
+    return value, explain
+
+
+def _presence(node: p.Presence) -> tuple[ValueFn, ExplainFn]:
+    slot, known = node.input.slot, node.known
+
+    def value(env: Env) -> bool:
+        return (env[slot] is not None) is known
+
+    def explain(ctx: ExplainContext) -> Step:
+        fact = _fact(ctx, node.input)
+        present = ctx.env[slot] is not None
+        return Step("presence", node.text, present is known, facts=(fact,),
+                    detail=f"{node.input.name} is {'given' if present else 'missing'}", span=node.span)
+
+    return value, explain
+
+
+def _reference(node: p.DefRef) -> tuple[ValueFn, ExplainFn]:
+    slot = node.slot
+
+    def value(env: Env) -> Any:
+        return env[slot]
+
+    def explain(ctx: ExplainContext) -> Step:
+        inner = ctx.steps[slot]
+        return Step("reference", node.name, ctx.env[slot], (inner,), (0,), reference=node.name, span=node.span)
+
+    return value, explain
+
+
+def _boolean_input(node: p.InputRef) -> tuple[ValueFn, ExplainFn]:
+    slot = node.input.slot
+
+    def value(env: Env) -> Any:
+        return env[slot]
+
+    def explain(ctx: ExplainContext) -> Step:
+        fact = _fact(ctx, node.input)
+        missing = ctx.env[slot] is None
+        return Step("input", node.text, ctx.env[slot], facts=(fact,), wanting=(node.input.name,) if missing else (),
+                    detail=f"{node.input.name} is missing" if missing else None, span=node.span)
+
+    return value, explain
+
+
+# ---- comparisons ---------------------------------------------------------------------------
+
+
+def _operand(node: Any) -> tuple[ValueFn, ExplainFn | None]:
+    """How to fetch one side of a comparison; conditions on either side are allowed (`a = true`)."""
+    if isinstance(node, (p.InputRef, p.DefRef)):
+        slot = node.input.slot if isinstance(node, p.InputRef) else node.slot
+        return (lambda env: env[slot]), None
+    if isinstance(node, p.Const):
+        constant = node.value
+        return (lambda env: constant), None
+    return _cond(node)
+
+
+def _compare(node: p.Compare) -> tuple[ValueFn, ExplainFn]:
+    left, right, op = node.left, node.right, node.op
+    if isinstance(left, p.CalendarConst) and not isinstance(right, p.CalendarConst):
+        left, right, op = right, left, _FLIPPED[op]  # keep the duration on the left
+    if isinstance(right, p.CalendarConst):
+        value = _duration_vs_literal(left, right, op)
+    elif _is_duration(left) and _is_duration(right):
+        value = _duration_vs_duration(left, right, op)
+    else:
+        value = _plain(left, right, op, node.scale)
+    return value, _explain_compare(node, left, right, op, value)
+
+
+def _is_duration(node: Any) -> bool:
+    return isinstance(node, (p.InputRef, p.DefRef)) and node.type.kind is Kind.DURATION if not isinstance(node, p.InputRef) \
+        else node.input.type.kind is Kind.DURATION
+
+
+def _plain(left: Any, right: Any, op: str, scale: Any) -> ValueFn:
+    compare = _OPERATORS[op]
+    if isinstance(left, p.InputRef) and isinstance(right, p.Const) and scale == 1:
+        slot, constant = left.input.slot, right.value  # the common case: an input against a threshold
+
+        def input_vs_const(env: Env) -> Truth:
+            v = env[slot]
+            return None if v is None else compare(v, constant)
+
+        return input_vs_const
+    get_left, _ = _operand(left)
+    get_right, _ = _operand(right)
+
+    def general(env: Env) -> Truth:
+        a = get_left(env)
+        b = get_right(env)
+        if a is None or b is None:
+            return None
+        return compare(a, b * scale if scale != 1 else b)
+
+    return general
+
+
+def _duration_vs_literal(left: Any, right: p.CalendarConst, op: str) -> ValueFn:
+    get_left, _ = _operand(left)
+    if right.base == "months":
+        threshold = right.amount * MONTH
+
+        def months(env: Env) -> Truth:
+            v: Duration | None = get_left(env)
+            return None if v is None else compare_interval(v.month_low, v.month_high, op, threshold)
+
+        return months
+    days = right.amount
+
+    def by_days(env: Env) -> Truth:
+        v: Duration | None = get_left(env)
+        return None if v is None else compare_interval(v.day_low, v.day_high, op, days)
+
+    return by_days
+
+
+def _duration_vs_duration(left: Any, right: Any, op: str) -> ValueFn:
+    get_left, _ = _operand(left)
+    get_right, _ = _operand(right)
+
+    def value(env: Env) -> Truth:
+        a: Duration | None = get_left(env)
+        b: Duration | None = get_right(env)
+        if a is None or b is None:
+            return None
+        if op in ("<", "<="):
+            strict = op == "<"
+            if a.day_high < b.day_low or (not strict and a.day_high <= b.day_low):
+                return True
+            return False if a.day_low > b.day_high or (strict and a.day_low >= b.day_high) else None
+        if op in (">", ">="):
+            flipped = _duration_vs_duration(right, left, _FLIPPED[op])
+            return flipped(env)
+        if a.day_low == a.day_high == b.day_low == b.day_high:
+            return op == "="
+        disjoint = a.day_high < b.day_low or b.day_high < a.day_low
+        return (op == "!=") if disjoint else None
+
+    return value
+
+
+def _explain_compare(node: p.Compare, left: Any, right: Any, op: str, value: ValueFn) -> ExplainFn:
+    sides = [s for s in (left, right) if isinstance(s, (p.InputRef, p.DefRef, p.Compare, p.Logic, p.Negation, p.Presence))]
+    nested = [(i, _cond(s)[1]) for i, s in enumerate(sides) if not isinstance(s, (p.InputRef, p.DefRef))]
+
+    def explain(ctx: ExplainContext) -> Step:
+        outcome = value(ctx.env)
+        facts = tuple(_fact(ctx, s.input) for s in (left, right) if isinstance(s, p.InputRef))
+        children = tuple(e(ctx) for _, e in nested)
+        children += tuple(Step("reference", s.name, ctx.env[s.slot], (ctx.steps[s.slot],), (0,), reference=s.name, span=s.span)
+                          for s in (left, right) if isinstance(s, p.DefRef))
+        missing = tuple(f.input for f in facts if f.missing)
+        detail = _comparison_detail(ctx, left, right, op, outcome, missing)
+        wanting: tuple[str, ...] = ()
+        if outcome is None and not children:
+            wanting = missing or tuple(f.input for f in facts)
+        deciding = tuple(range(len(children))) if children else ()
+        return Step("comparison", node.text, outcome, children, deciding, facts, detail, wanting=wanting, span=node.span)
+
+    return explain
+
+
+def _comparison_detail(ctx: ExplainContext, left: Any, right: Any, op: str, outcome: Truth, missing: tuple[str, ...]) -> str:
+    if missing:
+        return ", ".join(missing) + (" is" if len(missing) == 1 else " are") + " missing"
+    shown_left, shown_right = _shown(ctx, left), _shown(ctx, right)
+    symbol = _SYMBOL[op]
+    if outcome is None:
+        if isinstance(right, p.CalendarConst):
+            value: Duration | None = _operand(left)[0](ctx.env)
+            if value is not None and right.base == "months":
+                from .values import days_in_months
+                low, high = days_in_months(right.amount)
+                return (f"cannot tell whether {value.text} {symbol} {right.shown}: {right.shown} is {low} to {high} days "
+                        f"depending on the calendar; give the age in months or the dates")
+            return f"cannot tell whether {shown_left} {symbol} {shown_right} without exact dates"
+        return f"{shown_left} {symbol} {shown_right} is unknown"
+    if outcome:
+        return f"{shown_left} {symbol} {shown_right}"
+    distance = _distance(ctx, left, right)
+    negated = {"=": "≠", "!=": "=", "<": "≥", "<=": ">", ">": "≤", ">=": "<"}[op]
+    text = f"{shown_left} {negated} {shown_right} (needs {symbol} {shown_right})"
+    return f"{text}; {distance}" if distance else text
+
+
+def _distance(ctx: ExplainContext, left: Any, right: Any) -> str | None:
+    if not (isinstance(left, p.InputRef) and isinstance(right, p.Const) and left.input.type.kind is Kind.QUANTITY):
+        return None
+    value, threshold = ctx.env[left.input.slot], right.value
+    if not isinstance(value, (int, float)) or not isinstance(threshold, (int, float)):
+        return None
+    unit = left.input.type.unit
+    suffix = f" {unit.display}" if isinstance(unit, Unit) else ""
+    gap = abs(value - threshold)
+    direction = "below" if value < threshold else "above"
+    return f"{format_number(gap)}{suffix} {direction} the threshold"
+
+
+def _shown(ctx: ExplainContext, side: Any) -> str:
+    if isinstance(side, p.InputRef):
+        fact = _fact(ctx, side.input)
+        return f"{side.input.name} {fact.shown}"
+    if isinstance(side, (p.Const, p.CalendarConst)):
+        return side.shown
+    if isinstance(side, p.DefRef):
+        return f"{side.name} = {_outcome_text(ctx.env[side.slot])}"
+    return side.text  # type: ignore[no-any-return]
+
+
+def _outcome_text(value: Any) -> str:
+    return {True: "true", False: "false", None: "unknown"}.get(value, str(value)) if isinstance(value, (bool, type(None))) else str(value)
+
+
+def _fact(ctx: ExplainContext, info: p.InputInfo) -> Fact:
+    fact = ctx.facts[info.slot]
+    if fact is None:
+        return Fact(info.name, "missing", None, "not in the record", missing=True)
+    return fact

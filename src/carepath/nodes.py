@@ -1,0 +1,279 @@
+"""The abstract syntax tree: frozen, slotted dataclasses built by the parser; spans never take part in equality."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+from .source import Span
+
+NO_SPAN = Span(0, 0, 0, 0)
+
+
+def _span() -> Span:
+    return field(default=NO_SPAN, compare=False, repr=False)  # type: ignore[return-value]
+
+
+class Comparator(enum.Enum):
+    EQ = "="
+    NE = "!="
+    LT = "<"
+    LE = "<="
+    GT = ">"
+    GE = ">="
+
+    @property
+    def is_ordering(self) -> bool:
+        return self not in (Comparator.EQ, Comparator.NE)
+
+
+class BoolKind(enum.Enum):
+    """`and`/`or` as written inline, or the list forms `all of (…)`/`any of (…)`; same logic, kept for layout."""
+
+    AND = "and"
+    OR = "or"
+    ALL_OF = "all of"
+    ANY_OF = "any of"
+
+    @property
+    def is_conjunction(self) -> bool:
+        return self in (BoolKind.AND, BoolKind.ALL_OF)
+
+
+# ---- expressions -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class QuantityLiteral:
+    value: Fraction
+    unit: str
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class NumberLiteral:
+    value: Fraction
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class BooleanLiteral:
+    value: bool
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class StringLiteral:
+    value: str
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class Name:
+    """A bare name: an input, a definition, or an enumeration member, resolved by the checker."""
+
+    name: str
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class Comparison:
+    op: Comparator
+    left: Expr
+    right: Expr
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class Not:
+    operand: Expr
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class BoolOp:
+    kind: BoolKind
+    operands: tuple[Expr, ...]
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class Presence:
+    """`x is missing` / `x is known`: the only two-valued test, for rules about data completeness."""
+
+    name: Name
+    known: bool
+    span: Span = _span()
+
+
+Literal = QuantityLiteral | NumberLiteral | BooleanLiteral | StringLiteral
+Expr = Literal | Name | Comparison | Not | BoolOp | Presence
+
+
+# ---- input types -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class QuantityType:
+    unit: str
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class DurationType:
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class BooleanType:
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class TextType:
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class DateType:
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class EnumType:
+    members: tuple[Name, ...]
+    span: Span = _span()
+
+
+TypeSpec = QuantityType | DurationType | BooleanType | TextType | DateType | EnumType
+
+
+# ---- declarations ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Plausible:
+    low: Literal
+    high: Literal
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class DerivedFrom:
+    """`from date_a to date_b`: a duration computed from two dates when it is not given directly."""
+
+    start: Name
+    end: Name
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class InputDecl:
+    name: Name
+    type: TypeSpec
+    plausible: Plausible | None = None
+    optional: bool = False
+    derived_from: DerivedFrom | None = None
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class Criterion:
+    name: Name
+    title: str | None
+    citation: str | None
+    condition: Expr
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class Branch:
+    name: Name
+    condition: Expr | None  # None for `otherwise`
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class Classification:
+    name: Name
+    title: str | None
+    citation: str | None
+    branches: tuple[Branch, ...]
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class Recommendation:
+    name: Name
+    title: str | None
+    citation: str | None
+    condition: Expr
+    span: Span = _span()
+
+
+Definition = Criterion | Classification | Recommendation
+
+
+@dataclass(frozen=True, slots=True)
+class Protocol:
+    name: Name
+    title: str | None
+    version: str | None
+    source: str | None
+    inputs: tuple[InputDecl, ...]
+    definitions: tuple[Definition, ...]
+    span: Span = _span()
+
+
+def expr_text(expr: Expr) -> str:
+    """Canonical one-line text of an expression, as explanations and the formatter print it."""
+    match expr:
+        case QuantityLiteral(value=value, unit=unit):
+            return f"{number_text(value)} {unit}"
+        case NumberLiteral(value=value):
+            return number_text(value)
+        case BooleanLiteral(value=value):
+            return "true" if value else "false"
+        case StringLiteral(value=value):
+            return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+        case Name(name=name):
+            return name
+        case Comparison(op=op, left=left, right=right):
+            return f"{_operand_text(left)} {op.value} {_operand_text(right)}"
+        case Not(operand=operand):
+            inner = expr_text(operand)
+            return f"not {inner}" if isinstance(operand, (Name, Not, Presence)) or _is_literal(operand) else f"not ({inner})"
+        case BoolOp(kind=kind, operands=operands):
+            if kind in (BoolKind.ANY_OF, BoolKind.ALL_OF):
+                return f"{kind.value} (" + ", ".join(expr_text(o) for o in operands) + ")"
+            return f" {kind.value} ".join(_bool_operand_text(kind, o) for o in operands)
+        case Presence(name=name, known=known):
+            return f"{name.name} is {'known' if known else 'missing'}"
+    raise AssertionError(expr)
+
+
+def _is_literal(expr: Expr) -> bool:
+    return isinstance(expr, (QuantityLiteral, NumberLiteral, BooleanLiteral, StringLiteral))
+
+
+def _operand_text(expr: Expr) -> str:
+    text = expr_text(expr)
+    return f"({text})" if isinstance(expr, (BoolOp, Not, Comparison)) else text
+
+
+def _bool_operand_text(kind: BoolKind, expr: Expr) -> str:
+    text = expr_text(expr)
+    # `and` binds tighter than `or`: only an `or` inside an `and` needs parentheses.
+    if isinstance(expr, BoolOp) and expr.kind is BoolKind.OR and kind is BoolKind.AND:
+        return f"({text})"
+    return text
+
+
+def number_text(value: Fraction) -> str:
+    if value.denominator == 1:
+        return str(value.numerator)
+    from decimal import Decimal
+
+    decimal = Decimal(value.numerator) / Decimal(value.denominator)
+    return format(decimal.normalize(), "f")

@@ -1,0 +1,292 @@
+"""Protocol text → `nodes.Protocol`. The only module that imports lark; its trees never leave this file."""
+
+from __future__ import annotations
+
+import functools
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+from lark import Lark, Token, Transformer, v_args
+from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
+
+from . import nodes as n
+from .diagnostics import Diagnostic, ProtocolError, Severity, did_you_mean
+from .source import Source, Span
+
+MAX_SOURCE_BYTES = 1_000_000
+MAX_NESTING = 64
+
+_FRIENDLY = {
+    "NAME": "a name",
+    "NUMBER": "a number",
+    "UNIT": "a unit",
+    "STRING": "a quoted string",
+    "COMPARATOR": "a comparison (=, !=, <, <=, >, >=)",
+    "MINUS": "'-'",
+    "$END": "the end of the file",
+}
+
+
+def grammar_path() -> Path:
+    """The grammar ships inside the wheel; an editable install finds it at the repository root."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "grammar" / "carepath.lark", here.parents[1] / "grammar" / "carepath.lark"):
+        if candidate.is_file():
+            return candidate
+    raise FileNotFoundError("carepath.lark not found beside the package or at the repository root")
+
+
+@functools.cache
+def _lark() -> Lark:
+    # strict=False on purpose: units and names share spellings ("kg" is both); the contextual lexer
+    # tells them apart by position, which strict mode would reject as a collision.
+    return Lark(grammar_path().read_text(encoding="utf-8"), parser="lalr", propagate_positions=True, maybe_placeholders=False)
+
+
+def parse(source: Source) -> n.Protocol:
+    """Parse a protocol, raising `ProtocolError` with a located diagnostic on bad syntax."""
+    if len(source.text.encode("utf-8")) > MAX_SOURCE_BYTES:
+        raise ProtocolError(source, [Diagnostic("CP104", Severity.ERROR, f"protocol is larger than {MAX_SOURCE_BYTES} bytes", Span.point(1, 1))])
+    depth = _max_paren_depth(source.text)
+    if depth > MAX_NESTING:
+        raise ProtocolError(source, [Diagnostic("CP105", Severity.ERROR, f"expression nested {depth} deep; the limit is {MAX_NESTING}", depth_span(source.text))])
+    try:
+        tree = _lark().parse(source.text)
+    except UnexpectedInput as error:
+        raise ProtocolError(source, [_syntax_diagnostic(error)]) from None
+    try:
+        result = _ToNodes().transform(tree)
+    except VisitError as error:
+        raise error.orig_exc from None
+    assert isinstance(result, n.Protocol)
+    return result
+
+
+def parse_text(text: str, name: str = "<protocol>") -> n.Protocol:
+    return parse(Source(name, text))
+
+
+def _max_paren_depth(text: str) -> int:
+    depth = deepest = 0
+    for char in text:
+        if char == "(":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char == ")":
+            depth -= 1
+    return deepest
+
+
+def depth_span(text: str) -> Span:
+    depth = 0
+    for line_no, line in enumerate(text.splitlines(), 1):
+        for col, char in enumerate(line, 1):
+            depth += (char == "(") - (char == ")")
+            if depth > MAX_NESTING:
+                return Span.point(line_no, col)
+    return Span.point(1, 1)
+
+
+def _describe(terminal: str) -> str:
+    if terminal in _FRIENDLY:
+        return _FRIENDLY[terminal]
+    try:
+        pattern = _lark().get_terminal(terminal).pattern
+    except KeyError:
+        return terminal
+    return f"'{pattern.value}'" if pattern.type == "str" else terminal
+
+
+def _syntax_diagnostic(error: UnexpectedInput) -> Diagnostic:
+    line, column = max(1, error.line), max(1, error.column)
+    if isinstance(error, UnexpectedToken) and error.token.type == "$END":
+        expected = sorted({_describe(t) for t in error.expected})
+        return Diagnostic("CP103", Severity.ERROR, "the file ends too early; expected " + ", ".join(expected), Span.point(line, column))
+    if isinstance(error, UnexpectedEOF):
+        return Diagnostic("CP103", Severity.ERROR, "the file ends too early", Span.point(line, column))
+    if isinstance(error, UnexpectedToken):
+        token = error.token
+        expected = sorted({_describe(t) for t in error.expected})
+        keywords = [d.strip("'") for d in expected if d.startswith("'") and d[1:2].isalpha()]
+        hint = did_you_mean(str(token), keywords) if str(token)[:1].isalpha() else None
+        span = Span(line, column, token.end_line or line, token.end_column or column + 1)
+        return Diagnostic("CP101", Severity.ERROR, f"unexpected {str(token)!r}; expected " + ", ".join(expected), span, hint)
+    assert isinstance(error, UnexpectedCharacters)
+    return Diagnostic("CP102", Severity.ERROR, f"unexpected character {error.char!r}", Span.point(line, column),
+                      "units follow a number (50000 /uL); strings use double quotes" if error.char in "'/*" else None)
+
+
+def _span_of(meta: Any) -> Span:
+    if getattr(meta, "empty", True):
+        return n.NO_SPAN
+    return Span(meta.line, meta.column, meta.end_line, meta.end_column)
+
+
+def _token_span(token: Token) -> Span:
+    return Span(token.line or 0, token.column or 0, token.end_line or 0, token.end_column or 0)
+
+
+def _name(token: Token) -> n.Name:
+    return n.Name(str(token), _token_span(token))
+
+
+def _string(token: Token) -> str:
+    return str(token)[1:-1].replace('\\"', '"').replace("\\\\", "\\")
+
+
+def _number(token: Token, negative: bool = False) -> Fraction:
+    value = Fraction(str(token).replace("_", ""))
+    return -value if negative else value
+
+
+def _comparator(token: Token) -> n.Comparator:
+    text = {"≥": ">=", "≤": "<=", "≠": "!="}.get(str(token), str(token))
+    return n.Comparator(text)
+
+
+@v_args(meta=True)
+class _ToNodes(Transformer[Token, Any]):
+    """Builds our own nodes at once, so nothing downstream ever sees a lark tree."""
+
+    def start(self, meta: Any, children: list[Any]) -> n.Protocol:
+        header, rest = children[0], children[1:]
+        inputs: tuple[n.InputDecl, ...] = ()
+        if rest and isinstance(rest[0], tuple):
+            inputs, rest = rest[0], rest[1:]
+        name, title, items = header
+        return n.Protocol(name, title, items.get("version"), items.get("source"), inputs, tuple(rest), _span_of(meta))
+
+    def header(self, meta: Any, children: list[Any]) -> tuple[n.Name, str | None, dict[str, str]]:
+        name = _name(children[0])
+        title = None
+        items: dict[str, str] = {}
+        for child in children[1:]:
+            if isinstance(child, Token):
+                title = _string(child)
+            else:
+                items[child[0]] = child[1]
+        return name, title, items
+
+    def version(self, meta: Any, children: list[Token]) -> tuple[str, str]:
+        return "version", _string(children[0])
+
+    def source(self, meta: Any, children: list[Token]) -> tuple[str, str]:
+        return "source", _string(children[0])
+
+    def input_block(self, meta: Any, children: list[n.InputDecl]) -> tuple[n.InputDecl, ...]:
+        return tuple(children)
+
+    def input_decl(self, meta: Any, children: list[Any]) -> n.InputDecl:
+        name, type_spec, *options = children
+        plausible = next((o for o in options if isinstance(o, n.Plausible)), None)
+        derived = next((o for o in options if isinstance(o, n.DerivedFrom)), None)
+        optional = any(o == "optional" for o in options)
+        return n.InputDecl(_name(name), type_spec, plausible, optional, derived, _span_of(meta))
+
+    def quantity_type(self, meta: Any, children: list[Token]) -> n.QuantityType:
+        return n.QuantityType(str(children[0]), _span_of(meta))
+
+    def duration_type(self, meta: Any, children: list[Any]) -> n.DurationType:
+        return n.DurationType(_span_of(meta))
+
+    def boolean_type(self, meta: Any, children: list[Any]) -> n.BooleanType:
+        return n.BooleanType(_span_of(meta))
+
+    def text_type(self, meta: Any, children: list[Any]) -> n.TextType:
+        return n.TextType(_span_of(meta))
+
+    def date_type(self, meta: Any, children: list[Any]) -> n.DateType:
+        return n.DateType(_span_of(meta))
+
+    def enum_type(self, meta: Any, children: list[Token]) -> n.EnumType:
+        return n.EnumType(tuple(_name(t) for t in children), _span_of(meta))
+
+    def plausible(self, meta: Any, children: list[Any]) -> n.Plausible:
+        return n.Plausible(children[0], children[1], _span_of(meta))
+
+    def optional(self, meta: Any, children: list[Any]) -> str:
+        return "optional"
+
+    def derived_from(self, meta: Any, children: list[Token]) -> n.DerivedFrom:
+        return n.DerivedFrom(_name(children[0]), _name(children[1]), _span_of(meta))
+
+    def citation(self, meta: Any, children: list[Token]) -> tuple[str, str]:
+        return "cites", _string(children[0])
+
+    @staticmethod
+    def _heading(children: list[Any]) -> tuple[n.Name, str | None, str | None, list[Any]]:
+        name = _name(children[0])
+        title = citation = None
+        rest = []
+        for child in children[1:]:
+            if isinstance(child, Token) and child.type == "STRING":
+                title = _string(child)
+            elif isinstance(child, tuple) and child and child[0] == "cites":
+                citation = child[1]
+            else:
+                rest.append(child)
+        return name, title, citation, rest
+
+    def criterion(self, meta: Any, children: list[Any]) -> n.Criterion:
+        name, title, citation, rest = self._heading(children)
+        return n.Criterion(name, title, citation, rest[0], _span_of(meta))
+
+    def classification(self, meta: Any, children: list[Any]) -> n.Classification:
+        name, title, citation, rest = self._heading(children)
+        return n.Classification(name, title, citation, tuple(rest), _span_of(meta))
+
+    def when_branch(self, meta: Any, children: list[Any]) -> n.Branch:
+        return n.Branch(_name(children[0]), children[1], _span_of(meta))
+
+    def otherwise_branch(self, meta: Any, children: list[Token]) -> n.Branch:
+        return n.Branch(_name(children[0]), None, _span_of(meta))
+
+    def recommendation(self, meta: Any, children: list[Any]) -> n.Recommendation:
+        name, title, citation, rest = self._heading(children)
+        return n.Recommendation(name, title, citation, rest[0], _span_of(meta))
+
+    def or_expr(self, meta: Any, children: list[Any]) -> n.BoolOp:
+        return n.BoolOp(n.BoolKind.OR, tuple(children), _span_of(meta))
+
+    def and_expr(self, meta: Any, children: list[Any]) -> n.BoolOp:
+        return n.BoolOp(n.BoolKind.AND, tuple(children), _span_of(meta))
+
+    def any_of(self, meta: Any, children: list[Any]) -> n.BoolOp:
+        return n.BoolOp(n.BoolKind.ANY_OF, tuple(children), _span_of(meta))
+
+    def all_of(self, meta: Any, children: list[Any]) -> n.BoolOp:
+        return n.BoolOp(n.BoolKind.ALL_OF, tuple(children), _span_of(meta))
+
+    def not_(self, meta: Any, children: list[Any]) -> n.Not:
+        return n.Not(children[0], _span_of(meta))
+
+    def comparison(self, meta: Any, children: list[Any]) -> n.Comparison:
+        left, op, right = children
+        return n.Comparison(_comparator(op), left, right, _span_of(meta))
+
+    def name(self, meta: Any, children: list[Token]) -> n.Name:
+        return _name(children[0])
+
+    def is_missing(self, meta: Any, children: list[Token]) -> n.Presence:
+        return n.Presence(_name(children[0]), False, _span_of(meta))
+
+    def is_known(self, meta: Any, children: list[Token]) -> n.Presence:
+        return n.Presence(_name(children[0]), True, _span_of(meta))
+
+    def quantity(self, meta: Any, children: list[Token]) -> n.QuantityLiteral:
+        negative = children[0].type == "MINUS"
+        number, unit = children[-2], children[-1]
+        return n.QuantityLiteral(_number(number, negative), str(unit), _span_of(meta))
+
+    def number(self, meta: Any, children: list[Token]) -> n.NumberLiteral:
+        return n.NumberLiteral(_number(children[-1], children[0].type == "MINUS"), _span_of(meta))
+
+    def true(self, meta: Any, children: list[Any]) -> n.BooleanLiteral:
+        return n.BooleanLiteral(True, _span_of(meta))
+
+    def false(self, meta: Any, children: list[Any]) -> n.BooleanLiteral:
+        return n.BooleanLiteral(False, _span_of(meta))
+
+    def string(self, meta: Any, children: list[Token]) -> n.StringLiteral:
+        return n.StringLiteral(_string(children[0]), _span_of(meta))

@@ -1,0 +1,76 @@
+"""What an explanation is made of, as plain data: facts read, steps taken, decisions reached."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .source import Span
+from .values import Truth
+
+Outcome = Truth | str  # a truth value, or a classification's branch name
+
+
+@dataclass(frozen=True, slots=True)
+class Fact:
+    """One input value as the rules saw it, with where it came from."""
+
+    input: str
+    shown: str  # in the input's declared unit, e.g. "123,800 /µL"; "missing" when absent
+    raw: str | None  # as written in the record, e.g. "123.8 10*9/L"
+    origin: str  # e.g. "cohorts/severance_2011.yaml, field wbc_at_diagnosis"
+    missing: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One evaluated node; `deciding` indexes the children that made the outcome what it is."""
+
+    kind: str
+    text: str
+    outcome: Outcome
+    children: tuple[Step, ...] = ()
+    deciding: tuple[int, ...] = ()
+    facts: tuple[Fact, ...] = ()
+    detail: str | None = None
+    reference: str | None = None
+    title: str | None = None
+    citation: str | None = None
+    wanting: tuple[str, ...] = ()  # inputs that would decide this unknown step: missing or too imprecise
+    span: Span | None = field(default=None, compare=False)
+
+
+def reasons(step: Step) -> tuple[str, ...]:
+    """The named definitions (or, failing those, inputs) that decided a step's outcome."""
+    found: list[str] = []
+
+    def walk(node: Step) -> None:
+        if node.kind == "reference" and node.reference:
+            found.append(node.reference)
+            return
+        if node.kind in ("comparison", "presence", "input"):
+            found.extend(f.input for f in node.facts)
+        for index in node.deciding:
+            walk(node.children[index])
+
+    for index in step.deciding:
+        walk(step.children[index])
+    return tuple(dict.fromkeys(found))
+
+
+def needs(step: Step) -> tuple[str, ...]:
+    """The inputs whose absence (or imprecision) left a step unknown."""
+    found: list[str] = []
+
+    def walk(node: Step) -> None:
+        if node.outcome is not None:
+            return
+        if node.wanting:
+            found.extend(node.wanting)
+            return
+        for index in node.deciding:
+            walk(node.children[index])
+
+    if step.outcome is None:
+        for index in step.deciding:
+            walk(step.children[index])
+    return tuple(dict.fromkeys(found))

@@ -1,0 +1,41 @@
+"""Static types of inputs, definitions and literals, as the checker infers them."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+from .units import CalendarUnit, Unit
+
+
+class Kind(enum.Enum):
+    QUANTITY = "quantity"
+    DURATION = "duration"
+    BOOLEAN = "boolean"
+    TEXT = "text"
+    DATE = "date"
+    ENUM = "enumeration"
+    NUMBER = "number"
+
+
+@dataclass(frozen=True, slots=True)
+class Type:
+    kind: Kind
+    unit: Unit | CalendarUnit | None = None
+    members: tuple[str, ...] = ()
+    owner: str | None = None  # the input or classification an enumeration belongs to
+
+    def describe(self) -> str:
+        if self.kind is Kind.QUANTITY and isinstance(self.unit, Unit):
+            return f"a quantity in {self.unit.display}"
+        if self.kind is Kind.ENUM:
+            return f"one of {', '.join(self.members)}"
+        return {Kind.BOOLEAN: "a boolean", Kind.DURATION: "a duration", Kind.TEXT: "text", Kind.DATE: "a date",
+                Kind.NUMBER: "a plain number"}.get(self.kind, self.kind.value)
+
+
+BOOLEAN = Type(Kind.BOOLEAN)
+TEXT = Type(Kind.TEXT)
+DATE = Type(Kind.DATE)
+DURATION = Type(Kind.DURATION)
+NUMBER = Type(Kind.NUMBER)

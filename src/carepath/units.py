@@ -1,0 +1,150 @@
+"""UCUM-style unit text → `Unit` with an exact conversion factor; pint does the dimensional work.
+
+Calendar units (days, weeks, months, years) are not pint units here: months have no fixed length, so
+durations are handled exactly in `values.Duration` and this module only names them.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+from fractions import Fraction
+
+import pint
+
+from .diagnostics import did_you_mean
+
+CALENDAR_UNITS: dict[str, tuple[str, int]] = {
+    # spelling → (calendar base, multiple): weeks are 7 days, years 12 months, exactly.
+    "d": ("days", 1), "day": ("days", 1), "days": ("days", 1),
+    "wk": ("days", 7), "week": ("days", 7), "weeks": ("days", 7),
+    "mo": ("months", 1), "month": ("months", 1), "months": ("months", 1),
+    "a": ("months", 12), "y": ("months", 12), "yr": ("months", 12), "year": ("months", 12), "years": ("months", 12),
+}
+
+_ALIASES = {"mcg": "ug", "cc": "mL", "%": "percent"}
+_FACTOR = re.compile(r"^10[*^](-?\d+)")
+_POWER = re.compile(r"^([A-Za-z]+?)(\d+)$")
+_SPELLINGS = ["/uL", "10*3/uL", "10*9/L", "/mL", "ug/L", "ug/mL", "ng/mL", "mg/kg", "mg/m2", "mg", "kg", "g", "m2", "cm", "L", "mL", "uL", "%"]
+
+
+class UnitError(ValueError):
+    def __init__(self, message: str, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.hint = hint
+
+
+@dataclass(frozen=True, slots=True)
+class Unit:
+    """A unit as written, its dimension and its exact size relative to the dimension's base."""
+
+    text: str
+    dimension: tuple[tuple[str, Fraction], ...]
+    size: Fraction
+
+    @property
+    def display(self) -> str:
+        return display(self.text)
+
+    def factor_to(self, other: Unit) -> Fraction:
+        return self.size / other.size
+
+
+@dataclass(frozen=True, slots=True)
+class CalendarUnit:
+    text: str
+    base: str  # "days" or "months"
+    multiple: int
+
+    @property
+    def display(self) -> str:
+        return self.text
+
+
+@functools.cache
+def _registry() -> pint.UnitRegistry:  # type: ignore[type-arg]
+    return pint.UnitRegistry(non_int_type=Fraction)
+
+
+def display(text: str) -> str:
+    """Micro written as µ for people; the file may say u."""
+    return re.sub(r"(?<![A-Za-z])u(?=[LgmMl])", "µ", text)
+
+
+def is_calendar(text: str) -> bool:
+    return text in CALENDAR_UNITS
+
+
+@functools.cache
+def parse_unit(text: str) -> Unit | CalendarUnit:
+    """Parse unit text once (cached), so records and literals share the work."""
+    if text in CALENDAR_UNITS:
+        base, multiple = CALENDAR_UNITS[text]
+        return CalendarUnit(text, base, multiple)
+    plain = text.replace("µ", "u").replace("μ", "u")
+    factor = Fraction(1)
+    match = _FACTOR.match(plain)
+    if match:
+        factor = Fraction(10) ** int(match.group(1))
+        plain = plain[match.end():]
+    if not plain:
+        raise UnitError(f"unit '{text}' has a factor but no unit")
+    if plain.startswith("/"):
+        plain = "1" + plain
+    pieces = re.split(r"([/.])", plain)
+    expression = []
+    for index, piece in enumerate(pieces):
+        if piece in ("/", "."):
+            expression.append("/" if piece == "/" else "*")
+            continue
+        if index == 0 and piece == "1":
+            expression.append("1")
+            continue
+        expression.append(_symbol(piece, text))
+    try:
+        quantity = _registry().Quantity(Fraction(1), "".join(expression)).to_base_units()
+    except (pint.errors.UndefinedUnitError, pint.errors.DefinitionSyntaxError, ValueError, AttributeError, TypeError) as error:
+        raise UnitError(f"unknown unit '{text}'", did_you_mean(text, _SPELLINGS)) from error
+    dimension = tuple(sorted((str(k), Fraction(v)) for k, v in dict(quantity.dimensionality).items()))
+    return Unit(text, dimension, Fraction(quantity.magnitude) * factor)
+
+
+def _symbol(piece: str, whole: str) -> str:
+    piece = _ALIASES.get(piece, piece)
+    power = _POWER.match(piece)
+    exponent = ""
+    if power and power.group(1) not in ("",):
+        piece, exponent = power.group(1), "**" + power.group(2)
+    if piece in CALENDAR_UNITS:
+        piece = {"days": "day", "months": "month", "years": "year", "weeks": "week", "mo": "month", "wk": "week"}.get(piece, piece)
+    if piece not in _registry():
+        raise UnitError(f"unknown unit '{whole}'", did_you_mean(whole, _SPELLINGS))
+    return piece + exponent
+
+
+def same_dimension(a: Unit, b: Unit) -> bool:
+    return a.dimension == b.dimension
+
+
+def describe_dimension(unit: Unit | CalendarUnit) -> str:
+    if isinstance(unit, CalendarUnit):
+        return "a duration"
+    names = {
+        (("[length]", Fraction(-3)),): "a count per volume",
+        (("[length]", Fraction(-3)), ("[mass]", Fraction(1))): "a mass concentration",
+        (("[mass]", Fraction(1)),): "a mass",
+        (("[length]", Fraction(2)),): "an area",
+        (("[length]", Fraction(3)),): "a volume",
+        (): "a plain number",
+    }
+    return names.get(unit.dimension, "dimension " + " ".join(f"{k}^{v}" for k, v in unit.dimension))
+
+
+def exact_number(value: Fraction) -> int | float:
+    """The evaluator's number: an int when exact, else the nearest double of the exact rational.
+
+    Conversions are done in rationals, so `50 10*9/L` and `50000 /uL` become the same int and decimal
+    values written in records compare with decimal thresholds exactly as written.
+    """
+    return int(value) if value.denominator == 1 else float(value)

@@ -1,0 +1,156 @@
+"""Runtime values: Kleene truth (True/False/None) and exact calendar durations.
+
+Quantities reach the evaluator as plain numbers in their input's declared unit (see `units`), so only
+durations need a class: a month is 28 to 31 days, and a comparison must never guess which.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+Truth = bool | None  # None is *unknown*
+
+#: A month position encodes "m months and d days" as m * 32 + d, so that ordering (months, days)
+#: pairs is ordering integers (d is at most 30 after completed months are taken out).
+MONTH = 32
+
+# Start dates used to find how many days n calendar months can span; 2096–2104 includes the
+# non-leap century year 2100 as well as ordinary leap and common years.
+_STARTS = tuple(dt.date(2096, 1, 1) + dt.timedelta(days=i) for i in range((dt.date(2105, 1, 1) - dt.date(2096, 1, 1)).days))
+
+
+def kleene_not(value: Truth) -> Truth:
+    return None if value is None else not value
+
+
+def kleene_and(values: Iterable[Truth]) -> Truth:
+    unknown = False
+    for value in values:
+        if value is False:
+            return False
+        if value is None:
+            unknown = True
+    return None if unknown else True
+
+
+def kleene_or(values: Iterable[Truth]) -> Truth:
+    unknown = False
+    for value in values:
+        if value is True:
+            return True
+        if value is None:
+            unknown = True
+    return None if unknown else False
+
+
+def add_months(start: dt.date, months: int) -> dt.date:
+    """Calendar month addition; a day past the end of the target month clamps to its last day."""
+    index = start.year * 12 + start.month - 1 + months
+    year, month = divmod(index, 12)
+    month += 1
+    last = (dt.date(year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1)).day
+    return dt.date(year, month, min(start.day, last))
+
+
+def completed_months(start: dt.date, end: dt.date) -> tuple[int, int]:
+    """Completed calendar months from start to end, and the days left over."""
+    months = (end.year - start.year) * 12 + end.month - start.month
+    if add_months(start, months) > end:
+        months -= 1
+    return months, (end - add_months(start, months)).days
+
+
+@functools.cache
+def days_in_months(months: int) -> tuple[int, int]:
+    """The fewest and most days that `months` calendar months can span."""
+    spans = [(add_months(s, months) - s).days for s in _STARTS]
+    return min(spans), max(spans)
+
+
+@functools.cache
+def month_positions_of_days(days: int) -> tuple[int, int]:
+    """The lowest and highest month position that a span of `days` days can have."""
+    positions = []
+    for start in _STARTS:
+        months, rest = completed_months(start, start + dt.timedelta(days=days))
+        positions.append(months * MONTH + rest)
+    return min(positions), max(positions)
+
+
+@dataclass(frozen=True, slots=True)
+class Duration:
+    """A duration known exactly or within bounds, in both month positions and days.
+
+    Given in months, its day count is a range (6 months is 181–184 days); given in days, its month
+    position is a range; derived from two dates, both are exact.
+    """
+
+    month_low: int
+    month_high: int
+    day_low: int
+    day_high: int
+    text: str
+
+    @staticmethod
+    def of_months(months: int) -> Duration:
+        low, high = days_in_months(months)
+        return Duration(months * MONTH, months * MONTH, low, high, f"{months} {'month' if months == 1 else 'months'}")
+
+    @staticmethod
+    def of_days(days: int) -> Duration:
+        low, high = month_positions_of_days(days)
+        return Duration(low, high, days, days, f"{days} {'day' if days == 1 else 'days'}")
+
+    @staticmethod
+    def within_month(months: int, text: str) -> Duration:
+        """Somewhere inside the given month (for fractional months such as 5.5)."""
+        return Duration(months * MONTH, months * MONTH + 30, days_in_months(months)[0], days_in_months(months + 1)[1], text)
+
+    @staticmethod
+    def between(start: dt.date, end: dt.date) -> Duration:
+        months, rest = completed_months(start, end)
+        days = (end - start).days
+        text = f"{months} months {rest} days ({days} days, {start.isoformat()} to {end.isoformat()})"
+        return Duration(months * MONTH + rest, months * MONTH + rest, days, days, text)
+
+    @property
+    def exact(self) -> bool:
+        return self.month_low == self.month_high and self.day_low == self.day_high
+
+
+def compare_interval(low: int | float, high: int | float, op: str, threshold: int | float) -> Truth:
+    """Compare a value known to lie in [low, high] with an exact threshold, three-valued."""
+    if op == "<":
+        return True if high < threshold else False if low >= threshold else None
+    if op == "<=":
+        return True if high <= threshold else False if low > threshold else None
+    if op == ">":
+        return True if low > threshold else False if high <= threshold else None
+    if op == ">=":
+        return True if low >= threshold else False if high < threshold else None
+    if op == "=":
+        if low == high == threshold:
+            return True
+        return False if threshold < low or threshold > high else None
+    if op == "!=":
+        return kleene_not(compare_interval(low, high, "=", threshold))
+    raise ValueError(op)
+
+
+def format_number(value: int | float | object) -> str:
+    """Thousands separated, no float noise: 123800 → '123,800', 0.5 → '0.5'."""
+    from decimal import Decimal
+    from fractions import Fraction
+
+    if isinstance(value, Fraction):
+        value = int(value) if value.denominator == 1 else float(value)
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return str(value)
+    if isinstance(value, int) or value.is_integer():
+        return f"{int(value):,}"
+    text = format(Decimal(repr(value)).normalize(), "f")
+    whole, _, frac = text.partition(".")
+    return f"{int(whole):,}.{frac}" if whole.lstrip("-").isdigit() else text
