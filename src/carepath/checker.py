@@ -259,7 +259,7 @@ class _Checker:
     def _resolve(self, expr: n.Expr, context: Type | None) -> tuple[object, Type | None]:
         text = n.expr_text(expr)
         match expr:
-            case n.Name(name=name):
+            case n.Name():
                 return self._resolve_name(expr, context)
             case n.BooleanLiteral(value=value):
                 return p.Const(value, BOOLEAN, text, text, expr.span), BOOLEAN
@@ -371,7 +371,7 @@ class _Checker:
 
     def _compatibility(self, left: Type, right: Type, expr: n.Comparison) -> str | None:
         lt, rt = n.expr_text(expr.left), n.expr_text(expr.right)
-        if left.kind is Kind.QUANTITY and right.kind is Kind.NUMBER or left.kind is Kind.NUMBER and right.kind is Kind.QUANTITY:
+        if (left.kind is Kind.QUANTITY and right.kind is Kind.NUMBER) or (left.kind is Kind.NUMBER and right.kind is Kind.QUANTITY):
             quantity = left if left.kind is Kind.QUANTITY else right
             unit = quantity.unit.text if quantity.unit else "its unit"
             return f"'{rt if right.kind is Kind.NUMBER else lt}' needs a unit to be compared with {quantity.describe()} (e.g. write it in {unit})"
@@ -395,14 +395,14 @@ class _Checker:
             state[name] = 1
             for dep in sorted(self.dependencies.get(name, ())):
                 if state.get(dep) == 1:
-                    cycle = path[path.index(dep):] + [dep] if dep in path else [name, dep]
+                    cycle = [*path[path.index(dep):], dep] if dep in path else [name, dep]
                     if dep not in reported:
                         reported.update(cycle)
                         definition = self.definitions[dep]
                         self.error("CP401", "circular definition: " + " → ".join(cycle), definition.name.span,
                                    "a definition cannot depend on itself, directly or through others")
                 elif state.get(dep) is None:
-                    yield from visit(dep, path + [dep])
+                    yield from visit(dep, [*path, dep])
             state[name] = 2
             order.append(name)
             yield None

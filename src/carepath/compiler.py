@@ -374,6 +374,12 @@ def _comparison_detail(ctx: ExplainContext, left: Any, right: Any, op: str, outc
                         f"depending on the calendar; give the age in months or the dates")
             return f"cannot tell whether {shown_left} {symbol} {shown_right} without exact dates"
         return f"{shown_left} {symbol} {shown_right} is unknown"
+    if op in ("=", "!=") and isinstance(right, p.Const) and right.type.kind in (Kind.ENUM, Kind.BOOLEAN, Kind.TEXT):
+        name = left.input.name if isinstance(left, p.InputRef) else getattr(left, "name", left.text)
+        actual = _outcome_text(_operand(left)[0](ctx.env))
+        if outcome is (op == "="):
+            return f"{name} is {actual}"
+        return f"{name} is {actual}, not {right.shown}" if op == "=" else f"{name} is {actual}"
     if outcome:
         return f"{shown_left} {symbol} {shown_right}"
     distance = _distance(ctx, left, right)

@@ -113,7 +113,8 @@ def _environment(compiled: CompiledProtocol, record: PatientRecord, as_of: dt.da
         if start is None:
             continue
         if as_of < start:
-            errors.append(RecordError(info.name, f"patient '{record.id}': {info.derived_from[0]} {start.isoformat()} is after the evaluation date {as_of.isoformat()}"))
+            message = f"patient '{record.id}': {info.derived_from[0]} {start.isoformat()} is after the evaluation date {as_of.isoformat()}"
+            errors.append(RecordError(info.name, message))
             continue
         derived = Duration.between(start, as_of)
         problem = plausibility_problem(info, derived)

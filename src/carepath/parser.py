@@ -50,7 +50,8 @@ def parse(source: Source) -> n.Protocol:
         raise ProtocolError(source, [Diagnostic("CP104", Severity.ERROR, f"protocol is larger than {MAX_SOURCE_BYTES} bytes", Span.point(1, 1))])
     depth = _max_paren_depth(source.text)
     if depth > MAX_NESTING:
-        raise ProtocolError(source, [Diagnostic("CP105", Severity.ERROR, f"expression nested {depth} deep; the limit is {MAX_NESTING}", depth_span(source.text))])
+        message = f"expression nested {depth} deep; the limit is {MAX_NESTING}"
+        raise ProtocolError(source, [Diagnostic("CP105", Severity.ERROR, message, depth_span(source.text))])
     try:
         tree = _lark().parse(source.text)
     except UnexpectedInput as error:

@@ -1,0 +1,149 @@
+"""The `carepath` command: arguments, files and exit codes (0 fine, 1 invalid records, 2 bad protocol or usage)."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from . import compile_source, load_records
+from .checker import check
+from .compiler import CompiledProtocol
+from .diagnostics import Diagnostic, ProtocolError, Severity
+from .engine import evaluate_all
+from .parser import parse
+from .render import json as json_render
+from .render import terminal
+from .source import Source
+
+EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.handler(args))
+    except _UsageError as error:
+        print(f"carepath: {error}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+class _UsageError(Exception):
+    pass
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="carepath", description="Evaluate clinical protocol rules and explain every decision.")
+    from ._version import __version__
+
+    parser.add_argument("--version", action="version", version=f"carepath {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    run = commands.add_parser("run", help="evaluate a protocol on patient records")
+    run.add_argument("protocol", type=Path)
+    run.add_argument("records", type=Path, nargs="+")
+    run.add_argument("--format", choices=("table", "json"), default="table")
+    run.add_argument("--as-of", type=_date, default=None, help="evaluation date (YYYY-MM-DD); default today")
+    run.set_defaults(handler=_run)
+
+    explain = commands.add_parser("explain", help="show why (and why not) each decision was reached for one patient")
+    explain.add_argument("protocol", type=Path)
+    explain.add_argument("records", type=Path, nargs="+")
+    explain.add_argument("--patient", required=True, help="the record's id")
+    explain.add_argument("--format", choices=("text", "json"), default="text")
+    explain.add_argument("--as-of", type=_date, default=None)
+    explain.set_defaults(handler=_explain)
+
+    check_cmd = commands.add_parser("check", help="report every problem in protocol files")
+    check_cmd.add_argument("protocols", type=Path, nargs="+")
+    check_cmd.set_defaults(handler=_check)
+    return parser
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a date as YYYY-MM-DD") from None
+
+
+def _load(path: Path) -> CompiledProtocol | None:
+    try:
+        source = Source.from_path(path)
+    except (OSError, UnicodeDecodeError) as error:
+        raise _UsageError(f"cannot read protocol {path}: {error}") from None
+    try:
+        return compile_source(source)
+    except ProtocolError as error:
+        print(error.render(), file=sys.stderr)
+        return None
+
+
+def _as_of(args: argparse.Namespace) -> dt.date:
+    return args.as_of or dt.date.today()
+
+
+def _run(args: argparse.Namespace) -> int:
+    compiled = _load(args.protocol)
+    if compiled is None:
+        return EXIT_USAGE
+    run = evaluate_all(compiled, load_records(compiled, args.records), _as_of(args), trace=True)
+    if args.format == "json":
+        sys.stdout.write(json_render.dumps(json_render.run_document(run)))
+    else:
+        console = terminal.console()
+        console.print(terminal.run_table(run, [d.name for d in compiled.decisions]))
+        console.print(terminal.summary(run))
+    for result in run.results:
+        for error in result.errors:
+            print(f"invalid record: {error.message}", file=sys.stderr)
+    return run.exit_code
+
+
+def _explain(args: argparse.Namespace) -> int:
+    compiled = _load(args.protocol)
+    if compiled is None:
+        return EXIT_USAGE
+    records = load_records(compiled, args.records)
+    chosen = [r for r in records if r.id == args.patient]
+    if not chosen:
+        known = ", ".join(str(r.id) for r in records if r.id is not None)
+        raise _UsageError(f"no patient '{args.patient}' in {', '.join(map(str, args.records))} (ids: {known})")
+    run = evaluate_all(compiled, chosen[:1], _as_of(args), trace=True)
+    result = run.results[0]
+    if args.format == "json":
+        sys.stdout.write(json_render.dumps(json_render.explain_document(run, result)))
+    else:
+        terminal.console().print(terminal.explanation(run, result))
+    return run.exit_code
+
+
+def _check(args: argparse.Namespace) -> int:
+    worst = EXIT_OK
+    for path in args.protocols:
+        try:
+            source = Source.from_path(path)
+        except (OSError, UnicodeDecodeError) as error:
+            print(f"{path}: cannot read: {error}", file=sys.stderr)
+            worst = EXIT_USAGE
+            continue
+        diagnostics: tuple[Diagnostic, ...]
+        try:
+            diagnostics = check(parse(source), source).warnings  # type: ignore[assignment]
+        except ProtocolError as error:
+            diagnostics = error.diagnostics
+        for diagnostic in diagnostics:
+            print(diagnostic.render(source))
+        errors = sum(d.severity is Severity.ERROR for d in diagnostics)
+        warnings = len(diagnostics) - errors
+        if errors:
+            worst = EXIT_USAGE
+        print(f"{path}: {errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}")
+    return worst
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,91 @@
+"""Results and explanations as JSON documents; the run document follows the run contract field for field."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from ..engine import Provenance, Result, Run
+from ..trace import Fact, Step
+
+ENGINE_NAME = "carepath"
+
+
+def header(provenance: Provenance) -> dict[str, Any]:
+    return {
+        "protocol": {"name": provenance.protocol, "version": provenance.version, "sha256": provenance.sha256},
+        "engine": {"name": ENGINE_NAME, "version": provenance.engine_version},
+    }
+
+
+def result_document(result: Result) -> dict[str, Any]:
+    return {
+        "id": result.id,
+        "status": result.status,
+        "decisions": dict(result.decisions),
+        "reasons": {name: list(why) for name, why in result.reasons.items()},
+        "needs": list(result.needs),
+        "errors": [{"field": e.field, "message": e.message} for e in result.errors],
+    }
+
+
+def run_document(run: Run) -> dict[str, Any]:
+    return {**header(run.provenance), "results": [result_document(r) for r in run.results]}
+
+
+def dumps(document: dict[str, Any]) -> str:
+    """Byte-stable output: fixed key order, no timestamps, UTF-8 text."""
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def step_document(step: Step, source: str) -> dict[str, Any]:
+    document: dict[str, Any] = {"kind": step.kind, "text": step.text, "outcome": step.outcome}
+    if step.title:
+        document["title"] = step.title
+    if step.citation:
+        document["citation"] = step.citation
+    if step.span is not None and step.kind in ("criterion", "classification", "recommendation", "branch", "otherwise"):
+        document["location"] = f"{source}:{step.span.line}"
+    if step.detail:
+        document["detail"] = step.detail
+    if step.facts:
+        document["facts"] = [fact_document(f) for f in step.facts]
+    if step.wanting:
+        document["needs"] = list(step.wanting)
+    if step.children:
+        document["deciding"] = list(step.deciding)
+        document["children"] = [step_document(c, source) for c in step.children]
+    return document
+
+
+def fact_document(fact: Fact) -> dict[str, Any]:
+    return {"input": fact.input, "value": fact.shown, "as_written": fact.raw, "origin": fact.origin, "missing": fact.missing}
+
+
+def explain_document(run: Run, result: Result) -> dict[str, Any]:
+    source = run.provenance.source
+    decisions = []
+    for step in result.steps:
+        decisions.append({
+            "name": step.text,
+            "kind": step.kind,
+            "title": step.title,
+            "citation": step.citation,
+            "location": f"{source}:{step.span.line}" if step.span else None,
+            "value": step.outcome,
+            "reasons": list(result.reasons.get(step.text, ())),
+            "trace": step_document(step, source),
+        })
+    facts = []
+    if result.record is not None:
+        facts = [fact_document(f) for f in result.record.facts if f is not None]
+    return {
+        **header(run.provenance),
+        "as_of": run.as_of.isoformat(),
+        "patient": result.id,
+        "status": result.status,
+        "needs": list(result.needs),
+        "errors": [{"field": e.field, "message": e.message} for e in result.errors],
+        "inputs": facts,
+        "decisions": decisions,
+    }

@@ -1,0 +1,133 @@
+"""Results as a rich table and explanations as rich trees, for people at a terminal."""
+
+from __future__ import annotations
+
+from rich.console import Console, Group
+from rich.table import Table
+from rich.text import Text
+from rich.tree import Tree
+
+from ..engine import Result, Run
+from ..trace import Step
+
+_MARK = {True: ("✔", "green"), False: ("✘", "red"), None: ("?", "yellow")}
+_STATUS_STYLE = {"ok": "green", "undetermined": "yellow", "invalid": "bold red"}
+
+
+def value_text(value: object) -> str:
+    if value is None:
+        return "undetermined"
+    if value is True:
+        return "yes"
+    if value is False:
+        return "no"
+    return str(value)
+
+
+def run_table(run: Run, decision_names: list[str]) -> Table:
+    p = run.provenance
+    table = Table(title=f"{p.protocol} {p.version or ''} · {len(run.results)} records", title_justify="left")
+    table.add_column("patient", style="bold")
+    table.add_column("status")
+    for name in decision_names:
+        table.add_column(name)
+    table.add_column("why / what is needed")
+    for result in run.results:
+        cells = [value_text(result.decisions.get(n)) if result.status != "invalid" else "" for n in decision_names]
+        table.add_row(result.id or "?", Text(result.status, style=_STATUS_STYLE[result.status]), *cells, _why(result))
+    return table
+
+
+def _why(result: Result) -> str:
+    if result.status == "invalid":
+        return "\n".join(e.message for e in result.errors)
+    parts = [f"{name}: {', '.join(why)}" for name, why in result.reasons.items() if why]
+    if result.needs:
+        parts.append("needs " + ", ".join(result.needs))
+    return "\n".join(parts)
+
+
+def summary(run: Run) -> Text:
+    counts = {s: sum(r.status == s for r in run.results) for s in ("ok", "undetermined", "invalid")}
+    p = run.provenance
+    return Text(f"{counts['ok']} ok, {counts['undetermined']} undetermined, {counts['invalid']} invalid · "
+                f"protocol sha256 {p.sha256[:12]} · carepath {p.engine_version}", style="dim")
+
+
+def explanation(run: Run, result: Result) -> Group:
+    p = run.provenance
+    head = Text(f"Patient {result.id} · {p.protocol} {p.version or ''} (sha256 {p.sha256[:12]}) · as of {run.as_of.isoformat()}",
+                style="bold")
+    parts: list[object] = [head]
+    if result.status == "invalid":
+        parts.append(Text("record rejected:", style="bold red"))
+        parts.extend(Text("  " + e.message, style="red") for e in result.errors)
+        return Group(*parts)  # type: ignore[arg-type]
+    for step in result.steps:
+        parts.append(_decision_tree(step, p.source, result))
+    if result.record is not None:
+        inputs = Tree(Text("inputs read", style="bold"))
+        for fact in result.record.facts:
+            if fact is not None:
+                written = f" (written {fact.raw!r})" if fact.raw and fact.raw != fact.shown else ""
+                inputs.add(f"{fact.input} = {fact.shown}{written} · {fact.origin}")
+        parts.append(inputs)
+    return Group(*parts)  # type: ignore[arg-type]
+
+
+def _decision_tree(step: Step, source: str, result: Result) -> Tree:
+    label = Text()
+    label.append(f"{step.text} = {value_text(step.outcome)}", style="bold " + _colour(step.outcome))
+    _describe(label, step, source)
+    tree = Tree(label)
+    if step.outcome is None and result.needs:
+        wanting = [n for n in result.needs]
+        tree.add(Text("undetermined: needs " + ", ".join(wanting), style="yellow"))
+    for index, child in enumerate(step.children):
+        _add(tree, child, source, index in step.deciding)
+    return tree
+
+
+def _describe(label: Text, step: Step, source: str) -> None:
+    if step.title:
+        label.append(f"  {step.title}", style="italic")
+    if step.span is not None and step.kind in ("criterion", "classification", "recommendation"):
+        label.append(f"  {source}:{step.span.line}", style="dim")
+    if step.citation:
+        label.append(f"  [cites {step.citation}]", style="cyan")
+
+
+def _colour(outcome: object) -> str:
+    return _MARK.get(outcome, ("", "green"))[1] if outcome in (True, False, None) else "green"  # type: ignore[call-overload]
+
+
+def _add(parent: Tree, step: Step, source: str, deciding: bool, decisions: frozenset[str] = frozenset()) -> None:
+    mark, colour = _MARK.get(step.outcome, ("→", "green")) if isinstance(step.outcome, (bool, type(None))) else ("→", "green")
+    label = Text(f"{mark} ", style=colour)
+    if step.kind == "reference" and step.children:
+        target = step.children[0]
+        if target.kind != "criterion":  # a decision has its own tree: point to it rather than repeat it
+            label.append(f"{target.text} = {value_text(target.outcome)}", style="bold")
+            label.append("  (see its own explanation)", style="dim")
+            parent.add(label)
+            return
+        label.append(target.text, style="bold")
+        _describe(label, target, source)
+        node = parent.add(label)
+        for grandchild in target.children:
+            _add(node, grandchild, source, True)
+        return
+    label.append(step.detail or step.text, style="" if deciding else "dim")
+    if step.kind == "otherwise":
+        label.append("  (every earlier branch is false)", style="dim")
+    if not deciding:
+        label.append("  (not deciding)", style="dim")
+    node = parent.add(label)
+    if step.kind == "comparison" and step.detail and step.detail != step.text and not step.children:
+        node.add(Text(step.text, style="dim"))
+    for index, child in enumerate(step.children):
+        _add(node, child, source, index in step.deciding)
+
+
+def console() -> Console:
+    return Console(soft_wrap=False)
