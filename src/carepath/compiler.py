@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import program as p
+from .needs import NeedsFn, compile_definition_needs
 from .nodes import BoolKind
 from .trace import Fact, Step
 from .types import Kind
@@ -22,6 +23,7 @@ from .values import MONTH, Duration, Truth, compare_interval, format_number, kle
 Env = list[Any]
 ValueFn = Callable[[Env], Any]
 ExplainFn = Callable[["ExplainContext"], Step]
+Scope = dict[str, ValueFn]  # criterion name → its value closure, for inlining references
 
 _OPERATORS: dict[str, Callable[[Any, Any], bool]] = {
     "=": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge,
@@ -48,9 +50,14 @@ class CompiledDefinition:
 class CompiledProtocol:
     checked: p.CheckedProtocol
     definitions: tuple[CompiledDefinition, ...]  # evaluation order
-    plan: tuple[tuple[int, ValueFn], ...]  # (slot, value) pairs, the whole fast path
+    plan: tuple[tuple[int, ValueFn], ...]  # (slot, value) for every definition: fills the environment for a trace
+    decision_plan: tuple[tuple[int, ValueFn], ...]  # decisions only: the fast path
     decisions: tuple[p.CheckedDefinition, ...]  # declaration order
+    needs: tuple[NeedsFn, ...]  # per decision: the inputs an undetermined result is waiting for
     slots: int
+    padding: tuple[None, ...]  # one None per definition slot, appended to a record's values
+    input_order: dict[str, int]
+    as_of_inputs: tuple[p.InputInfo, ...] = ()  # durations derived `to as_of`, computed per evaluation
 
     @property
     def name(self) -> str:
@@ -58,24 +65,41 @@ class CompiledProtocol:
 
 
 def compile_protocol(checked: p.CheckedProtocol) -> CompiledProtocol:
-    compiled = tuple(_definition(d) for d in checked.definitions)
+    # Criteria are pure and cheap, so the fast path calls them where they are referenced (and only
+    # when a short-circuit needs them); decisions are computed once each, in order, into the environment.
+    scope: Scope = {}
+    compiled = []
+    needs: dict[str, NeedsFn] = {}
+    for definition in checked.definitions:
+        item = _definition(definition, scope)
+        compiled.append(item)
+        if definition.kind == "criterion":
+            scope[definition.name] = item.value
+    frozen_scope = dict(scope)
+    for definition in checked.definitions:
+        needs[definition.name] = compile_definition_needs(definition, lambda node: _value_of(node, frozen_scope), needs)
     return CompiledProtocol(
         checked=checked,
-        definitions=compiled,
+        definitions=tuple(compiled),
         plan=tuple((c.definition.slot, c.value) for c in compiled),
+        decision_plan=tuple((c.definition.slot, c.value) for c in compiled if c.definition.is_decision),
         decisions=checked.decisions,
+        needs=tuple(needs[d.name] for d in checked.decisions),
         slots=len(checked.inputs) + len(checked.definitions),
+        padding=(None,) * len(checked.definitions),
+        input_order={i.name: i.slot for i in checked.inputs},
+        as_of_inputs=tuple(i for i in checked.inputs if i.derived_from and i.derived_from[1] == "as_of" and checked.input("as_of") is None),
     )
 
 
 # ---- definitions ---------------------------------------------------------------------------
 
 
-def _definition(definition: p.CheckedDefinition) -> CompiledDefinition:
+def _definition(definition: p.CheckedDefinition, scope: Scope) -> CompiledDefinition:
     if definition.kind == "classification":
-        return _classification(definition)
+        return _classification(definition, scope)
     assert definition.condition is not None
-    value, explain_condition = _cond(definition.condition)
+    value, explain_condition = _cond(definition.condition, scope)
     slot = definition.slot
 
     def explain(ctx: ExplainContext) -> Step:
@@ -86,20 +110,20 @@ def _definition(definition: p.CheckedDefinition) -> CompiledDefinition:
     return CompiledDefinition(definition, value, explain)
 
 
-def _classification(definition: p.CheckedDefinition) -> CompiledDefinition:
-    branches = tuple((b.name, None if b.condition is None else _cond(b.condition), b) for b in definition.branches)
+def _classification(definition: p.CheckedDefinition, scope: Scope) -> CompiledDefinition:
+    branches = tuple((b.name, None if b.condition is None else _cond(b.condition, scope), b) for b in definition.branches)
     fast = tuple((name, None if pair is None else pair[0]) for name, pair, _ in branches)
 
-    def value(env: Env) -> str | None:
-        for name, condition in fast:
-            if condition is None:
-                return name
-            result = condition(env)
-            if result is True:
-                return name
-            if result is None:
-                return None  # an earlier branch might hold: undetermined, never a later branch
-        return None
+    if len(fast) == 2 and fast[1][1] is None and fast[0][1] is not None:
+        (first_name, first_condition), (otherwise_name, _) = fast  # `X when …, Y otherwise`, the common shape
+
+        def two_way(env: Env) -> str | None:
+            result = first_condition(env)
+            return first_name if result is True else otherwise_name if result is False else None
+
+        value = two_way
+    else:
+        value = _first_true(fast)
 
     def explain(ctx: ExplainContext) -> Step:
         steps: list[Step] = []
@@ -122,23 +146,44 @@ def _classification(definition: p.CheckedDefinition) -> CompiledDefinition:
     return CompiledDefinition(definition, value, explain)
 
 
+def _first_true(fast: tuple[tuple[str, ValueFn | None], ...]) -> ValueFn:
+    def value(env: Env) -> str | None:
+        for name, condition in fast:
+            if condition is None:
+                return name
+            result = condition(env)
+            if result is True:
+                return name
+            if result is None:
+                return None  # an earlier branch might hold: undetermined, never a later branch
+        return None
+
+    return value
+
+
+def _value_of(node: Any, scope: Scope) -> ValueFn:
+    if node is None:
+        return lambda env: None
+    return _operand(node, scope)[0]
+
+
 # ---- conditions ----------------------------------------------------------------------------
 
 
-def _cond(node: p.Cond) -> tuple[ValueFn, ExplainFn]:
+def _cond(node: p.Cond, scope: Scope) -> tuple[ValueFn, ExplainFn]:
     match node:
         case p.Logic():
-            return _logic(node)
+            return _logic(node, scope)
         case p.Negation():
-            return _negation(node)
+            return _negation(node, scope)
         case p.Compare():
-            return _compare(node)
+            return _compare(node, scope)
         case p.Presence():
-            return _presence(node)
+            return _presence(node, scope)
         case p.DefRef():
-            return _reference(node)
+            return _reference(node, scope)
         case p.InputRef():
-            return _boolean_input(node)
+            return _boolean_input(node, scope)
         case p.Const():
             constant = node.value
 
@@ -149,21 +194,13 @@ def _cond(node: p.Cond) -> tuple[ValueFn, ExplainFn]:
     raise AssertionError(node)
 
 
-def _logic(node: p.Logic) -> tuple[ValueFn, ExplainFn]:
-    pairs = [_cond(o) for o in node.operands]
+def _logic(node: p.Logic, scope: Scope) -> tuple[ValueFn, ExplainFn]:
+    pairs = [_cond(o, scope) for o in node.operands]
     fns = tuple(v for v, _ in pairs)
     conjunction = node.kind.is_conjunction
     stop, other = (False, True) if conjunction else (True, False)
 
-    def value(env: Env) -> Truth:
-        unknown = False
-        for fn in fns:
-            result = fn(env)
-            if result is stop:
-                return stop
-            if result is None:
-                unknown = True
-        return None if unknown else other
+    value = _unrolled(fns, stop, other)
 
     def explain(ctx: ExplainContext) -> Step:
         children = tuple(e(ctx) for _, e in pairs)
@@ -181,8 +218,53 @@ def _logic(node: p.Logic) -> tuple[ValueFn, ExplainFn]:
     return value, explain
 
 
-def _negation(node: p.Negation) -> tuple[ValueFn, ExplainFn]:
-    inner_value, inner_explain = _cond(node.operand)
+def _unrolled(fns: tuple[ValueFn, ...], stop: bool, other: bool) -> ValueFn:
+    """Kleene and/or with short-circuit; two and three operands (the usual sizes) avoid the loop."""
+    if len(fns) == 2:
+        first, second = fns
+
+        def two(env: Env) -> Truth:
+            a = first(env)
+            if a is stop:
+                return stop
+            b = second(env)
+            if b is stop:
+                return stop
+            return None if a is None or b is None else other
+
+        return two
+    if len(fns) == 3:
+        first, second, third = fns
+
+        def three(env: Env) -> Truth:
+            a = first(env)
+            if a is stop:
+                return stop
+            b = second(env)
+            if b is stop:
+                return stop
+            c = third(env)
+            if c is stop:
+                return stop
+            return None if a is None or b is None or c is None else other
+
+        return three
+
+    def many(env: Env) -> Truth:
+        unknown = False
+        for fn in fns:
+            result = fn(env)
+            if result is stop:
+                return stop
+            if result is None:
+                unknown = True
+        return None if unknown else other
+
+    return many
+
+
+def _negation(node: p.Negation, scope: Scope) -> tuple[ValueFn, ExplainFn]:
+    inner_value, inner_explain = _cond(node.operand, scope)
 
     def value(env: Env) -> Truth:
         result = inner_value(env)
@@ -196,7 +278,7 @@ def _negation(node: p.Negation) -> tuple[ValueFn, ExplainFn]:
     return value, explain
 
 
-def _presence(node: p.Presence) -> tuple[ValueFn, ExplainFn]:
+def _presence(node: p.Presence, scope: Scope) -> tuple[ValueFn, ExplainFn]:
     slot, known = node.input.slot, node.known
 
     def value(env: Env) -> bool:
@@ -211,11 +293,10 @@ def _presence(node: p.Presence) -> tuple[ValueFn, ExplainFn]:
     return value, explain
 
 
-def _reference(node: p.DefRef) -> tuple[ValueFn, ExplainFn]:
+def _reference(node: p.DefRef, scope: Scope) -> tuple[ValueFn, ExplainFn]:
     slot = node.slot
-
-    def value(env: Env) -> Any:
-        return env[slot]
+    # a criterion is called in place; a decision was computed earlier and is read from the environment
+    value: ValueFn = scope[node.name] if node.name in scope else (lambda env: env[slot])
 
     def explain(ctx: ExplainContext) -> Step:
         inner = ctx.steps[slot]
@@ -224,7 +305,7 @@ def _reference(node: p.DefRef) -> tuple[ValueFn, ExplainFn]:
     return value, explain
 
 
-def _boolean_input(node: p.InputRef) -> tuple[ValueFn, ExplainFn]:
+def _boolean_input(node: p.InputRef, scope: Scope) -> tuple[ValueFn, ExplainFn]:
     slot = node.input.slot
 
     def value(env: Env) -> Any:
@@ -242,28 +323,30 @@ def _boolean_input(node: p.InputRef) -> tuple[ValueFn, ExplainFn]:
 # ---- comparisons ---------------------------------------------------------------------------
 
 
-def _operand(node: Any) -> tuple[ValueFn, ExplainFn | None]:
+def _operand(node: Any, scope: Scope) -> tuple[ValueFn, ExplainFn | None]:
     """How to fetch one side of a comparison; conditions on either side are allowed (`a = true`)."""
+    if isinstance(node, p.DefRef) and node.name in scope:
+        return scope[node.name], None
     if isinstance(node, (p.InputRef, p.DefRef)):
         slot = node.input.slot if isinstance(node, p.InputRef) else node.slot
         return (lambda env: env[slot]), None
     if isinstance(node, p.Const):
         constant = node.value
         return (lambda env: constant), None
-    return _cond(node)
+    return _cond(node, scope)
 
 
-def _compare(node: p.Compare) -> tuple[ValueFn, ExplainFn]:
+def _compare(node: p.Compare, scope: Scope) -> tuple[ValueFn, ExplainFn]:
     left, right, op = node.left, node.right, node.op
     if isinstance(left, p.CalendarConst) and not isinstance(right, p.CalendarConst):
         left, right, op = right, left, _FLIPPED[op]  # keep the duration on the left
     if isinstance(right, p.CalendarConst):
-        value = _duration_vs_literal(left, right, op)
+        value = _duration_vs_literal(left, right, op, scope)
     elif _is_duration(left) and _is_duration(right):
-        value = _duration_vs_duration(left, right, op)
+        value = _duration_vs_duration(left, right, op, scope)
     else:
-        value = _plain(left, right, op, node.scale)
-    return value, _explain_compare(node, left, right, op, value)
+        value = _plain(left, right, op, node.scale, scope)
+    return value, _explain_compare(node, left, right, op, value, scope)
 
 
 def _is_duration(node: Any) -> bool:
@@ -271,18 +354,33 @@ def _is_duration(node: Any) -> bool:
         else node.input.type.kind is Kind.DURATION
 
 
-def _plain(left: Any, right: Any, op: str, scale: Any) -> ValueFn:
+# A value in the environment against a constant, one closure per operator: the hot path of most rules.
+_SLOT_TESTS: dict[str, Callable[[int, Any], ValueFn]] = {
+    "=": lambda s, c: lambda env: None if (v := env[s]) is None else v == c,
+    "!=": lambda s, c: lambda env: None if (v := env[s]) is None else v != c,
+    "<": lambda s, c: lambda env: None if (v := env[s]) is None else v < c,
+    "<=": lambda s, c: lambda env: None if (v := env[s]) is None else v <= c,
+    ">": lambda s, c: lambda env: None if (v := env[s]) is None else v > c,
+    ">=": lambda s, c: lambda env: None if (v := env[s]) is None else v >= c,
+}
+
+
+def _slot(node: Any, scope: Scope) -> int | None:
+    """The environment slot a side reads directly, if any (inputs, and decisions computed earlier)."""
+    if isinstance(node, p.InputRef):
+        return node.input.slot
+    if isinstance(node, p.DefRef) and node.name not in scope:
+        return node.slot
+    return None
+
+
+def _plain(left: Any, right: Any, op: str, scale: Any, scope: Scope) -> ValueFn:
     compare = _OPERATORS[op]
-    if isinstance(left, p.InputRef) and isinstance(right, p.Const) and scale == 1:
-        slot, constant = left.input.slot, right.value  # the common case: an input against a threshold
-
-        def input_vs_const(env: Env) -> Truth:
-            v = env[slot]
-            return None if v is None else compare(v, constant)
-
-        return input_vs_const
-    get_left, _ = _operand(left)
-    get_right, _ = _operand(right)
+    slot = _slot(left, scope)
+    if slot is not None and isinstance(right, p.Const) and scale == 1 and right.value is not None:
+        return _SLOT_TESTS[op](slot, right.value)
+    get_left, _ = _operand(left, scope)
+    get_right, _ = _operand(right, scope)
 
     def general(env: Env) -> Truth:
         a = get_left(env)
@@ -294,28 +392,35 @@ def _plain(left: Any, right: Any, op: str, scale: Any) -> ValueFn:
     return general
 
 
-def _duration_vs_literal(left: Any, right: p.CalendarConst, op: str) -> ValueFn:
-    get_left, _ = _operand(left)
-    if right.base == "months":
-        threshold = right.amount * MONTH
+def _duration_vs_literal(left: Any, right: p.CalendarConst, op: str, scope: Scope) -> ValueFn:
+    get_left, _ = _operand(left, scope)
+    by_months = right.base == "months"
+    threshold = right.amount * MONTH if by_months else right.amount
+    if isinstance(left, p.InputRef) and op == "<" and by_months:
+        slot = left.input.slot  # "age < 6 months", the commonest duration test, without a call
 
-        def months(env: Env) -> Truth:
-            v: Duration | None = get_left(env)
-            return None if v is None else compare_interval(v.month_low, v.month_high, op, threshold)
+        def under(env: Env) -> Truth:
+            v: Duration | None = env[slot]
+            if v is None:
+                return None
+            return True if v.month_high < threshold else False if v.month_low >= threshold else None
 
-        return months
-    days = right.amount
+        return under
 
-    def by_days(env: Env) -> Truth:
+    def interval(env: Env) -> Truth:
         v: Duration | None = get_left(env)
-        return None if v is None else compare_interval(v.day_low, v.day_high, op, days)
+        if v is None:
+            return None
+        if by_months:
+            return compare_interval(v.month_low, v.month_high, op, threshold)
+        return compare_interval(v.day_low, v.day_high, op, threshold)
 
-    return by_days
+    return interval
 
 
-def _duration_vs_duration(left: Any, right: Any, op: str) -> ValueFn:
-    get_left, _ = _operand(left)
-    get_right, _ = _operand(right)
+def _duration_vs_duration(left: Any, right: Any, op: str, scope: Scope) -> ValueFn:
+    get_left, _ = _operand(left, scope)
+    get_right, _ = _operand(right, scope)
 
     def value(env: Env) -> Truth:
         a: Duration | None = get_left(env)
@@ -328,7 +433,7 @@ def _duration_vs_duration(left: Any, right: Any, op: str) -> ValueFn:
                 return True
             return False if a.day_low > b.day_high or (strict and a.day_low >= b.day_high) else None
         if op in (">", ">="):
-            flipped = _duration_vs_duration(right, left, _FLIPPED[op])
+            flipped = _duration_vs_duration(right, left, _FLIPPED[op], scope)
             return flipped(env)
         if a.day_low == a.day_high == b.day_low == b.day_high:
             return op == "="
@@ -338,9 +443,9 @@ def _duration_vs_duration(left: Any, right: Any, op: str) -> ValueFn:
     return value
 
 
-def _explain_compare(node: p.Compare, left: Any, right: Any, op: str, value: ValueFn) -> ExplainFn:
+def _explain_compare(node: p.Compare, left: Any, right: Any, op: str, value: ValueFn, scope: Scope) -> ExplainFn:
     sides = [s for s in (left, right) if isinstance(s, (p.InputRef, p.DefRef, p.Compare, p.Logic, p.Negation, p.Presence))]
-    nested = [(i, _cond(s)[1]) for i, s in enumerate(sides) if not isinstance(s, (p.InputRef, p.DefRef))]
+    nested = [(i, _cond(s, scope)[1]) for i, s in enumerate(sides) if not isinstance(s, (p.InputRef, p.DefRef))]
 
     def explain(ctx: ExplainContext) -> Step:
         outcome = value(ctx.env)
@@ -349,7 +454,7 @@ def _explain_compare(node: p.Compare, left: Any, right: Any, op: str, value: Val
         children += tuple(Step("reference", s.name, ctx.env[s.slot], (ctx.steps[s.slot],), (0,), reference=s.name, span=s.span)
                           for s in (left, right) if isinstance(s, p.DefRef))
         missing = tuple(f.input for f in facts if f.missing)
-        detail = _comparison_detail(ctx, left, right, op, outcome, missing)
+        detail = _comparison_detail(ctx, left, right, op, outcome, missing, scope)
         wanting: tuple[str, ...] = ()
         if outcome is None and not children:
             wanting = missing or tuple(f.input for f in facts)
@@ -359,14 +464,14 @@ def _explain_compare(node: p.Compare, left: Any, right: Any, op: str, value: Val
     return explain
 
 
-def _comparison_detail(ctx: ExplainContext, left: Any, right: Any, op: str, outcome: Truth, missing: tuple[str, ...]) -> str:
+def _comparison_detail(ctx: ExplainContext, left: Any, right: Any, op: str, outcome: Truth, missing: tuple[str, ...], scope: Scope) -> str:
     if missing:
         return ", ".join(missing) + (" is" if len(missing) == 1 else " are") + " missing"
     shown_left, shown_right = _shown(ctx, left), _shown(ctx, right)
     symbol = _SYMBOL[op]
     if outcome is None:
         if isinstance(right, p.CalendarConst):
-            value: Duration | None = _operand(left)[0](ctx.env)
+            value: Duration | None = _operand(left, scope)[0](ctx.env)
             if value is not None and right.base == "months":
                 from .values import days_in_months
                 low, high = days_in_months(right.amount)
@@ -376,7 +481,7 @@ def _comparison_detail(ctx: ExplainContext, left: Any, right: Any, op: str, outc
         return f"{shown_left} {symbol} {shown_right} is unknown"
     if op in ("=", "!=") and isinstance(right, p.Const) and right.type.kind in (Kind.ENUM, Kind.BOOLEAN, Kind.TEXT):
         name = left.input.name if isinstance(left, p.InputRef) else getattr(left, "name", left.text)
-        actual = _outcome_text(_operand(left)[0](ctx.env))
+        actual = _outcome_text(_operand(left, scope)[0](ctx.env))
         if outcome is (op == "="):
             return f"{name} is {actual}"
         return f"{name} is {actual}, not {right.shown}" if op == "=" else f"{name} is {actual}"

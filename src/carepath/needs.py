@@ -1,0 +1,63 @@
+"""Closures that name the inputs an unknown result is waiting for, without building a trace.
+
+Called only when a decision comes out undetermined, so the fast path stays fast and `needs` stays cheap.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from . import program as p
+
+NeedsFn = Callable[[list[Any]], list[str]]
+ValueOf = Callable[[Any], Callable[[list[Any]], Any]]  # IR node → its value closure
+
+
+def compile_needs(node: Any, value_of: ValueOf, definitions: dict[str, NeedsFn]) -> NeedsFn:
+    """`node` is a condition or operand; the returned closure assumes its value is unknown."""
+    match node:
+        case p.InputRef():
+            name, slot = node.input.name, node.input.slot
+            # missing, or present but too imprecise to decide (183 days against 6 months)
+            return lambda env: [name] if env[slot] is None or _imprecise(env[slot]) else []
+        case p.DefRef():
+            target = node.name
+            return lambda env: definitions[target](env)
+        case p.Const() | p.CalendarConst() | p.Presence():
+            return lambda env: []
+        case p.Negation():
+            return compile_needs(node.operand, value_of, definitions)
+        case p.Logic():
+            parts = tuple((value_of(o), compile_needs(o, value_of, definitions)) for o in node.operands)
+            return lambda env: [name for value, needs in parts if value(env) is None for name in needs(env)]
+        case p.Compare():
+            sides = tuple((value_of(s), compile_needs(s, value_of, definitions)) for s in (node.left, node.right)
+                          if not isinstance(s, (p.Const, p.CalendarConst)))
+            return lambda env: [name for value, needs in sides if value(env) is None or _imprecise(value(env)) for name in needs(env)]
+    raise AssertionError(node)
+
+
+def _imprecise(value: Any) -> bool:
+    from .values import Duration
+
+    return isinstance(value, Duration) and not value.exact
+
+
+def compile_definition_needs(definition: p.CheckedDefinition, value_of: ValueOf, definitions: dict[str, NeedsFn]) -> NeedsFn:
+    if definition.kind != "classification":
+        assert definition.condition is not None
+        return compile_needs(definition.condition, value_of, definitions)
+    branches = tuple((value_of(b.condition), compile_needs(b.condition, value_of, definitions))
+                     for b in definition.branches if b.condition is not None)
+
+    def first_unknown(env: list[Any]) -> list[str]:
+        for value, needs in branches:
+            result = value(env)
+            if result is None:
+                return needs(env)
+            if result is True:
+                return []
+        return []
+
+    return first_unknown
