@@ -1,0 +1,175 @@
+"""The command line as a user meets it: output, JSON contract, exit codes, errors on stderr."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from carepath.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+PROTOCOL = ROOT / "protocols" / "severance_2011.care"
+COHORT = ROOT / "cohorts" / "severance_2011.yaml"
+AS_OF = ["--as-of", "2026-01-01"]
+
+
+def run_cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_run_json_follows_the_contract(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run_cli(capsys, "run", str(PROTOCOL), str(COHORT), "--format", "json", *AS_OF)
+    assert code == 0
+    document = json.loads(out)
+    assert list(document) == ["protocol", "engine", "results"]
+    assert document["protocol"] == {
+        "name": "severance_2011",
+        "version": "1.0.0",
+        "sha256": hashlib.sha256(PROTOCOL.read_bytes()).hexdigest(),
+    }
+    assert document["engine"]["name"] == "carepath"
+    assert [r["id"] for r in document["results"]] == [str(i) for i in range(1, 10)]
+    for result in document["results"]:
+        assert list(result) == ["id", "status", "decisions", "reasons", "needs", "errors"]
+    six = document["results"][5]
+    assert six["status"] == "ok"
+    assert six["decisions"] == {"risk_group": "high", "hsct_referral": True}
+    assert six["reasons"]["risk_group"] == ["infant_under_6_months", "hyperleukocytosis"]
+    high = [r["id"] for r in document["results"] if r["decisions"]["risk_group"] == "high"]
+    assert high == ["1", "4", "5", "6", "7", "8", "9"]
+
+
+def test_run_json_is_byte_identical_across_runs(capsys: pytest.CaptureFixture[str]) -> None:
+    first = run_cli(capsys, "run", str(PROTOCOL), str(COHORT), "--format", "json", *AS_OF)[1]
+    second = run_cli(capsys, "run", str(PROTOCOL), str(COHORT), "--format", "json", *AS_OF)[1]
+    assert first == second
+
+
+def test_run_table_lists_every_patient(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run_cli(capsys, "run", str(PROTOCOL), str(COHORT), *AS_OF)
+    assert code == 0
+    assert "risk_group" in out and "hsct_referral" in out
+    assert "9 ok, 0 undetermined, 0 invalid" in out
+
+
+def test_a_bad_record_is_reported_and_the_rest_still_run(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    records = tmp_path / "mixed.yaml"
+    records.write_text(
+        "- {id: good, age_at_diagnosis: 8 months, wbc_at_diagnosis: 60000 /uL, mll: germline}\n"
+        "- {id: typo, age_at_diagnosis: 8 months, wbc: 60000 /uL, mll: germline}\n"
+        "- {id: missing, age_at_diagnosis: 8 months, mll: germline}\n",
+        encoding="utf-8",
+    )
+    code, out, err = run_cli(capsys, "run", str(PROTOCOL), str(records), "--format", "json", *AS_OF)
+    assert code == 1
+    results = json.loads(out)["results"]
+    assert [r["status"] for r in results] == ["ok", "invalid", "undetermined"]
+    assert results[1]["decisions"] == {}
+    assert results[1]["errors"][0]["field"] == "wbc"
+    assert "did you mean 'wbc_at_diagnosis'" in results[1]["errors"][0]["message"]
+    assert results[2]["needs"] == ["wbc_at_diagnosis"]
+    assert results[2]["decisions"] == {"risk_group": None, "hsct_referral": None}
+    assert "patient 'typo'" in err
+
+
+def test_a_malformed_file_is_an_invalid_result_not_a_crash(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("- id: 1\n  mll: [unclosed\n", encoding="utf-8")
+    code, out, _ = run_cli(capsys, "run", str(PROTOCOL), str(broken), str(COHORT), "--format", "json", *AS_OF)
+    assert code == 1
+    results = json.loads(out)["results"]
+    assert results[0]["id"] is None and results[0]["status"] == "invalid"
+    assert "broken.yaml:" in results[0]["errors"][0]["message"]
+    assert len(results) == 10  # the nine patients of the good file still ran
+
+
+def test_a_missing_records_file_is_reported(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run_cli(capsys, "run", str(PROTOCOL), str(tmp_path / "nowhere.yaml"), "--format", "json", *AS_OF)
+    assert code == 1
+    assert "cannot read" in json.loads(out)["results"][0]["errors"][0]["message"]
+
+
+def test_a_broken_protocol_exits_2_with_a_located_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    protocol = tmp_path / "bad.care"
+    protocol.write_text(PROTOCOL.read_text(encoding="utf-8").replace("wbc_at_diagnosis >= 50000 /uL", "wbc_at_diagnosis >= 50 mg"),
+                        encoding="utf-8")
+    code, out, err = run_cli(capsys, "run", str(protocol), str(COHORT), *AS_OF)
+    assert code == 2
+    assert out == ""
+    assert f"{protocol}:" in err and "CP302" in err and "^" in err
+
+
+def test_explain_shows_values_against_thresholds_with_locations(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run_cli(capsys, "explain", str(PROTOCOL), str(COHORT), "--patient", "6", *AS_OF)
+    assert code == 0
+    assert "123,800 /µL ≥ 50,000 /µL" in out
+    assert "5 months < 6 months" in out
+    assert "severance_2011.care:" in out
+    assert "[12]" in out
+    assert "mll is duplication, not translocation" in out
+
+
+def test_explain_says_what_an_undetermined_decision_needs(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    records = tmp_path / "one.yaml"
+    records.write_text("- {id: x, age_at_diagnosis: 8 months, mll: germline}\n", encoding="utf-8")
+    code, out, _ = run_cli(capsys, "explain", str(PROTOCOL), str(records), "--patient", "x", "--format", "json", *AS_OF)
+    assert code == 0
+    document = json.loads(out)
+    assert document["status"] == "undetermined"
+    assert document["needs"] == ["wbc_at_diagnosis"]
+    risk = document["decisions"][0]
+    assert risk["name"] == "risk_group" and risk["value"] is None
+    line = next(n for n, text in enumerate(PROTOCOL.read_text(encoding="utf-8").splitlines(), 1) if text.startswith("classify risk_group"))
+    assert risk["location"].endswith(f"severance_2011.care:{line}")
+
+
+def test_explain_an_unknown_patient_lists_the_ids(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run_cli(capsys, "explain", str(PROTOCOL), str(COHORT), "--patient", "10", *AS_OF)
+    assert code == 2
+    assert "no patient '10'" in err and "1, 2, 3" in err
+
+
+def test_check_is_clean_on_the_seed_protocol(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run_cli(capsys, "check", str(PROTOCOL))
+    assert code == 0
+    assert "0 errors, 0 warnings" in out
+
+
+def test_check_reports_every_error_with_caret_and_hint(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    protocol = tmp_path / "typos.care"
+    protocol.write_text(
+        "protocol typos\n"
+        "input\n"
+        "  wbc_at_diagnosis : quantity /uL\n"
+        "  mll : one of germline, translocation\n"
+        "criterion a: wbc_at_diagnos >= 50000 /uL\n"
+        "criterion b: mll = translocaton\n",
+        encoding="utf-8",
+    )
+    code, out, _ = run_cli(capsys, "check", str(protocol))
+    assert code == 2
+    assert f"{protocol}:5:14: CP201" in out
+    assert "did you mean 'wbc_at_diagnosis'?" in out
+    assert f"{protocol}:6:20: CP203" in out
+    assert "did you mean 'translocation'?" in out
+    assert "\n                 ^^^^^^^^^^^^^^" in out  # the caret sits under the misspelt name
+    assert "2 errors" in out
+
+
+def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as raised:
+        main(["run"])
+    assert raised.value.code == 2
+
+
+def test_the_console_script_is_installed() -> None:
+    completed = subprocess.run([sys.executable, "-m", "carepath.cli", "--version"], capture_output=True, text=True, check=False)
+    assert completed.returncode == 0
+    assert completed.stdout.startswith("carepath ")
