@@ -10,8 +10,7 @@ import functools
 import re
 from dataclasses import dataclass
 from fractions import Fraction
-
-import pint
+from typing import TYPE_CHECKING
 
 from .diagnostics import did_you_mean
 
@@ -62,8 +61,14 @@ class CalendarUnit:
         return self.text
 
 
+if TYPE_CHECKING:
+    import pint
+
+
 @functools.cache
 def _registry() -> pint.UnitRegistry:  # type: ignore[type-arg]
+    import pint  # imported on first use: it is the slowest import, and most runs need a handful of units
+
     return pint.UnitRegistry(non_int_type=Fraction)
 
 
@@ -104,7 +109,7 @@ def parse_unit(text: str) -> Unit | CalendarUnit:
         expression.append(_symbol(piece, text))
     try:
         quantity = _registry().Quantity(Fraction(1), "".join(expression)).to_base_units()
-    except (pint.errors.UndefinedUnitError, pint.errors.DefinitionSyntaxError, ValueError, AttributeError, TypeError) as error:
+    except (ValueError, AttributeError, TypeError, LookupError) as error:  # pint's undefined-unit and syntax errors
         raise UnitError(f"unknown unit '{text}'", did_you_mean(text, _SPELLINGS)) from error
     dimension = tuple(sorted((str(k), Fraction(v)) for k, v in dict(quantity.dimensionality).items()))
     return Unit(text, dimension, Fraction(quantity.magnitude) * factor)
