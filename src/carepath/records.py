@@ -69,6 +69,17 @@ class InvalidRecord:
 # ---- loading -------------------------------------------------------------------------------
 
 
+class _RecordLoader(yaml.SafeLoader):
+    """YAML's safe loader without implicit timestamps: a date stays text until its field checks it,
+    so an impossible date such as 2008-02-30 is that field's error, not a failure of the whole file."""
+
+
+_RecordLoader.yaml_implicit_resolvers = {
+    key: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
 def load(paths: Iterable[str | Path]) -> list[RawRecord | LoadFailure]:
     """Read files and directories of records in order; a bad file becomes a `LoadFailure`."""
     items: list[RawRecord | LoadFailure] = []
@@ -95,7 +106,7 @@ def load_file(path: Path) -> list[RawRecord | LoadFailure]:
 
 def load_text(text: str, name: str = "<records>", json_only: bool = False) -> list[RawRecord | LoadFailure]:
     try:
-        document = json.loads(text) if json_only else yaml.safe_load(text)
+        document = json.loads(text) if json_only else yaml.load(text, Loader=_RecordLoader)
     except json.JSONDecodeError as error:
         return [LoadFailure(name, f"{name}:{error.lineno}:{error.colno}: not valid JSON: {error.msg}")]
     except yaml.YAMLError as error:

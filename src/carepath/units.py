@@ -87,6 +87,15 @@ def parse_unit(text: str) -> Unit | CalendarUnit:
     if text in CALENDAR_UNITS:
         base, multiple = CALENDAR_UNITS[text]
         return CalendarUnit(text, base, multiple)
+    try:
+        return _parse_quantity_unit(text)
+    except UnitError:
+        raise
+    except (ValueError, AttributeError, TypeError, LookupError, ZeroDivisionError) as error:  # pint's parse errors
+        raise UnitError(f"unknown unit '{text}'", did_you_mean(text, _SPELLINGS)) from error
+
+
+def _parse_quantity_unit(text: str) -> Unit:
     plain = text.replace("µ", "u").replace("μ", "u")
     factor = Fraction(1)
     match = _FACTOR.match(plain)
@@ -97,6 +106,8 @@ def parse_unit(text: str) -> Unit | CalendarUnit:
         raise UnitError(f"unit '{text}' has a factor but no unit")
     if plain.startswith("/"):
         plain = "1" + plain
+    if not re.fullmatch(r"1?[A-Za-z%][A-Za-z0-9%]*([/.][A-Za-z%][A-Za-z0-9%]*)*|1([/.][A-Za-z%][A-Za-z0-9%]*)+", plain):
+        raise UnitError(f"unknown unit '{text}'", did_you_mean(text, _SPELLINGS))
     pieces = re.split(r"([/.])", plain)
     expression = []
     for index, piece in enumerate(pieces):
@@ -107,10 +118,7 @@ def parse_unit(text: str) -> Unit | CalendarUnit:
             expression.append("1")
             continue
         expression.append(_symbol(piece, text))
-    try:
-        quantity = _registry().Quantity(Fraction(1), "".join(expression)).to_base_units()
-    except (ValueError, AttributeError, TypeError, LookupError) as error:  # pint's undefined-unit and syntax errors
-        raise UnitError(f"unknown unit '{text}'", did_you_mean(text, _SPELLINGS)) from error
+    quantity = _registry().Quantity(Fraction(1), "".join(expression)).to_base_units()
     dimension = tuple(sorted((str(k), Fraction(v)) for k, v in dict(quantity.dimensionality).items()))
     return Unit(text, dimension, Fraction(quantity.magnitude) * factor)
 

@@ -6,6 +6,7 @@ durations need a class: a month is 28 to 31 days, and a comparison must never gu
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import functools
 from collections.abc import Iterable
@@ -51,8 +52,7 @@ def add_months(start: dt.date, months: int) -> dt.date:
     index = start.year * 12 + start.month - 1 + months
     year, month = divmod(index, 12)
     month += 1
-    last = (dt.date(year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1)).day
-    return dt.date(year, month, min(start.day, last))
+    return dt.date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
 
 
 def completed_months(start: dt.date, end: dt.date) -> tuple[int, int]:
@@ -63,9 +63,17 @@ def completed_months(start: dt.date, end: dt.date) -> tuple[int, int]:
     return months, (end - add_months(start, months)).days
 
 
+# Beyond a century the calendar scan would be slow and can leave the date range; a coarse but safe
+# bound (28 to 31 days a month) is enough there, since no such value is plausible for a patient.
+_CALENDAR_SCAN_LIMIT_MONTHS = 1200
+_CALENDAR_SCAN_LIMIT_DAYS = 36600
+
+
 @functools.cache
 def days_in_months(months: int) -> tuple[int, int]:
     """The fewest and most days that `months` calendar months can span."""
+    if abs(months) > _CALENDAR_SCAN_LIMIT_MONTHS:
+        return sorted((months * 28, months * 31))  # type: ignore[return-value]
     spans = [(add_months(s, months) - s).days for s in _STARTS]
     return min(spans), max(spans)
 
@@ -73,6 +81,9 @@ def days_in_months(months: int) -> tuple[int, int]:
 @functools.cache
 def month_positions_of_days(days: int) -> tuple[int, int]:
     """The lowest and highest month position that a span of `days` days can have."""
+    if abs(days) > _CALENDAR_SCAN_LIMIT_DAYS:
+        low, high = sorted((days // 31, days // 28 + 1))
+        return low * MONTH, high * MONTH + MONTH - 1
     positions = []
     for start in _STARTS:
         months, rest = completed_months(start, start + dt.timedelta(days=days))

@@ -1,0 +1,60 @@
+"""Shared fixtures: the repository root, the seed protocol compiled once, a fixed `as_of`, and the golden opt-in flag."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+import carepath
+from carepath import Source
+from carepath.compiler import CompiledProtocol
+
+ROOT = Path(__file__).resolve().parents[1]
+SEED_PROTOCOL = ROOT / "protocols" / "severance_2011.care"
+SEED_COHORT = ROOT / "cohorts" / "severance_2011.yaml"
+AS_OF = dt.date(2026, 1, 1)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """Goldens change only when someone asks for it; a mismatch otherwise fails with a diff."""
+    parser.addoption(
+        "--update-goldens",
+        action="store_true",
+        default=False,
+        help="rewrite tests/golden/expected/ from the current output instead of comparing against it",
+    )
+
+
+@pytest.fixture(scope="session")
+def update_goldens(request: pytest.FixtureRequest) -> bool:
+    return bool(request.config.getoption("--update-goldens"))
+
+
+@pytest.fixture(scope="session")
+def root() -> Path:
+    return ROOT
+
+
+@pytest.fixture(scope="session")
+def as_of() -> dt.date:
+    """Every evaluation in the suite uses this date, so no result depends on the clock."""
+    return AS_OF
+
+
+@pytest.fixture(scope="session")
+def seed() -> CompiledProtocol:
+    """The seed protocol, compiled once per session (compiled protocols are immutable)."""
+    return carepath.load_protocol(SEED_PROTOCOL)
+
+
+@pytest.fixture(scope="session")
+def compile_text() -> Callable[[str], CompiledProtocol]:
+    """Compile protocol text given inline; raises `carepath.ProtocolError` like `load_protocol`."""
+
+    def compile_(text: str) -> CompiledProtocol:
+        return carepath.compile_source(Source("test.care", text))
+
+    return compile_

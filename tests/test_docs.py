@@ -1,0 +1,248 @@
+"""Every example in docs/*.md is run, so the documentation cannot drift from what carepath does.
+
+Fenced blocks are read with the HTML comments on the lines straight above them (`<!-- key: value -->`),
+which the rendered page hides:
+
+- ```care: compiles without diagnostics; `expect-error CPnnn` means compiling fails with that code,
+  `expect-warning CPnnn` that it compiles with that warning; `append-to: PATH` compiles the block after
+  the text of PATH (so a reference can show one definition instead of a whole protocol).
+- ```console: `$ carepath …` lines are run from the repository root and their output (stdout then
+  stderr, as a terminal shows them) must equal the lines below, trailing whitespace aside.
+  `exit: N` gives the expected exit status (default 0); `output: prefix` compares only the first lines.
+- ```yaml, ```json, ```gherkin: must name a real file with `file: PATH` and equal it byte for byte.
+- ```care may also carry `file: PATH`; ```text blocks are syntax outlines with placeholders and are not run.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+import carepath
+from carepath import ProtocolError, Source
+from carepath.diagnostics import Severity
+
+ROOT = Path(__file__).resolve().parents[1]
+DOCS = ROOT / "docs"
+EXAMPLES = DOCS / "examples"
+DOC_FILES = sorted(DOCS.glob("*.md"))
+LANGUAGES = {"care", "console", "yaml", "json", "gherkin", "text"}
+FILE_BACKED = {"yaml", "json", "gherkin"}
+KNOWN_DIRECTIVES = {"file", "expect-error", "expect-warning", "append-to", "exit", "output"}
+FENCE = re.compile(r"^```([\w-]*)\s*$")
+DIRECTIVE = re.compile(r"^<!--\s*([\w-]+)\s*:?\s*(.*?)\s*-->\s*$")
+WIDTH = "120"  # the rich table and tree width every documented command is shown at
+
+
+@dataclass(frozen=True)
+class Block:
+    doc: Path
+    line: int  # 1-based line of the opening fence
+    language: str
+    text: str
+    directives: dict[str, str]
+
+    @property
+    def name(self) -> str:
+        return f"{self.doc.name}:{self.line}:{self.language}"
+
+
+def parse_blocks(path: Path) -> list[Block]:
+    """Fenced blocks of one Markdown file, each with the directives in the comment lines just above it."""
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    blocks: list[Block] = []
+    index = 0
+    while index < len(lines):
+        match = FENCE.match(lines[index].rstrip("\n"))
+        if not match:
+            index += 1
+            continue
+        start = index
+        directives: dict[str, str] = {}
+        above = start - 1
+        while above >= 0 and (found := DIRECTIVE.match(lines[above].rstrip("\n"))):
+            directives[found.group(1)] = found.group(2)
+            above -= 1
+        end = start + 1
+        while end < len(lines) and lines[end].rstrip("\n") != "```":
+            end += 1
+        assert end < len(lines), f"{path.name}:{start + 1}: fenced block is never closed"
+        blocks.append(Block(path, start + 1, match.group(1), "".join(lines[start + 1:end]), directives))
+        index = end + 1
+    return blocks
+
+
+BLOCKS = [block for doc in DOC_FILES for block in parse_blocks(doc)]
+
+
+def blocks_of(language: str) -> list[Block]:
+    return [b for b in BLOCKS if b.language == language]
+
+
+def _params(language: str) -> list[object]:
+    return [pytest.param(b, id=b.name) for b in blocks_of(language)]
+
+
+# ---- the documents themselves ----------------------------------------------------------------
+
+
+def test_the_three_documents_exist() -> None:
+    assert {p.name for p in DOC_FILES} >= {"language.md", "tutorial.md", "audit.md"}
+
+
+@pytest.mark.parametrize("block", [pytest.param(b, id=b.name) for b in BLOCKS])
+def test_every_block_has_a_known_language_and_known_directives(block: Block) -> None:
+    assert block.language in LANGUAGES, f"{block.name}: fence language {block.language!r} is not one the tests run"
+    assert set(block.directives) <= KNOWN_DIRECTIVES, f"{block.name}: unknown directive {set(block.directives) - KNOWN_DIRECTIVES}"
+
+
+def _file_of(block: Block) -> Path:
+    assert "file" in block.directives, f"{block.name}: a {block.language} block must name its file with <!-- file: PATH -->"
+    path = ROOT / block.directives["file"]
+    assert path.is_file(), f"{block.name}: {block.directives['file']} does not exist"
+    return path
+
+
+@pytest.mark.parametrize("block", [b for b in BLOCKS if b.language in FILE_BACKED or "file" in b.directives], ids=lambda b: b.name)
+def test_embedded_files_equal_the_real_files(block: Block) -> None:
+    path = _file_of(block)
+    assert block.text == path.read_text(encoding="utf-8"), f"{block.name} differs from {block.directives['file']}"
+
+
+# ---- protocol examples -----------------------------------------------------------------------
+
+
+def _protocol_text(block: Block) -> str:
+    if "append-to" in block.directives:
+        return (ROOT / block.directives["append-to"]).read_text(encoding="utf-8") + "\n" + block.text
+    return block.text
+
+
+@pytest.mark.parametrize("block", _params("care"))
+def test_care_blocks_compile_or_fail_as_marked(block: Block) -> None:
+    source = Source(block.directives.get("file", block.name), _protocol_text(block))
+    expected_error = block.directives.get("expect-error")
+    if expected_error:
+        with pytest.raises(ProtocolError) as raised:
+            carepath.compile_source(source)
+        errors = [d.code for d in raised.value.diagnostics if d.severity is Severity.ERROR]
+        assert expected_error in errors, f"{block.name}: expected {expected_error}, got {raised.value.render()}"
+        return
+    compiled = carepath.compile_source(source)
+    warnings = [d.code for d in compiled.checked.warnings]  # type: ignore[attr-defined]
+    expected_warning = block.directives.get("expect-warning")
+    assert warnings == ([expected_warning] if expected_warning else []), f"{block.name}: warnings {warnings}"
+
+
+# ---- commands --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Command:
+    argv: list[str]
+    text: str
+    expected: list[str]
+
+
+def parse_console(block: Block) -> list[Command]:
+    commands: list[Command] = []
+    for line in block.text.splitlines():
+        if line.startswith("$ "):
+            text = line[2:]
+            argv = shlex.split(text)
+            commands.append(Command(argv, text, []))
+        else:
+            assert commands, f"{block.name}: output before the first '$ ' command"
+            commands[-1].expected.append(line)
+    assert commands, f"{block.name}: a console block holds at least one '$ carepath …' command"
+    return commands
+
+
+def _environment() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("FORCE_COLOR", "TTY_COMPATIBLE", "TTY_INTERACTIVE", "CLICOLOR_FORCE")}
+    env.update(COLUMNS=WIDTH, LINES="50", NO_COLOR="1", PYTHONUNBUFFERED="1", PYTHONIOENCODING="utf-8")
+    return env
+
+
+def _normalise(lines: list[str]) -> list[str]:
+    out = [line.rstrip() for line in lines]
+    while out and not out[-1]:
+        out.pop()
+    return out
+
+
+def run_command(argv: list[str]) -> subprocess.CompletedProcess[str]:
+    # `python -m carepath.cli` is the installed `carepath` script without depending on PATH.
+    return subprocess.run([sys.executable, "-m", "carepath.cli", *argv[1:]], cwd=ROOT, env=_environment(), text=True,
+                          encoding="utf-8", stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=120, check=False)
+
+
+@pytest.mark.parametrize("block", _params("console"))
+def test_console_blocks_print_what_the_docs_show(block: Block) -> None:
+    exit_code = int(block.directives.get("exit", "0"))
+    prefix = block.directives.get("output") == "prefix"
+    assert block.directives.get("output", "prefix") == "prefix", f"{block.name}: output mode must be 'prefix'"
+    for command in parse_console(block):
+        assert command.argv[:1] == ["carepath"], f"{block.name}: only carepath commands are run: {command.text}"
+        if command.argv[1:2] in (["run"], ["explain"]):
+            assert "--as-of" in command.argv, f"{block.name}: '{command.text}' needs a fixed --as-of to be reproducible"
+        done = run_command(command.argv)
+        actual, expected = _normalise(done.stdout.splitlines()), _normalise(command.expected)
+        if prefix:
+            assert expected, f"{block.name}: a prefix comparison needs some expected output"
+            actual = actual[:len(expected)]
+        assert actual == expected, f"{block.name}: $ {command.text}\n--- output was:\n" + "\n".join(actual)
+        assert done.returncode == exit_code, f"{block.name}: $ {command.text} exited {done.returncode}, the docs say {exit_code}"
+
+
+def _command_paths() -> set[Path]:
+    paths: set[Path] = set()
+    for block in blocks_of("console"):
+        for command in parse_console(block):
+            paths.update((ROOT / arg).resolve() for arg in command.argv[1:] if not arg.startswith("-"))
+    return paths
+
+
+def test_every_example_file_is_shown_or_used() -> None:
+    """A file under docs/examples that no block embeds and no command reads is an example nobody runs."""
+    used = _command_paths() | {(ROOT / b.directives["file"]).resolve() for b in BLOCKS if "file" in b.directives}
+    used |= {(ROOT / b.directives["append-to"]).resolve() for b in BLOCKS if "append-to" in b.directives}
+    unused = [p.relative_to(ROOT) for p in sorted(EXAMPLES.rglob("*")) if p.is_file()
+              and not any(p.resolve() == u or u in p.resolve().parents for u in used)]
+    assert not unused, f"example files no document uses: {unused}"
+
+
+def test_every_diagnostic_code_is_documented() -> None:
+    """The reference lists every code the checker and parser can emit."""
+    emitted = set()
+    for module in (ROOT / "src" / "carepath").glob("*.py"):
+        emitted |= set(re.findall(r"\"(CP\d{3})\"", module.read_text(encoding="utf-8")))
+    reference = (DOCS / "language.md").read_text(encoding="utf-8")
+    documented = set(re.findall(r"^\| `(CP\d{3})` \|", reference, flags=re.MULTILINE))
+    assert emitted, "no diagnostic codes found in the source"
+    assert emitted <= documented, f"codes missing from the diagnostics table: {sorted(emitted - documented)}"
+    assert documented <= emitted, f"documented codes the source never emits: {sorted(documented - emitted)}"
+
+
+def test_every_error_code_has_a_failing_example() -> None:
+    """Each error code in the table is shown by a protocol that really fails with it (the size limits aside)."""
+    shown = {b.directives["expect-error"] for b in blocks_of("care") if "expect-error" in b.directives}
+    shown |= {b.directives["expect-warning"] for b in blocks_of("care") if "expect-warning" in b.directives}
+    reference = (DOCS / "language.md").read_text(encoding="utf-8")
+    documented = set(re.findall(r"^\| `(CP\d{3})` \|", reference, flags=re.MULTILINE))
+    assert documented - shown <= {"CP104", "CP105"}, f"codes without an example: {sorted(documented - shown - {'CP104', 'CP105'})}"
+
+
+def test_the_parser_recognises_the_directive_comments() -> None:
+    """The harness itself: directives attach to the next fence only, and prefix/exit are read."""
+    sample = DOCS / "examples" / ".." / "language.md"
+    blocks = parse_blocks(sample)
+    assert any(b.directives.get("expect-error") for b in blocks)
+    assert all(b.language for b in blocks)
