@@ -240,9 +240,55 @@ def test_every_error_code_has_a_failing_example() -> None:
     assert documented - shown <= {"CP104", "CP105"}, f"codes without an example: {sorted(documented - shown - {'CP104', 'CP105'})}"
 
 
-def test_the_parser_recognises_the_directive_comments() -> None:
-    """The harness itself: directives attach to the next fence only, and prefix/exit are read."""
-    sample = DOCS / "examples" / ".." / "language.md"
-    blocks = parse_blocks(sample)
-    assert any(b.directives.get("expect-error") for b in blocks)
-    assert all(b.language for b in blocks)
+def test_the_block_reader_attaches_directives_to_the_next_fence_only(tmp_path: Path) -> None:
+    """The harness itself: a directive belongs to the fence right below it, and blocks keep their text exactly."""
+    page = tmp_path / "page.md"
+    page.write_text("intro\n<!-- exit: 1 -->\n\n```console\n$ carepath --version\n```\n"
+                    "<!-- expect-error CP302 -->\n<!-- append-to: x.care -->\n```care\na\n  b\n```\n", encoding="utf-8")
+    first, second = parse_blocks(page)
+    assert (first.language, first.directives, first.line) == ("console", {}, 4)  # a blank line detaches the comment
+    assert second.directives == {"expect-error": "CP302", "append-to": "x.care"}
+    assert second.text == "a\n  b\n"
+    assert [c.argv for c in parse_console(first)] == [["carepath", "--version"]]
+
+
+def test_the_prefix_and_exit_directives_are_honoured() -> None:
+    """A prefix block still compares every line it shows; a wrong exit status is caught."""
+    done = run_command(["carepath", "--version"])
+    assert _normalise(done.stdout.splitlines()) == [f"carepath {carepath.__version__}"]
+    assert done.returncode == 0
+    failing = run_command(["carepath", "explain", "docs/examples/infant_risk.care", "docs/examples/infant_patients.yaml",
+                           "--patient", "nobody", "--as-of", "2026-01-01"])
+    assert failing.returncode == 2
+
+
+# ---- claims the documents make -----------------------------------------------------------------
+
+
+def test_the_tutorial_feature_carries_the_tutorial_protocol() -> None:
+    """The tutorial says its feature holds exactly the protocol the tutorial writes."""
+    feature = (ROOT / "features" / "tutorial_example.feature").read_text(encoding="utf-8")
+    found = re.search(r'^( *)"""\n(.*?)^\1"""', feature, flags=re.MULTILINE | re.DOTALL)
+    assert found, "the tutorial feature has no protocol docstring"
+    indent = found.group(1)
+    text = "".join(line[len(indent):] if line.startswith(indent) else line.lstrip(" ")
+                   for line in found.group(2).splitlines(keepends=True))
+    assert text == (EXAMPLES / "febrile_neutropenia.care").read_text(encoding="utf-8")
+
+
+def test_the_digest_in_the_json_is_the_sha256_of_the_protocol_file() -> None:
+    """The audit guide says `sha256sum FILE` prints the same digest as the run document."""
+    import hashlib
+    import json
+
+    done = run_command(["carepath", "run", "docs/examples/infant_risk.care", "docs/examples/cohort", "--as-of", "2026-01-01",
+                        "--format", "json"])
+    document = json.loads(done.stdout)
+    assert document["protocol"]["sha256"] == hashlib.sha256((EXAMPLES / "infant_risk.care").read_bytes()).hexdigest()
+
+
+def test_the_same_inputs_give_byte_identical_json() -> None:
+    """The reproducibility the audit guide promises: two runs, same bytes."""
+    argv = ["carepath", "explain", "docs/examples/infant_risk.care", "docs/examples/infant_patients.yaml", "--patient", "E",
+            "--as-of", "2026-01-01", "--format", "json"]
+    assert run_command(argv).stdout == run_command(argv).stdout

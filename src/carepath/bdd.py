@@ -67,6 +67,7 @@ import carepath
 from carepath import CompiledProtocol, InvalidRecord, PatientRecord, ProtocolError, Result, Run, Source
 from carepath.engine import evaluate_all
 from carepath.render import json as json_render
+from carepath.trace import decision_text
 
 try:
     import pytest_bdd
@@ -160,15 +161,7 @@ def carepath_state(request: pytest.FixtureRequest) -> CarepathState:
 # ---- helpers -------------------------------------------------------------------------------
 
 
-def shown(value: object) -> str:
-    """A decision value as features write it: yes/no for recommendations, undetermined for unknown."""
-    if value is None:
-        return "undetermined"
-    if value is True:
-        return "yes"
-    if value is False:
-        return "no"
-    return str(value)
+shown = decision_text  # a decision value as features write it: yes/no, a branch name, or undetermined
 
 
 _SYNONYMS = {"true": "yes", "false": "no", "unknown": "undetermined"}

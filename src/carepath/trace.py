@@ -74,3 +74,14 @@ def needs(step: Step) -> tuple[str, ...]:
         for index in step.deciding:
             walk(step.children[index])
     return tuple(dict.fromkeys(found))
+
+
+def decision_text(value: object) -> str:
+    """A decision value in words, as tables and features say it: yes/no, a branch name, or undetermined."""
+    if value is None:
+        return "undetermined"
+    if value is True:
+        return "yes"
+    if value is False:
+        return "no"
+    return str(value)

@@ -7,6 +7,7 @@ the same bytes out, so results can be diffed and audited.
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import json
 import math
@@ -17,7 +18,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 import carepath
@@ -93,7 +94,9 @@ def expected_infant(data: dict[str, Any]) -> bool | None:
     """`age < 6 months` read off the record as written: 6 calendar months are 181 to 184 days."""
     if "date_of_birth" in data and "date_of_diagnosis" in data:
         birth, diagnosis = dt.date.fromisoformat(data["date_of_birth"]), dt.date.fromisoformat(data["date_of_diagnosis"])
-        months = (diagnosis.year - birth.year) * 12 + diagnosis.month - birth.month - (diagnosis.day < birth.day)
+        # Completed months; a birthday past the end of a shorter month falls on that month's last day.
+        due_day = min(birth.day, calendar.monthrange(diagnosis.year, diagnosis.month)[1])
+        months = (diagnosis.year - birth.year) * 12 + diagnosis.month - birth.month - (diagnosis.day < due_day)
         return months < 6
     if "age_at_diagnosis" not in data:
         return None
@@ -114,6 +117,9 @@ def expected_wbc_per_microlitre(value: Any) -> Decimal:
 
 @settings(max_examples=100, deadline=None)
 @given(seed_records())
+@example({"id": "p", "date_of_birth": "2021-08-31", "date_of_diagnosis": "2022-02-28", "wbc_at_diagnosis": "100 /uL", "mll": "germline"})
+@example({"id": "p", "date_of_birth": "2021-08-31", "date_of_diagnosis": "2022-02-27", "wbc_at_diagnosis": "100 /uL", "mll": "germline"})
+@example({"id": "p", "age_at_diagnosis": "183 days", "wbc_at_diagnosis": "49.999 10*9/L", "mll": "duplication"})
 def test_decisions_follow_the_paper_rule(data: dict[str, Any]) -> None:
     """High exactly when a criterion is known true, standard exactly when all three are known false."""
     record = bound(data)

@@ -9,19 +9,10 @@ from rich.tree import Tree
 
 from ..engine import Result, Run
 from ..trace import Step
+from ..trace import decision_text as value_text
 
 _MARK = {True: ("✔", "green"), False: ("✘", "red"), None: ("?", "yellow")}
 _STATUS_STYLE = {"ok": "green", "undetermined": "yellow", "invalid": "bold red"}
-
-
-def value_text(value: object) -> str:
-    if value is None:
-        return "undetermined"
-    if value is True:
-        return "yes"
-    if value is False:
-        return "no"
-    return str(value)
 
 
 def run_table(run: Run, decision_names: list[str]) -> Table:
