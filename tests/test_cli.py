@@ -90,10 +90,20 @@ def test_a_malformed_file_is_an_invalid_result_not_a_crash(tmp_path: Path, capsy
     assert len(results) == 10  # the nine patients of the good file still ran
 
 
-def test_a_missing_records_file_is_reported(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run_cli(capsys, "run", str(PROTOCOL), str(tmp_path / "nowhere.yaml"), "--format", "json", *AS_OF)
-    assert code == 1
-    assert "cannot read" in json.loads(out)["results"][0]["errors"][0]["message"]
+def test_a_missing_records_file_is_a_command_line_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run_cli(capsys, "run", str(PROTOCOL), str(tmp_path / "nowhere.yaml"), "--format", "json", *AS_OF)
+    assert code == 2
+    assert out == ""
+    assert "no such records file or directory" in err and "nowhere.yaml" in err
+
+
+def test_explain_refuses_an_ambiguous_patient_id(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    records = tmp_path / "twice.yaml"
+    records.write_text("- {id: a, age_at_diagnosis: 8 months, mll: germline}\n- {id: a, age_at_diagnosis: 3 months, mll: germline}\n",
+                       encoding="utf-8")
+    code, _, err = run_cli(capsys, "explain", str(PROTOCOL), str(records), "--patient", "a", *AS_OF)
+    assert code == 2
+    assert "appears 2 times" in err
 
 
 def test_a_broken_protocol_exits_2_with_a_located_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

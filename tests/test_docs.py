@@ -252,8 +252,8 @@ def test_the_block_reader_attaches_directives_to_the_next_fence_only(tmp_path: P
     assert [c.argv for c in parse_console(first)] == [["carepath", "--version"]]
 
 
-def test_the_prefix_and_exit_directives_are_honoured() -> None:
-    """A prefix block still compares every line it shows; a wrong exit status is caught."""
+def test_commands_run_this_checkout_and_report_exit_status() -> None:
+    """The harness runs this checkout's engine and sees its exit status (2 for an unknown patient)."""
     done = run_command(["carepath", "--version"])
     assert _normalise(done.stdout.splitlines()) == [f"carepath {carepath.__version__}"]
     assert done.returncode == 0

@@ -86,7 +86,15 @@ def _as_of(args: argparse.Namespace) -> dt.date:
     return args.as_of or dt.date.today()
 
 
+def _require(paths: Sequence[Path]) -> None:
+    """A records path that does not exist is a wrong command line (exit 2), not a bad record."""
+    missing = [str(p) for p in paths if not p.exists()]
+    if missing:
+        raise _UsageError("no such records file or directory: " + ", ".join(missing))
+
+
 def _run(args: argparse.Namespace) -> int:
+    _require(args.records)
     compiled = _load(args.protocol)
     if compiled is None:
         return EXIT_USAGE
@@ -104,6 +112,7 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _explain(args: argparse.Namespace) -> int:
+    _require(args.records)
     compiled = _load(args.protocol)
     if compiled is None:
         return EXIT_USAGE
@@ -112,7 +121,10 @@ def _explain(args: argparse.Namespace) -> int:
     if not chosen:
         known = ", ".join(str(r.id) for r in records if r.id is not None)
         raise _UsageError(f"no patient '{args.patient}' in {', '.join(map(str, args.records))} (ids: {known})")
-    run = evaluate_all(compiled, chosen[:1], _as_of(args), trace=True)
+    if len(chosen) > 1:
+        places = "; ".join(r.where for r in chosen)
+        raise _UsageError(f"patient id '{args.patient}' appears {len(chosen)} times ({places}): ids must be unique to explain one")
+    run = evaluate_all(compiled, chosen, _as_of(args), trace=True)
     result = run.results[0]
     if args.format == "json":
         sys.stdout.write(json_render.dumps(json_render.explain_document(run, result)))

@@ -470,6 +470,9 @@ def _comparison_detail(ctx: ExplainContext, left: Any, right: Any, op: str, outc
     shown_left, shown_right = _shown(ctx, left), _shown(ctx, right)
     symbol = _SYMBOL[op]
     if outcome is None:
+        undetermined = [s.name for s in (left, right) if isinstance(s, p.DefRef) and ctx.env[s.slot] is None]
+        if undetermined:
+            return ", ".join(undetermined) + (" is" if len(undetermined) == 1 else " are") + " undetermined"
         if isinstance(right, p.CalendarConst):
             value: Duration | None = _operand(left, scope)[0](ctx.env)
             if value is not None and right.base == "months":
@@ -501,9 +504,10 @@ def _distance(ctx: ExplainContext, left: Any, right: Any) -> str | None:
         return None
     unit = left.input.type.unit
     suffix = f" {unit.display}" if isinstance(unit, Unit) else ""
-    gap = abs(value - threshold)
+    if value == threshold:
+        return "exactly at the threshold"
     direction = "below" if value < threshold else "above"
-    return f"{format_number(gap)}{suffix} {direction} the threshold"
+    return f"{format_number(abs(value - threshold))}{suffix} {direction} the threshold"
 
 
 def _shown(ctx: ExplainContext, side: Any) -> str:

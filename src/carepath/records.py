@@ -328,6 +328,8 @@ def plausibility_problem(info: InputInfo, value: Any) -> str | None:
 
 
 def _show(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
     if isinstance(value, str):
         return f"'{value}'"
     if isinstance(value, Mapping):
@@ -336,6 +338,8 @@ def _show(value: Any) -> str:
 
 
 def _show_raw(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
     if isinstance(value, Mapping):
         return f"{value.get('value')} {value.get('unit')}"
     if isinstance(value, (dt.date, dt.datetime)):

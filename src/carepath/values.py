@@ -91,6 +91,10 @@ def month_positions_of_days(days: int) -> tuple[int, int]:
     return min(positions), max(positions)
 
 
+def _count(amount: int, noun: str) -> str:
+    return f"{amount} {noun}" if amount == 1 else f"{amount} {noun}s"
+
+
 @dataclass(frozen=True, slots=True)
 class Duration:
     """A duration known exactly or within bounds, in both month positions and days.
@@ -124,7 +128,7 @@ class Duration:
     def between(start: dt.date, end: dt.date) -> Duration:
         months, rest = completed_months(start, end)
         days = (end - start).days
-        text = f"{months} months {rest} days ({days} days, {start.isoformat()} to {end.isoformat()})"
+        text = f"{_count(months, 'month')} {_count(rest, 'day')} ({_count(days, 'day')}, {start.isoformat()} to {end.isoformat()})"
         return Duration(months * MONTH + rest, months * MONTH + rest, days, days, text)
 
     @property

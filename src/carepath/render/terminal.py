@@ -17,7 +17,8 @@ _STATUS_STYLE = {"ok": "green", "undetermined": "yellow", "invalid": "bold red"}
 
 def run_table(run: Run, decision_names: list[str]) -> Table:
     p = run.provenance
-    table = Table(title=f"{p.protocol} {p.version or ''} · {len(run.results)} records", title_justify="left")
+    count = len(run.results)
+    table = Table(title=f"{p.protocol} {p.version or ''} · {count} record{'s' * (count != 1)}", title_justify="left")
     table.add_column("patient", style="bold")
     table.add_column("status")
     for name in decision_names:
@@ -104,6 +105,8 @@ def _add(parent: Tree, step: Step, source: str, deciding: bool, decisions: froze
             return
         label.append(target.text, style="bold")
         _describe(label, target, source)
+        if not deciding:
+            label.append("  (not deciding)", style="dim")
         node = parent.add(label)
         for grandchild in target.children:
             _add(node, grandchild, source, True)
