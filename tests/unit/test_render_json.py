@@ -100,9 +100,10 @@ def test_explain_document(seed: CompiledProtocol, mixed: Path) -> None:
     assert [f["input"] for f in doc["inputs"]] == ["age_at_diagnosis", "wbc_at_diagnosis", "mll"]
     assert list(doc["inputs"][0]) == ["input", "value", "as_written", "origin", "missing"]
     risk, hsct = doc["decisions"]
-    assert list(risk) == ["name", "kind", "title", "citation", "location", "value", "reasons", "trace"]
+    assert list(risk) == ["name", "kind", "title", "citation", "location", "value", "reasons", "needs", "trace"]
     assert (risk["name"], risk["kind"], risk["value"]) == ("risk_group", "classification", "high")
     assert risk["reasons"] == ["infant_under_6_months", "hyperleukocytosis"]
+    assert risk["needs"] == []  # determined: nothing is wanting
     assert risk["location"].endswith("severance_2011.care:36")
     assert (hsct["name"], hsct["value"]) == ("hsct_referral", True)
     trace = risk["trace"]

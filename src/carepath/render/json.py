@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from ..engine import Provenance, Result, Run
-from ..trace import Fact, Step
+from ..trace import Fact, Step, needs
 
 ENGINE_NAME = "carepath"
 
@@ -74,6 +74,7 @@ def explain_document(run: Run, result: Result) -> dict[str, Any]:
             "location": f"{source}:{step.span.line}" if step.span else None,
             "value": step.outcome,
             "reasons": list(result.reasons.get(step.text, ())),
+            "needs": list(needs(step)),  # read from this decision's own trace
             "trace": step_document(step, source),
         })
     facts = []
