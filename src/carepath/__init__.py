@@ -13,14 +13,14 @@ from ._version import __version__
 from .checker import check
 from .compiler import CompiledProtocol, compile_protocol
 from .diagnostics import Diagnostic, ProtocolError
-from .engine import Result, Run, evaluate, evaluate_all
+from .engine import Batch, Result, Run, evaluate, evaluate_all, evaluate_batch
 from .parser import parse
 from .records import InvalidRecord, PatientRecord, bind_all, load, load_text
 from .source import Source
 
 __all__ = [
-    "CompiledProtocol", "Diagnostic", "InvalidRecord", "PatientRecord", "ProtocolError", "Result", "Run", "Source",
-    "__version__", "compile_source", "evaluate", "load_protocol", "load_records", "run",
+    "Batch", "CompiledProtocol", "Diagnostic", "InvalidRecord", "PatientRecord", "ProtocolError", "Result", "Run", "Source",
+    "__version__", "compile_source", "evaluate", "evaluate_batch", "load_protocol", "load_records", "run",
 ]
 
 

@@ -13,12 +13,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import program as p
+from .batch import ColumnPlan, compile_columns
 from .needs import NeedsFn, compile_definition_needs
 from .nodes import BoolKind
 from .trace import Fact, Step
 from .types import Kind
 from .units import Unit
-from .values import MONTH, Duration, Truth, compare_interval, format_number, kleene_and, kleene_or
+from .values import MONTH, Duration, Truth, compare_durations, compare_interval, format_number, kleene_and, kleene_or
 
 Env = list[Any]
 ValueFn = Callable[[Env], Any]
@@ -52,11 +53,14 @@ class CompiledProtocol:
     definitions: tuple[CompiledDefinition, ...]  # evaluation order
     plan: tuple[tuple[int, ValueFn], ...]  # (slot, value) for every definition: fills the environment for a trace
     decision_plan: tuple[tuple[int, ValueFn], ...]  # decisions only: the fast path
+    columns: ColumnPlan  # every definition over a whole cohort at once (batch.py)
     decisions: tuple[p.CheckedDefinition, ...]  # declaration order
     needs: tuple[NeedsFn, ...]  # per decision: the inputs an undetermined result is waiting for
     slots: int
     padding: tuple[None, ...]  # one None per definition slot, appended to a record's values
     input_order: dict[str, int]
+    read_inputs: tuple[p.InputInfo, ...] = ()  # the inputs some rule reads (not, say, dates an age is derived from)
+    always_classified: bool = True  # every classification ends in `otherwise`
     as_of_inputs: tuple[p.InputInfo, ...] = ()  # durations derived `to as_of`, computed per evaluation
 
     @property
@@ -83,13 +87,39 @@ def compile_protocol(checked: p.CheckedProtocol) -> CompiledProtocol:
         definitions=tuple(compiled),
         plan=tuple((c.definition.slot, c.value) for c in compiled),
         decision_plan=tuple((c.definition.slot, c.value) for c in compiled if c.definition.is_decision),
+        columns=compile_columns(checked),
         decisions=checked.decisions,
         needs=tuple(needs[d.name] for d in checked.decisions),
         slots=len(checked.inputs) + len(checked.definitions),
         padding=(None,) * len(checked.definitions),
+        read_inputs=_read_inputs(checked),
+        always_classified=all(d.branches[-1].condition is None for d in checked.definitions if d.kind == "classification"),
         input_order={i.name: i.slot for i in checked.inputs},
         as_of_inputs=tuple(i for i in checked.inputs if i.derived_from and i.derived_from[1] == "as_of" and checked.input("as_of") is None),
     )
+
+
+def _read_inputs(checked: p.CheckedProtocol) -> tuple[p.InputInfo, ...]:
+    found: dict[int, p.InputInfo] = {}
+
+    def visit(node: Any) -> None:
+        match node:
+            case p.InputRef(input=info) | p.Presence(input=info):
+                found[info.slot] = info
+            case p.Compare(left=left, right=right):
+                visit(left)
+                visit(right)
+            case p.Logic(operands=operands):
+                for operand in operands:
+                    visit(operand)
+            case p.Negation(operand=operand):
+                visit(operand)
+
+    for definition in checked.definitions:
+        visit(definition.condition)
+        for branch in definition.branches:
+            visit(branch.condition)
+    return tuple(found[slot] for slot in sorted(found))
 
 
 # ---- definitions ---------------------------------------------------------------------------
@@ -425,20 +455,7 @@ def _duration_vs_duration(left: Any, right: Any, op: str, scope: Scope) -> Value
     def value(env: Env) -> Truth:
         a: Duration | None = get_left(env)
         b: Duration | None = get_right(env)
-        if a is None or b is None:
-            return None
-        if op in ("<", "<="):
-            strict = op == "<"
-            if a.day_high < b.day_low or (not strict and a.day_high <= b.day_low):
-                return True
-            return False if a.day_low > b.day_high or (strict and a.day_low >= b.day_high) else None
-        if op in (">", ">="):
-            flipped = _duration_vs_duration(right, left, _FLIPPED[op], scope)
-            return flipped(env)
-        if a.day_low == a.day_high == b.day_low == b.day_high:
-            return op == "="
-        disjoint = a.day_high < b.day_low or b.day_high < a.day_low
-        return (op == "!=") if disjoint else None
+        return None if a is None or b is None else compare_durations(a, b, op)
 
     return value
 

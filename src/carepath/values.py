@@ -155,6 +155,32 @@ def compare_interval(low: int | float, high: int | float, op: str, threshold: in
     raise ValueError(op)
 
 
+def compare_intervals(a_low: int, a_high: int, op: str, b_low: int, b_high: int) -> Truth:
+    """Compare a value in [a_low, a_high] with one in [b_low, b_high], three-valued."""
+    if op in (">", ">="):
+        return compare_intervals(b_low, b_high, "<" if op == ">" else "<=", a_low, a_high)
+    if op == "<":
+        return True if a_high < b_low else False if a_low >= b_high else None
+    if op == "<=":
+        return True if a_high <= b_low else False if a_low > b_high else None
+    if a_low == a_high == b_low == b_high:
+        return op == "="
+    if a_high < b_low or b_high < a_low:
+        return op == "!="
+    return None
+
+
+def compare_durations(a: Duration, b: Duration, op: str) -> Truth:
+    """Two durations: by calendar position when both are known to the day of the month, else by day
+    counts when both are exact, else whichever bound settles it; otherwise unknown."""
+    if a.month_low == a.month_high and b.month_low == b.month_high:
+        return compare_intervals(a.month_low, a.month_high, op, b.month_low, b.month_high)
+    if a.day_low == a.day_high and b.day_low == b.day_high:
+        return compare_intervals(a.day_low, a.day_high, op, b.day_low, b.day_high)
+    by_months = compare_intervals(a.month_low, a.month_high, op, b.month_low, b.month_high)
+    return by_months if by_months is not None else compare_intervals(a.day_low, a.day_high, op, b.day_low, b.day_high)
+
+
 def format_number(value: int | float | object) -> str:
     """Thousands separated, no float noise: 123800 → '123,800', 0.5 → '0.5'."""
     from decimal import Decimal

@@ -269,3 +269,38 @@ def test_cli_output_is_identical_under_different_hash_seeds() -> None:
         outputs.append(done.stdout)
     assert outputs[0] == outputs[1]
     assert len(json.loads(outputs[0])["results"]) == 9
+
+
+# ---- the whole-cohort path ---------------------------------------------------------------------
+
+COUNTED_TO_AS_OF = carepath.compile_source(carepath.Source("as_of.care", """
+protocol counted "ages counted to the evaluation date"
+input
+  date_of_birth : date optional
+  age : duration plausible 0 days .. 24 months from date_of_birth to as_of
+  wbc : quantity /uL plausible 100 /uL .. 2000000 /uL
+criterion infant: age < 6 months
+criterion hyper: wbc >= 50000 /uL
+classify risk: high when infant or hyper  standard otherwise
+recommend refer: when risk = high
+"""))
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.one_of(seed_records(), odd_records()), min_size=1, max_size=40))
+def test_a_cohort_evaluated_column_by_column_matches_record_by_record(cohort: list[dict[str, Any]]) -> None:
+    records = [bound({**data, "id": f"p{i}"}) for i, data in enumerate(cohort)]
+    one_by_one = [carepath.evaluate(COMPILED, record, AS_OF, trace=False) for record in records]
+    assert list(carepath.evaluate_batch(COMPILED, records, AS_OF).results()) == one_by_one
+    assert list(evaluate_all(COMPILED, records, AS_OF, trace=False).results) == one_by_one
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(st.one_of(st.none(), births), st.one_of(st.none(), wbc_numbers)), min_size=1, max_size=30))
+def test_ages_counted_to_the_evaluation_date_agree_across_paths(rows: list[tuple[dt.date | None, int | None]]) -> None:
+    data = [{"id": f"p{i}", "date_of_birth": birth.isoformat() if birth else None, "wbc": f"{wbc} /uL" if wbc else None}
+            for i, (birth, wbc) in enumerate(rows)]
+    records = carepath.records_from_text(COUNTED_TO_AS_OF, json.dumps(data))
+    for as_of in (dt.date(2024, 6, 1), dt.date(2011, 1, 1)):  # the second date comes before most births: invalid records
+        one_by_one = [carepath.evaluate(COUNTED_TO_AS_OF, record, as_of, trace=False) for record in records]
+        assert list(carepath.evaluate_batch(COUNTED_TO_AS_OF, records, as_of).results()) == one_by_one
