@@ -10,6 +10,7 @@ which the rendered page hides:
   stderr, as a terminal shows them) must equal the lines below, trailing whitespace aside.
   `exit: N` gives the expected exit status (default 0); `output: prefix` compares only the first lines.
 - ```yaml, ```json, ```gherkin: must name a real file with `file: PATH` and equal it byte for byte.
+- ```python: run as a script from the repository root; it must exit 0, so the `assert`s in it hold.
 - ```care may also carry `file: PATH`; ```text blocks are syntax outlines with placeholders and are not run.
 """
 
@@ -33,7 +34,7 @@ ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
 EXAMPLES = DOCS / "examples"
 DOC_FILES = sorted(DOCS.glob("*.md"))
-LANGUAGES = {"care", "console", "yaml", "json", "gherkin", "text"}
+LANGUAGES = {"care", "console", "yaml", "json", "gherkin", "text", "python"}
 FILE_BACKED = {"yaml", "json", "gherkin"}
 KNOWN_DIRECTIVES = {"file", "expect-error", "expect-warning", "append-to", "exit", "output"}
 FENCE = re.compile(r"^```([\w-]*)\s*$")
@@ -292,3 +293,13 @@ def test_the_same_inputs_give_byte_identical_json() -> None:
     argv = ["carepath", "explain", "docs/examples/infant_risk.care", "docs/examples/infant_patients.yaml", "--patient", "E",
             "--as-of", "2026-01-01", "--format", "json"]
     assert run_command(argv).stdout == run_command(argv).stdout
+
+
+# ---- Python examples ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("block", _params("python"))
+def test_python_blocks_run_and_their_assertions_hold(block: Block) -> None:
+    done = subprocess.run([sys.executable, "-c", block.text], cwd=ROOT, env=_environment(), text=True, encoding="utf-8",
+                          capture_output=True, timeout=120, check=False)
+    assert done.returncode == 0, f"{block.name} failed:\n{done.stderr}"

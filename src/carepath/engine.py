@@ -6,7 +6,7 @@ Pure: no I/O and no clock; the same protocol, record and `as_of` always give the
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from operator import attrgetter, itemgetter
 from typing import Any, NamedTuple
@@ -128,19 +128,22 @@ class Batch:
 def evaluate_batch(compiled: CompiledProtocol, records: Sequence[PatientRecord | InvalidRecord], as_of: dt.date) -> Batch:
     """A whole cohort without a trace, one list comprehension per rule node instead of one call per patient."""
     records = tuple(records)
+    read = [info.slot for info in compiled.read_inputs]  # only the inputs some rule reads become columns
+    rows: Sequence[Sequence[Any]] = _LazyRows(records)  # type: ignore[arg-type]
+    positions: Sequence[int] = range(len(records))
+    errors: dict[int, tuple[RecordError, ...]] = {}
     try:
         if compiled.as_of_inputs:
-            raise AttributeError  # ages counted to `as_of` are derived record by record below
-        rows: list[Sequence[Any]] = list(map(attrgetter("values"), records))
-        positions: Sequence[int] = range(len(records))
-        errors: dict[int, tuple[RecordError, ...]] = {}
-    except AttributeError:  # some records are invalid, or need deriving: sort them out one by one
+            raise AttributeError("ages are counted to as_of record by record")
+        split = _split(rows, read)  # an InvalidRecord has no values: AttributeError
+    except AttributeError:  # some records are invalid, or have ages counted to `as_of`: sort them out one by one
         rows, positions, errors = _valid_rows(compiled, records, as_of)
+        split = _split(rows, read)
     count = len(rows)
     plan = compiled.columns
     columns: list[Sequence[Any]] = [()] * plan.width
-    for info in compiled.read_inputs:  # only the inputs some rule reads become columns
-        columns[info.slot] = list(map(itemgetter(info.slot), rows))
+    for slot, column in zip(read, split, strict=True):
+        columns[slot] = column
     for slot, column in plan.definitions:
         columns[slot] = column(columns, count)
     decided = [columns[d.slot] for d in compiled.decisions]
@@ -171,6 +174,56 @@ def evaluate_batch(compiled: CompiledProtocol, records: Sequence[PatientRecord |
         for d, column in zip(compiled.decisions, decided, strict=True):
             full[d.name][index] = column[row_index]
     return Batch(records, tuple(status_list), full, needs, errors)  # type: ignore[arg-type]
+
+
+class _LazyRows(Sequence[Sequence[Any]]):
+    """Records' values without copying them out: only undetermined rows are ever looked up."""
+
+    __slots__ = ("records",)
+
+    def __init__(self, records: Sequence[PatientRecord]) -> None:
+        self.records = records
+
+    def __len__(self) -> int:
+        return len(self.records)
+
+    def __getitem__(self, index: int) -> Sequence[Any]:  # type: ignore[override]
+        return self.records[index].values
+
+    def __iter__(self) -> Iterator[Sequence[Any]]:
+        return map(attrgetter("values"), self.records)
+
+
+def _split(rows: Iterable[Sequence[Any]], slots: Sequence[int]) -> list[list[Any]]:
+    """Input columns in one pass over the records: each record is visited once, which matters more
+    than anything else here because records lie scattered in memory."""
+    columns: list[list[Any]] = [[] for _ in slots]
+    if len(slots) == 1:
+        return [list(map(itemgetter(slots[0]), rows))]
+    if len(slots) == 2:
+        (s0, s1), (a0, a1) = slots, (c.append for c in columns)
+        for values in rows:
+            a0(values[s0])
+            a1(values[s1])
+    elif len(slots) == 3:
+        (s0, s1, s2), (a0, a1, a2) = slots, (c.append for c in columns)
+        for values in rows:
+            a0(values[s0])
+            a1(values[s1])
+            a2(values[s2])
+    elif len(slots) == 4:
+        (s0, s1, s2, s3), (a0, a1, a2, a3) = slots, (c.append for c in columns)
+        for values in rows:
+            a0(values[s0])
+            a1(values[s1])
+            a2(values[s2])
+            a3(values[s3])
+    elif slots:
+        pairs = [(c.append, slot) for c, slot in zip(columns, slots, strict=True)]
+        for values in rows:
+            for append, slot in pairs:
+                append(values[slot])
+    return columns
 
 
 def _valid_rows(compiled: CompiledProtocol, records: Sequence[PatientRecord | InvalidRecord],

@@ -78,7 +78,7 @@ def days_in_months(months: int) -> tuple[int, int]:
     return min(spans), max(spans)
 
 
-@functools.cache
+@functools.lru_cache(maxsize=4096)
 def month_positions_of_days(days: int) -> tuple[int, int]:
     """The lowest and highest month position that a span of `days` days can have."""
     if abs(days) > _CALENDAR_SCAN_LIMIT_DAYS:
@@ -110,11 +110,14 @@ class Duration:
     text: str
 
     @staticmethod
+    @functools.cache
     def of_months(months: int) -> Duration:
+        """Shared instances: a cohort's many "8 months" are one object, which also keeps evaluation cache-friendly."""
         low, high = days_in_months(months)
         return Duration(months * MONTH, months * MONTH, low, high, f"{months} {'month' if months == 1 else 'months'}")
 
     @staticmethod
+    @functools.lru_cache(maxsize=4096)
     def of_days(days: int) -> Duration:
         low, high = month_positions_of_days(days)
         return Duration(low, high, days, days, f"{days} {'day' if days == 1 else 'days'}")
