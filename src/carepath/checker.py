@@ -87,6 +87,7 @@ class _Checker:
             inputs=tuple(self.inputs.values()),
             definitions=tuple(checked[name] for name in order),
             warnings=tuple(self.diagnostics),
+            input_index=dict(self.inputs),
         )
 
     # ---- inputs ----------------------------------------------------------------------------

@@ -145,8 +145,10 @@ class CheckedProtocol:
     definitions: tuple[CheckedDefinition, ...]  # in evaluation order: every reference before its user
     warnings: tuple[object, ...] = field(default=())
 
+    input_index: dict[str, InputInfo] = field(default_factory=dict)  # name → input, filled by the checker
+
     def input(self, name: str) -> InputInfo | None:
-        return next((i for i in self.inputs if i.name == name), None)
+        return self.input_index.get(name)
 
     @property
     def decisions(self) -> tuple[CheckedDefinition, ...]:

@@ -6,6 +6,7 @@ Units are normalised here, once, so the evaluator only compares numbers. The onl
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -23,7 +24,8 @@ from .types import Kind
 from .units import CalendarUnit, Unit, UnitError, display, exact_number, parse_unit
 from .values import Duration, format_number
 
-RESERVED = ("id", "about")  # `about` holds descriptive data that no rule reads
+RESERVED = ("id", "about")
+_MAPPINGS = (dict, Mapping)  # dict first: the ABC check is slow, and YAML and JSON give dicts  # `about` holds descriptive data that no rule reads
 _NUMBER = r"[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:[eE][-+]?\d+)?"
 _QUANTITY = re.compile(rf"^\s*({_NUMBER})\s*(.*?)\s*$")
 
@@ -129,7 +131,7 @@ def load_text(text: str, name: str = "<records>", json_only: bool = False) -> li
 def bind(raw: RawRecord, protocol: CheckedProtocol) -> PatientRecord | InvalidRecord:
     """Bind a raw record to a protocol's inputs, collecting every error in it."""
     data = raw.data
-    if not isinstance(data, Mapping):
+    if not isinstance(data, _MAPPINGS):
         return InvalidRecord(None, (RecordError(None, f"{raw.where}: a record must be a mapping of field: value, got {_show(data)}"),), raw.where)
     record_id = data.get("id")
     errors: list[RecordError] = []
@@ -139,7 +141,7 @@ def bind(raw: RawRecord, protocol: CheckedProtocol) -> PatientRecord | InvalidRe
     else:
         patient = str(record_id)
     who = f"patient '{patient}'" if patient is not None else raw.where
-    inputs = {i.name: i for i in protocol.inputs}
+    inputs = protocol.input_index
     values: list[Any] = [None] * len(protocol.inputs)
     facts: list[Fact | None] = [None] * len(protocol.inputs)
     for field_name, value in data.items():
@@ -163,7 +165,7 @@ def bind(raw: RawRecord, protocol: CheckedProtocol) -> PatientRecord | InvalidRe
         facts[info.slot] = Fact(key, shown, _show_raw(value), f"{raw.where}, field {key}")
     _derive(protocol, values, facts, errors, who, data, raw.where)
     about = data.get("about") or {}
-    if not isinstance(about, Mapping):
+    if not isinstance(about, _MAPPINGS):
         errors.append(RecordError("about", f"{who}: 'about' must be a mapping of descriptive fields"))
         about = {}
     if errors:
@@ -251,9 +253,9 @@ def _convert(info: InputInfo, value: Any) -> tuple[Any, str]:
     raise AssertionError(kind)
 
 
-def _split(value: Any) -> tuple[Fraction, str]:
+def _split(value: Any) -> tuple[int | Fraction, str]:
     """Accept '33900 /uL', '33,900 /uL', '33.9 10*9/L' or {value: 33900, unit: /uL}."""
-    if isinstance(value, Mapping):
+    if isinstance(value, _MAPPINGS):
         number, unit = value.get("value"), value.get("unit")
         if isinstance(number, bool) or not isinstance(number, (int, float, str)) or not isinstance(unit, str):
             raise _BadValue("expected {value: NUMBER, unit: UNIT}")
@@ -270,7 +272,7 @@ def _split(value: Any) -> tuple[Fraction, str]:
     number_text, unit = match.group(1).replace(",", ""), match.group(2)
     if not unit:
         raise _BadValue("a number needs a unit, e.g. '33900 /uL'")
-    return Fraction(number_text), unit
+    return (int(number_text) if number_text.isdigit() else Fraction(number_text)), unit
 
 
 def _quantity(info: InputInfo, value: Any) -> tuple[Any, str]:
@@ -283,7 +285,7 @@ def _quantity(info: InputInfo, value: Any) -> tuple[Any, str]:
         raise _BadValue(f"{error}; expected a unit like {target.display}") from None
     if isinstance(unit, CalendarUnit) or unit.dimension != target.dimension:
         raise _BadValue(f"'{display(unit_text)}' is not a unit of the same kind as {target.display}")
-    converted = exact_number(number * unit.factor_to(target))
+    converted = exact_number(number * _factor(unit.text, target.text))
     shown = f"{format_number(converted)} {target.display}"
     problem = plausibility_problem(info, converted)
     if problem:
@@ -293,6 +295,13 @@ def _quantity(info: InputInfo, value: Any) -> tuple[Any, str]:
             hint = f"; {format_number(as_if)} {target.display} would be plausible: was {display(unit_text)} meant as {target.display}?"
         raise _BadValue(f"that is {shown}, {problem}{hint}")
     return converted, shown
+
+
+@functools.lru_cache(maxsize=1024)
+def _factor(unit_text: str, target_text: str) -> int | Fraction:
+    """The exact factor between two units, worked out once per pair (an int when it is whole)."""
+    factor = parse_unit(unit_text).factor_to(parse_unit(target_text))  # type: ignore[union-attr]
+    return int(factor) if factor.denominator == 1 else factor
 
 
 def _duration(value: Any) -> Duration:
@@ -332,7 +341,7 @@ def _show(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, str):
         return f"'{value}'"
-    if isinstance(value, Mapping):
+    if isinstance(value, _MAPPINGS):
         return json.dumps(dict(value), default=str)
     return repr(value)
 
@@ -340,7 +349,7 @@ def _show(value: Any) -> str:
 def _show_raw(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, Mapping):
+    if isinstance(value, _MAPPINGS):
         return f"{value.get('value')} {value.get('unit')}"
     if isinstance(value, (dt.date, dt.datetime)):
         return value.isoformat()

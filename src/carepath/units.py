@@ -154,10 +154,12 @@ def describe_dimension(unit: Unit | CalendarUnit) -> str:
     return names.get(unit.dimension, "dimension " + " ".join(f"{k}^{v}" for k, v in unit.dimension))
 
 
-def exact_number(value: Fraction) -> int | float:
+def exact_number(value: Fraction | int) -> int | float:
     """The evaluator's number: an int when exact, else the nearest double of the exact rational.
 
     Conversions are done in rationals, so `50 10*9/L` and `50000 /uL` become the same int and decimal
     values written in records compare with decimal thresholds exactly as written.
     """
+    if isinstance(value, int):
+        return value
     return int(value) if value.denominator == 1 else float(value)

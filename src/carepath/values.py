@@ -6,7 +6,6 @@ durations need a class: a month is 28 to 31 days, and a comparison must never gu
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import functools
 from collections.abc import Iterable
@@ -52,7 +51,17 @@ def add_months(start: dt.date, months: int) -> dt.date:
     index = start.year * 12 + start.month - 1 + months
     year, month = divmod(index, 12)
     month += 1
-    return dt.date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
+    return dt.date(year, month, min(start.day, month_length(year, month)))
+
+
+_MONTH_LENGTHS = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
+def month_length(year: int, month: int) -> int:
+    """Days in a month of the proleptic Gregorian calendar (calendar.monthrange also computes a weekday)."""
+    if month == 2 and year % 4 == 0 and (year % 100 != 0 or year % 400 == 0):
+        return 29
+    return _MONTH_LENGTHS[month - 1]
 
 
 def completed_months(start: dt.date, end: dt.date) -> tuple[int, int]:
