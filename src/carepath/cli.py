@@ -98,7 +98,8 @@ def _run(args: argparse.Namespace) -> int:
     compiled = _load(args.protocol)
     if compiled is None:
         return EXIT_USAGE
-    run = evaluate_all(compiled, load_records(compiled, args.records), _as_of(args), trace=True)
+    # Reasons without a full trace per record: the cohort path traces one record per pattern of outcomes.
+    run = evaluate_all(compiled, load_records(compiled, args.records), _as_of(args), trace=False, reasons=True)
     if args.format == "json":
         sys.stdout.write(json_render.dumps(json_render.run_document(run)))
     else:

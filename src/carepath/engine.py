@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from itertools import repeat
 from operator import attrgetter, itemgetter
 from typing import Any, NamedTuple
 
@@ -95,10 +96,11 @@ def _needs(compiled: CompiledProtocol, env: list[Any]) -> tuple[str, ...]:
 
 
 def evaluate_all(compiled: CompiledProtocol, records: Iterable[PatientRecord | InvalidRecord], as_of: dt.date,
-                 trace: bool = True) -> Run:
-    """Every record; without a trace the cohort is evaluated column by column (`evaluate_batch`)."""
+                 trace: bool = True, reasons: bool = False) -> Run:
+    """Every record. Without a trace the cohort is evaluated column by column (`evaluate_batch`), with
+    each decision's reasons when asked for; with a trace, record by record."""
     if not trace:
-        return Run(provenance(compiled), as_of, evaluate_batch(compiled, list(records), as_of).results())
+        return Run(provenance(compiled), as_of, evaluate_batch(compiled, list(records), as_of, reasons).results())
     return Run(provenance(compiled), as_of, tuple(evaluate(compiled, r, as_of, trace) for r in records))
 
 
@@ -112,6 +114,7 @@ class Batch:
     decisions: dict[str, Sequence[Any]]  # decision name → one value per record (None for invalid records too)
     needs: dict[int, tuple[str, ...]]  # record index → what an undetermined record is waiting for
     errors: dict[int, tuple[RecordError, ...]]  # record index → why a record is invalid
+    reasons: dict[int, dict[str, tuple[str, ...]]] = field(default_factory=dict)  # when asked for: record index → reasons
 
     def results(self) -> tuple[Result, ...]:
         out = []
@@ -121,12 +124,19 @@ class Batch:
                 out.append(Result(record.id, "invalid", {}, {}, (), self.errors[index]))
                 continue
             decisions = {name: column[index] for name, column in self.decisions.items()}
-            out.append(Result(record.id, status, decisions, {}, self.needs.get(index, ()), (), record=record))  # type: ignore[arg-type]
+            why = dict(self.reasons.get(index, {}))
+            out.append(Result(record.id, status, decisions, why, self.needs.get(index, ()), (), record=record))  # type: ignore[arg-type]
         return tuple(out)
 
 
-def evaluate_batch(compiled: CompiledProtocol, records: Sequence[PatientRecord | InvalidRecord], as_of: dt.date) -> Batch:
-    """A whole cohort without a trace, one list comprehension per rule node instead of one call per patient."""
+def evaluate_batch(compiled: CompiledProtocol, records: Sequence[PatientRecord | InvalidRecord], as_of: dt.date,
+                   reasons: bool = False) -> Batch:
+    """A whole cohort without a trace, one list comprehension per rule node instead of one call per patient.
+
+    With `reasons`, each record also gets its decisions' reasons. They follow from which comparisons came
+    out true, false or unknown (and from which inputs are missing), so records that share that pattern
+    share their reasons: one traced evaluation per pattern, not per record.
+    """
     records = tuple(records)
     read = [info.slot for info in compiled.read_inputs]  # only the inputs some rule reads become columns
     rows: Sequence[Sequence[Any]] = _LazyRows(records)  # type: ignore[arg-type]
@@ -154,7 +164,19 @@ def evaluate_batch(compiled: CompiledProtocol, records: Sequence[PatientRecord |
     else:
         unknown = [None in row for row in zip(*decided, strict=True)] if decided else [False] * count
     needs: dict[int, tuple[str, ...]] = {}
-    if any(unknown):
+    why: dict[int, dict[str, tuple[str, ...]]] = {}
+    if reasons:
+        states = [[_state(v) for v in columns[info.slot]] for info in compiled.read_inputs]
+        patterns = [columns[slot] for slot in plan.comparison_slots] + states
+        traced: dict[tuple[Any, ...], Result] = {}
+        for row, pattern in enumerate(zip(*patterns, strict=True) if patterns else repeat((), count)):
+            sample = traced.get(pattern)
+            if sample is None:
+                sample = traced[pattern] = evaluate(compiled, records[positions[row]], as_of, trace=True)
+            why[positions[row]] = sample.reasons
+            if unknown[row]:
+                needs[positions[row]] = sample.needs
+    elif any(unknown):
         known_answers: dict[tuple[Any, ...], tuple[str, ...]] = {}
         outcomes = [columns[slot] for slot in plan.comparison_slots]
         for row, flag in enumerate(unknown):
@@ -166,14 +188,14 @@ def evaluate_batch(compiled: CompiledProtocol, records: Sequence[PatientRecord |
                 needs[positions[row]] = known_answers[key]
     if not errors:
         statuses = tuple(["undetermined" if flag else "ok" for flag in unknown])
-        return Batch(records, statuses, {d.name: c for d, c in zip(compiled.decisions, decided, strict=True)}, needs, errors)
+        return Batch(records, statuses, {d.name: c for d, c in zip(compiled.decisions, decided, strict=True)}, needs, errors, why)
     status_list = ["invalid"] * len(records)
     full: dict[str, list[Any]] = {d.name: [None] * len(records) for d in compiled.decisions}
     for row_index, index in enumerate(positions):
         status_list[index] = "undetermined" if unknown[row_index] else "ok"
         for d, column in zip(compiled.decisions, decided, strict=True):
             full[d.name][index] = column[row_index]
-    return Batch(records, tuple(status_list), full, needs, errors)  # type: ignore[arg-type]
+    return Batch(records, tuple(status_list), full, needs, errors, why)  # type: ignore[arg-type]
 
 
 class _LazyRows(Sequence[Sequence[Any]]):

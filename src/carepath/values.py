@@ -6,6 +6,7 @@ durations need a class: a month is 28 to 31 days, and a comparison must never gu
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import functools
 from collections.abc import Iterable
@@ -93,11 +94,27 @@ def month_positions_of_days(days: int) -> tuple[int, int]:
     if abs(days) > _CALENDAR_SCAN_LIMIT_DAYS:
         low, high = sorted((days // 31, days // 28 + 1))
         return low * MONTH, high * MONTH + MONTH - 1
+    if days < 0:
+        low, high = month_positions_of_days(-days)
+        return -high, -low
+    needed = days // 28 + 2
     positions = []
-    for start in _STARTS:
-        months, rest = completed_months(start, start + dt.timedelta(days=days))
-        positions.append(months * MONTH + rest)
+    for start, anniversaries in zip(_STARTS, _anniversaries(needed), strict=True):
+        end = start.toordinal() + days
+        months = bisect.bisect_right(anniversaries, end) - 1  # the last monthly anniversary not after the end
+        positions.append(months * MONTH + end - anniversaries[months])
     return min(positions), max(positions)
+
+
+_ANNIVERSARIES: list[list[int]] = [[] for _ in _STARTS]
+
+
+def _anniversaries(months: int) -> list[list[int]]:
+    """Ordinal day of each start date's first `months` monthly anniversaries, extended as spans grow."""
+    if len(_ANNIVERSARIES[0]) < months:
+        for start, row in zip(_STARTS, _ANNIVERSARIES, strict=True):
+            row.extend(add_months(start, k).toordinal() for k in range(len(row), months))
+    return _ANNIVERSARIES
 
 
 def _count(amount: int, noun: str) -> str:

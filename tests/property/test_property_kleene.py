@@ -187,6 +187,9 @@ def assert_batch_agrees(compiled: CompiledProtocol, records: Sequence[PatientRec
     """Column-at-a-time evaluation gives, record for record, what evaluation one at a time gives."""
     one_by_one = [carepath.evaluate(compiled, record, AS_OF, trace=False) for record in records]
     assert list(carepath.evaluate_batch(compiled, records, AS_OF).results()) == one_by_one
+    traced = [carepath.evaluate(compiled, record, AS_OF, trace=True) for record in records]
+    patterned = carepath.evaluate_batch(compiled, records, AS_OF, reasons=True).results()
+    assert [(r.reasons, r.needs, r.status) for r in patterned] == [(r.reasons, r.needs, r.status) for r in traced]
 
 
 @settings(max_examples=60, deadline=None)

@@ -293,6 +293,10 @@ def test_a_cohort_evaluated_column_by_column_matches_record_by_record(cohort: li
     one_by_one = [carepath.evaluate(COMPILED, record, AS_OF, trace=False) for record in records]
     assert list(carepath.evaluate_batch(COMPILED, records, AS_OF).results()) == one_by_one
     assert list(evaluate_all(COMPILED, records, AS_OF, trace=False).results) == one_by_one
+    # With reasons (as `carepath run` asks), the run document is the one a full trace per record gives.
+    traced = evaluate_all(COMPILED, records, AS_OF, trace=True)
+    patterned = evaluate_all(COMPILED, records, AS_OF, trace=False, reasons=True)
+    assert json_render.run_document(patterned) == json_render.run_document(traced)
 
 
 @settings(max_examples=40, deadline=None)
@@ -304,3 +308,6 @@ def test_ages_counted_to_the_evaluation_date_agree_across_paths(rows: list[tuple
     for as_of in (dt.date(2024, 6, 1), dt.date(2011, 1, 1)):  # the second date comes before most births: invalid records
         one_by_one = [carepath.evaluate(COUNTED_TO_AS_OF, record, as_of, trace=False) for record in records]
         assert list(carepath.evaluate_batch(COUNTED_TO_AS_OF, records, as_of).results()) == one_by_one
+        traced = evaluate_all(COUNTED_TO_AS_OF, records, as_of, trace=True)
+        assert json_render.run_document(evaluate_all(COUNTED_TO_AS_OF, records, as_of, trace=False, reasons=True)) == \
+            json_render.run_document(traced)
