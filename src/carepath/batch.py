@@ -75,6 +75,7 @@ def _definition(definition: p.CheckedDefinition, keep: Keep) -> ColumnFn:
     branches = tuple((b.name, None if b.condition is None else _cond(b.condition, keep)) for b in definition.branches)
     if len(branches) == 2 and branches[1][1] is None and branches[0][1] is not None:
         (first, condition), (otherwise, _) = branches
+        assert condition is not None
 
         pick = {True: first, False: otherwise, None: None}.__getitem__
 
@@ -180,8 +181,8 @@ def _compare(node: p.Compare, keep: Keep) -> ColumnFn:
         if op in ("=", "!=") and kind.kind in (Kind.ENUM, Kind.BOOLEAN):
             # a closed set of values: look each one up instead of comparing it
             domain = kind.members if kind.kind is Kind.ENUM else (True, False)
-            table = {value: (value == right.value) is (op == "=") for value in domain}
-            table[None] = None  # type: ignore[index]
+            table: dict[object, bool | None] = {value: (value == right.value) is (op == "=") for value in domain}
+            table[None] = None
             lookup = table.__getitem__
             return lambda cols, n: list(map(lookup, cols[slot]))
         return _AGAINST_CONSTANT[op](slot, right.value)

@@ -27,6 +27,12 @@ def check(protocol: n.Protocol, source: Source) -> p.CheckedProtocol:
     return checked
 
 
+def _rational(value: object) -> Fraction:
+    """A checked quantity constant back as an exact rational (constants hold ints or floats of exact rationals)."""
+    assert isinstance(value, (int, float, Fraction))
+    return Fraction(value)
+
+
 def _position(d: Diagnostic) -> tuple[int, int, str]:
     return d.span.line, d.span.column, d.code
 
@@ -313,8 +319,7 @@ class _Checker:
                     return p.Const(None, context, text, text, expr.span), None
                 unit = parse_unit(expr.unit)
                 assert isinstance(unit, CalendarUnit)
-                amount = int(expr.value * unit.multiple)
-                return p.CalendarConst(unit.base, amount, text, display(text), expr.span), DURATION
+                return p.CalendarConst(unit.base, int(expr.value * unit.multiple), text, display(text), expr.span), DURATION
             value = self._convert_literal(expr, context, "the other side")
             if value is None:
                 return p.Const(None, context, text, text, expr.span), None
@@ -327,7 +332,7 @@ class _Checker:
             self.error("CP303", str(error), expr.span, error.hint)
             return p.Const(None, NUMBER, text, text, expr.span), None
         if isinstance(unit, CalendarUnit):
-            amount = expr.value * unit.multiple
+            amount: Fraction = expr.value * unit.multiple
             if amount.denominator != 1:
                 self.error("CP306", f"{text} is not a whole number of {unit.base}", expr.span)
                 return p.Const(None, DURATION, text, text, expr.span), None
@@ -350,7 +355,7 @@ class _Checker:
         right, right_type = self._resolve(expr.right, left_type or left_context)
         if left_type is None and right_type is not None and isinstance(expr.left, n.QuantityLiteral):
             left, left_type = self._resolve(expr.left, right_type)
-        scale: object = 1
+        scale: Fraction = Fraction(1)
         if left_type is None or right_type is None:
             return p.Compare(op, left, right, scale, text, expr.span)  # type: ignore[arg-type]
         problem = self._compatibility(left_type, right_type, expr)
@@ -361,14 +366,14 @@ class _Checker:
         elif left_type.kind is Kind.QUANTITY and isinstance(left_type.unit, Unit) and isinstance(right_type.unit, Unit):
             scale = right_type.unit.factor_to(left_type.unit)
             if isinstance(right, p.Const) and not isinstance(left, p.Const):
-                scale = 1  # the literal was already converted to the left side's unit
+                scale = Fraction(1)  # the literal was already converted to the left side's unit
             elif isinstance(left, p.Const) and isinstance(right, p.Const):
-                right = p.Const(exact_number(Fraction(right.value) * scale), left_type, right.text, right.shown, right.span)  # type: ignore[arg-type]
-                scale = 1
+                right = p.Const(exact_number(_rational(right.value) * scale), left_type, right.text, right.shown, right.span)
+                scale = Fraction(1)
             elif isinstance(left, p.Const):
-                left = p.Const(exact_number(Fraction(left.value) / scale), right_type, left.text, left.shown, left.span)  # type: ignore[arg-type]
-                scale = 1
-        return p.Compare(op, left, right, exact_number(Fraction(scale)), text, expr.span)  # type: ignore[arg-type]
+                left = p.Const(exact_number(_rational(left.value) / scale), right_type, left.text, left.shown, left.span)
+                scale = Fraction(1)
+        return p.Compare(op, left, right, exact_number(scale), text, expr.span)  # type: ignore[arg-type]
 
     def _compatibility(self, left: Type, right: Type, expr: n.Comparison) -> str | None:
         lt, rt = n.expr_text(expr.left), n.expr_text(expr.right)

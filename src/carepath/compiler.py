@@ -146,12 +146,13 @@ def _classification(definition: p.CheckedDefinition, scope: Scope) -> CompiledDe
 
     if len(fast) == 2 and fast[1][1] is None and fast[0][1] is not None:
         (first_name, first_condition), (otherwise_name, _) = fast  # `X when …, Y otherwise`, the common shape
+        assert first_condition is not None
 
         def two_way(env: Env) -> str | None:
             result = first_condition(env)
             return first_name if result is True else otherwise_name if result is False else None
 
-        value = two_way
+        value: ValueFn = two_way
     else:
         value = _first_true(fast)
 
@@ -253,7 +254,7 @@ def _unrolled(fns: tuple[ValueFn, ...], stop: bool, other: bool) -> ValueFn:
     if len(fns) == 2:
         first, second = fns
 
-        def two(env: Env) -> Truth:
+        def two(env: Env) -> Any:
             a = first(env)
             if a is stop:
                 return stop
@@ -266,7 +267,7 @@ def _unrolled(fns: tuple[ValueFn, ...], stop: bool, other: bool) -> ValueFn:
     if len(fns) == 3:
         first, second, third = fns
 
-        def three(env: Env) -> Truth:
+        def three(env: Env) -> Any:
             a = first(env)
             if a is stop:
                 return stop
@@ -280,7 +281,7 @@ def _unrolled(fns: tuple[ValueFn, ...], stop: bool, other: bool) -> ValueFn:
 
         return three
 
-    def many(env: Env) -> Truth:
+    def many(env: Env) -> Any:
         unknown = False
         for fn in fns:
             result = fn(env)
@@ -380,8 +381,9 @@ def _compare(node: p.Compare, scope: Scope) -> tuple[ValueFn, ExplainFn]:
 
 
 def _is_duration(node: Any) -> bool:
-    return isinstance(node, (p.InputRef, p.DefRef)) and node.type.kind is Kind.DURATION if not isinstance(node, p.InputRef) \
-        else node.input.type.kind is Kind.DURATION
+    if isinstance(node, p.InputRef):
+        return node.input.type.kind is Kind.DURATION
+    return isinstance(node, p.DefRef) and node.type.kind is Kind.DURATION
 
 
 # A value in the environment against a constant, one closure per operator: the hot path of most rules.

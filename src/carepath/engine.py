@@ -152,8 +152,8 @@ def evaluate_batch(compiled: CompiledProtocol, records: Sequence[PatientRecord |
     count = len(rows)
     plan = compiled.columns
     columns: list[Sequence[Any]] = [()] * plan.width
-    for slot, column in zip(read, split, strict=True):
-        columns[slot] = column
+    for slot, values in zip(read, split, strict=True):
+        columns[slot] = values
     for slot, column in plan.definitions:
         columns[slot] = column(columns, count)
     decided = [columns[d.slot] for d in compiled.decisions]
@@ -181,10 +181,10 @@ def evaluate_batch(compiled: CompiledProtocol, records: Sequence[PatientRecord |
         outcomes = [columns[slot] for slot in plan.comparison_slots]
         for row, flag in enumerate(unknown):
             if flag:
-                values = rows[row]
-                key = (*[o[row] for o in outcomes], *[_state(values[i.slot]) for i in compiled.read_inputs])
+                row_values = rows[row]
+                key = (*[o[row] for o in outcomes], *[_state(row_values[i.slot]) for i in compiled.read_inputs])
                 if key not in known_answers:
-                    known_answers[key] = _batch_needs(compiled, values, decided, row)
+                    known_answers[key] = _batch_needs(compiled, row_values, decided, row)
                 needs[positions[row]] = known_answers[key]
     if not errors:
         statuses = tuple(["undetermined" if flag else "ok" for flag in unknown])
@@ -193,9 +193,9 @@ def evaluate_batch(compiled: CompiledProtocol, records: Sequence[PatientRecord |
     full: dict[str, list[Any]] = {d.name: [None] * len(records) for d in compiled.decisions}
     for row_index, index in enumerate(positions):
         status_list[index] = "undetermined" if unknown[row_index] else "ok"
-        for d, column in zip(compiled.decisions, decided, strict=True):
-            full[d.name][index] = column[row_index]
-    return Batch(records, tuple(status_list), full, needs, errors, why)  # type: ignore[arg-type]
+        for d, decided_column in zip(compiled.decisions, decided, strict=True):
+            full[d.name][index] = decided_column[row_index]
+    return Batch(records, tuple(status_list), dict(full), needs, errors, why)
 
 
 class _LazyRows(Sequence[Sequence[Any]]):

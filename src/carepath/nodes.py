@@ -12,7 +12,8 @@ NO_SPAN = Span(0, 0, 0, 0)
 
 
 def _span() -> Span:
-    return field(default=NO_SPAN, compare=False, repr=False)  # type: ignore[return-value]
+    span: Span = field(default=NO_SPAN, compare=False, repr=False)
+    return span
 
 
 class Comparator(enum.Enum):

@@ -300,7 +300,9 @@ def _quantity(info: InputInfo, value: Any) -> tuple[Any, str]:
 @functools.lru_cache(maxsize=1024)
 def _factor(unit_text: str, target_text: str) -> int | Fraction:
     """The exact factor between two units, worked out once per pair (an int when it is whole)."""
-    factor = parse_unit(unit_text).factor_to(parse_unit(target_text))  # type: ignore[union-attr]
+    unit, target = parse_unit(unit_text), parse_unit(target_text)
+    assert isinstance(unit, Unit) and isinstance(target, Unit)
+    factor = unit.factor_to(target)
     return int(factor) if factor.denominator == 1 else factor
 
 
@@ -332,7 +334,7 @@ def plausibility_problem(info: InputInfo, value: Any) -> str | None:
         assert isinstance(low, Duration) and isinstance(high, Duration)
         outside = value.day_high < low.day_low or value.day_low > high.day_high
     else:
-        outside = value < low or value > high  # type: ignore[operator]
+        outside = value < low or value > high
     return f"outside the plausible range {info.plausible_text}" if outside else None
 
 

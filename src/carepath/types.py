@@ -30,8 +30,9 @@ class Type:
             return f"a quantity in {self.unit.display}"
         if self.kind is Kind.ENUM:
             return f"one of {', '.join(self.members)}"
-        return {Kind.BOOLEAN: "a boolean", Kind.DURATION: "a duration", Kind.TEXT: "text", Kind.DATE: "a date",
-                Kind.NUMBER: "a plain number"}.get(self.kind, self.kind.value)
+        names: dict[Kind, str] = {Kind.BOOLEAN: "a boolean", Kind.DURATION: "a duration", Kind.TEXT: "text", Kind.DATE: "a date",
+                                  Kind.NUMBER: "a plain number"}
+        return names.get(self.kind, str(self.kind.value))
 
 
 BOOLEAN = Type(Kind.BOOLEAN)

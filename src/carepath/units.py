@@ -10,7 +10,7 @@ import functools
 import re
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from .diagnostics import did_you_mean
 
@@ -119,8 +119,10 @@ def _parse_quantity_unit(text: str) -> Unit:
             continue
         expression.append(_symbol(piece, text))
     quantity = _registry().Quantity(Fraction(1), "".join(expression)).to_base_units()
-    dimension = tuple(sorted((str(k), Fraction(v)) for k, v in dict(quantity.dimensionality).items()))
-    return Unit(text, dimension, Fraction(quantity.magnitude) * factor)
+    dimension = tuple(sorted((str(k), Fraction(cast(Fraction, v))) for k, v in dict(quantity.dimensionality).items()))
+    magnitude = quantity.magnitude
+    assert isinstance(magnitude, Fraction | int)  # exact: the registry works in Fractions
+    return Unit(text, dimension, Fraction(magnitude) * factor)
 
 
 def _symbol(piece: str, whole: str) -> str:

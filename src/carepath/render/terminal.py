@@ -90,7 +90,7 @@ def _describe(label: Text, step: Step, source: str) -> None:
 
 
 def _colour(outcome: object) -> str:
-    return _MARK.get(outcome, ("", "green"))[1] if outcome in (True, False, None) else "green"  # type: ignore[call-overload]
+    return _MARK[outcome][1] if outcome is None or isinstance(outcome, bool) else "green"
 
 
 def _add(parent: Tree, step: Step, source: str, deciding: bool, decisions: frozenset[str] = frozenset()) -> None:
