@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import repeat
 from operator import attrgetter, itemgetter
 from typing import Any, NamedTuple
@@ -69,6 +69,8 @@ def evaluate(compiled: CompiledProtocol, record: PatientRecord | InvalidRecord, 
         facts, errors = _derive_as_of(compiled, record, env, as_of)
         if errors:
             return Result(record.id, "invalid", {}, {}, (), tuple(errors))
+        if trace:  # the record as evaluated on this date, so explanations list the derived age with the other inputs
+            record = replace(record, values=tuple(env[:len(record.values)]), facts=tuple(facts))
     for slot, value in compiled.plan if trace else compiled.decision_plan:
         env[slot] = value(env)
     decisions = {d.name: env[d.slot] for d in compiled.decisions}
