@@ -160,11 +160,14 @@ def evaluate_batch(compiled: CompiledProtocol, records: Sequence[PatientRecord |
         columns[slot] = column(columns, count)
     decided = [columns[d.slot] for d in compiled.decisions]
     if len(decided) == 1:
-        unknown = [value is None for value in decided[0]]
+        undetermined = [row for row, value in enumerate(decided[0]) if value is None]
     elif len(decided) == 2:
-        unknown = [a is None or b is None for a, b in zip(*decided, strict=True)]
+        undetermined = [row for row, (a, b) in enumerate(zip(*decided, strict=True)) if a is None or b is None]
     else:
-        unknown = [None in row for row in zip(*decided, strict=True)] if decided else [False] * count
+        undetermined = [row for row, values in enumerate(zip(*decided, strict=True)) if None in values]
+    unknown = [False] * count
+    for row in undetermined:
+        unknown[row] = True
     needs: dict[int, tuple[str, ...]] = {}
     why: dict[int, dict[str, tuple[str, ...]]] = {}
     if reasons:
@@ -178,18 +181,26 @@ def evaluate_batch(compiled: CompiledProtocol, records: Sequence[PatientRecord |
             why[positions[row]] = sample.reasons
             if unknown[row]:
                 needs[positions[row]] = sample.needs
-    elif any(unknown):
+    elif undetermined:
         known_answers: dict[tuple[Any, ...], tuple[str, ...]] = {}
         outcomes = [columns[slot] for slot in plan.comparison_slots]
-        for row, flag in enumerate(unknown):
-            if flag:
-                row_values = rows[row]
-                key = (*[o[row] for o in outcomes], *[_state(row_values[i.slot]) for i in compiled.read_inputs])
-                if key not in known_answers:
-                    known_answers[key] = _batch_needs(compiled, row_values, decided, row)
-                needs[positions[row]] = known_answers[key]
+        for row in undetermined:
+            row_values = rows[row]
+            input_states = [_state(row_values[i.slot]) for i in compiled.read_inputs]
+            if compiled.always_classified and input_states.count(2) == len(input_states) - 1:
+                # Only unknown inputs make a decision unknown when every classification has `otherwise`,
+                # so a lone unknown input is exactly what is needed.
+                needs[positions[row]] = (compiled.read_inputs[input_states.index(min(input_states))].name,)
+                continue
+            key = (*[o[row] for o in outcomes], *input_states)
+            if key not in known_answers:
+                known_answers[key] = _batch_needs(compiled, row_values, decided, row)
+            needs[positions[row]] = known_answers[key]
     if not errors:
-        statuses = tuple(["undetermined" if flag else "ok" for flag in unknown])
+        status_list = ["ok"] * count
+        for row in undetermined:
+            status_list[row] = "undetermined"
+        statuses = tuple(status_list)
         return Batch(records, statuses, {d.name: c for d, c in zip(compiled.decisions, decided, strict=True)}, needs, errors, why)
     status_list = ["invalid"] * len(records)
     full: dict[str, list[Any]] = {d.name: [None] * len(records) for d in compiled.decisions}
@@ -274,11 +285,6 @@ def _valid_rows(compiled: CompiledProtocol, records: Sequence[PatientRecord | In
 
 
 def _batch_needs(compiled: CompiledProtocol, values: Sequence[Any], decided: list[Sequence[Any]], row: int) -> tuple[str, ...]:
-    unknown = [info.name for info in compiled.read_inputs if values[info.slot] is None or _imprecise(values[info.slot])]
-    if len(unknown) == 1 and compiled.always_classified:
-        # Only unknown inputs make a decision unknown when every classification has `otherwise`, so a lone
-        # unknown input is exactly what is needed.
-        return (unknown[0],)
     env = [*values, *compiled.padding]
     for decision, column in zip(compiled.decisions, decided, strict=True):
         env[decision.slot] = column[row]
