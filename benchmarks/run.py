@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import gc
 import json
 import os
 import platform
@@ -32,7 +33,7 @@ from carepath.values import MONTH
 ROOT = Path(__file__).resolve().parent.parent
 PROTOCOL = ROOT / "protocols" / "severance_2011.care"
 AS_OF = dt.date(2026, 1, 1)
-REPEATS = 3
+REPEATS = 5
 MISSING = 0.05  # share of records missing each field
 GOAL_HAND = 1 / 3  # carepath trace-off throughput ≥ a third of the hand-written rule
 GOAL_RULE_ENGINE = 10.0  # carepath trace-off throughput ≥ ten times rule-engine's
@@ -146,12 +147,22 @@ def rule_engine_rows(compiled: CompiledProtocol, records: Sequence[PatientRecord
 
 
 def best_of(repeats: int, work: Callable[[], object]) -> float:
-    """Best wall time of `repeats` runs over the whole batch: the least disturbed by the machine."""
+    """Best wall time of `repeats` runs over the whole batch: the least disturbed by the machine.
+
+    As `timeit` does, the cyclic garbage collector is paused while a run is timed (after a full
+    collection), for every contender alike: otherwise a collection triggered by one contender's
+    allocations walks every record the benchmark holds, and the figures measure the heap, not the rule.
+    """
     best = float("inf")
     for _ in range(repeats):
-        start = time.perf_counter()
-        work()
-        best = min(best, time.perf_counter() - start)
+        gc.collect()
+        gc.disable()
+        try:
+            start = time.perf_counter()
+            work()
+            best = min(best, time.perf_counter() - start)
+        finally:
+            gc.enable()
     return best
 
 
