@@ -25,7 +25,9 @@ class Diagnostic:
 
     def render(self, source: Source) -> str:
         """`file:line:col: CODE message`, the line with a caret under the spot, then the hint."""
-        head = f"{source.name}:{self.span.line}:{self.span.column}: {self.code} {self.severity.value}: {self.message}"
+        # errors read `file:line:col: CODE message`; a warning says so, since it does not stop the protocol
+        label = "warning: " if self.severity is Severity.WARNING else ""
+        head = f"{source.name}:{self.span.line}:{self.span.column}: {self.code} {label}{self.message}"
         parts = [head, _indent(source.caret(self.span))]
         if self.hint:
             parts.append(f"    hint: {self.hint}")

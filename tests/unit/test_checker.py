@@ -190,7 +190,7 @@ def test_rendered_diagnostic_has_location_caret_and_hint() -> None:
         carepath.compile_source(Source("t.care", text))
     rendered = caught.value.render()
     assert rendered.splitlines() == [
-        "t.care:9:14: CP201 error: unknown name 'wcb'",
+        "t.care:9:14: CP201 unknown name 'wcb'",
         "    criterion c: wcb >= 5 /uL",
         "                 ^^^",
         "    hint: did you mean 'wbc'?",
