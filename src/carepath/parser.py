@@ -7,7 +7,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from lark import Lark, Token, Transformer, v_args
+from lark import Lark, Token, Transformer, Tree, v_args
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
 
 from . import nodes as n
@@ -15,7 +15,7 @@ from .diagnostics import Diagnostic, ProtocolError, Severity, did_you_mean
 from .source import Source, Span
 
 MAX_SOURCE_BYTES = 1_000_000
-MAX_NESTING = 64
+MAX_NESTING = 128  # parse-tree levels; every pass after parsing recurses once or twice per level
 
 _FRIENDLY = {
     "NAME": "a name",
@@ -51,14 +51,16 @@ def parse(source: Source) -> n.Protocol:
     """Parse a protocol, raising `ProtocolError` with a located diagnostic on bad syntax."""
     if len(source.text.encode("utf-8")) > MAX_SOURCE_BYTES:
         raise ProtocolError(source, [Diagnostic("CP104", Severity.ERROR, f"protocol is larger than {MAX_SOURCE_BYTES} bytes", Span.point(1, 1))])
-    depth = _max_paren_depth(source.text)
-    if depth > MAX_NESTING:
-        message = f"expression nested {depth} deep; the limit is {MAX_NESTING}"
-        raise ProtocolError(source, [Diagnostic("CP105", Severity.ERROR, message, depth_span(source.text))])
     try:
-        tree = _lark().parse(source.text)
+        tree = _lark().parse(source.text)  # LALR keeps its own stack: deep input cannot overflow here
     except UnexpectedInput as error:
         raise ProtocolError(source, [_syntax_diagnostic(error)]) from None
+    depth, deepest = _deepest(tree)
+    if depth > MAX_NESTING:
+        # every later pass walks the tree recursively: refuse what would overflow Python's stack
+        message = f"expression nested {depth} levels deep; the limit is {MAX_NESTING}"
+        span = Span.point(deepest.meta.line, deepest.meta.column) if not deepest.meta.empty else Span.point(1, 1)
+        raise ProtocolError(source, [Diagnostic("CP105", Severity.ERROR, message, span, "name parts of the condition as criteria")])
     try:
         result = _ToNodes().transform(tree)
     except VisitError as error:
@@ -71,25 +73,16 @@ def parse_text(text: str, name: str = "<protocol>") -> n.Protocol:
     return parse(Source(name, text))
 
 
-def _max_paren_depth(text: str) -> int:
-    depth = deepest = 0
-    for char in text:
-        if char == "(":
-            depth += 1
-            deepest = max(deepest, depth)
-        elif char == ")":
-            depth -= 1
-    return deepest
-
-
-def depth_span(text: str) -> Span:
-    depth = 0
-    for line_no, line in enumerate(text.splitlines(), 1):
-        for col, char in enumerate(line, 1):
-            depth += (char == "(") - (char == ")")
-            if depth > MAX_NESTING:
-                return Span.point(line_no, col)
-    return Span.point(1, 1)
+def _deepest(tree: Tree[Token]) -> tuple[int, Tree[Token]]:
+    """The depth of the parse tree and its deepest node, found without recursion."""
+    best: tuple[int, Tree[Token]] = (1, tree)
+    stack = [(tree, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > best[0]:
+            best = (depth, node)
+        stack.extend((child, depth + 1) for child in node.children if isinstance(child, Tree))
+    return best
 
 
 def _describe(terminal: str) -> str:

@@ -111,6 +111,8 @@ def load_text(text: str, name: str = "<records>", json_only: bool = False) -> li
         document = json.loads(text) if json_only else yaml.load(text, Loader=_RecordLoader)
     except json.JSONDecodeError as error:
         return [LoadFailure(name, f"{name}:{error.lineno}:{error.colno}: not valid JSON: {error.msg}")]
+    except RecursionError:
+        return [LoadFailure(name, f"{name}: nested too deeply to be patient records")]
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f"{name}:{mark.line + 1}:{mark.column + 1}" if mark else name

@@ -27,7 +27,7 @@ CASES: dict[str, tuple[str, list[tuple[str, int, int]]]] = {
     "CP102": ("protocol p\ninput\n  wbc : quantity /uL\ncriterion c: wbc >= 5 $\n", [("CP102", 4, 23)]),
     "CP103": ("protocol p\ninput\n  wbc : quantity /uL\ncriterion c: wbc >=\n", [("CP103", 4, 18)]),
     "CP104": ("protocol p\n" + "#" * 1_000_001 + "\n", [("CP104", 1, 1)]),
-    "CP105": ("protocol p\ninput\n  flag : boolean\ncriterion c: " + "(" * 65 + "flag" + ")" * 65 + "\n", [("CP105", 4, 78)]),
+    "CP105": ("protocol p\ninput\n  flag : boolean\ncriterion c: " + "not " * 200 + "flag\n", [("CP105", 4, 14 + 4 * 200)]),
     # names
     "CP201": (HEAD + "criterion c: wcb >= 5 /uL\n", [("CP201", 9, 14)]),
     "CP202": (HEAD + "criterion c: flag\ncriterion c: flag\n", [("CP202", 10, 11)]),
@@ -195,3 +195,21 @@ def test_rendered_diagnostic_has_location_caret_and_hint() -> None:
         "                 ^^^",
         "    hint: did you mean 'wbc'?",
     ]
+
+
+def test_nesting_just_under_the_limit_compiles_evaluates_and_explains() -> None:
+    import datetime as dt
+    import io
+
+    from rich.console import Console
+
+    import carepath
+    from carepath.render import json as json_render
+    from carepath.render import terminal
+
+    text = "protocol p\ninput\n  flag : boolean\ncriterion c: " + "not " * 120 + "flag\nrecommend r: when c\n"
+    compiled = carepath.compile_source(carepath.Source("deep.care", text))
+    run = carepath.engine.evaluate_all(compiled, carepath.records_from_text(compiled, "- {id: x, flag: true}"), dt.date(2026, 1, 1))
+    assert run.results[0].decisions == {"r": True}  # 120 negations: an even number
+    assert json_render.dumps(json_render.explain_document(run, run.results[0]))
+    Console(file=io.StringIO()).print(terminal.explanation(run, run.results[0]))

@@ -303,3 +303,11 @@ def test_seed_cohort_binds_every_patient(seed: CompiledProtocol, root: Path) -> 
     records = carepath.load_records(seed, [root / "cohorts" / "severance_2011.yaml"])
     assert [r.id for r in records] == [str(i) for i in range(1, 10)]
     assert all(isinstance(r, PatientRecord) for r in records)
+
+
+def test_a_records_file_nested_too_deeply_is_a_load_failure_not_a_crash() -> None:
+    from carepath.records import LoadFailure, load_text
+
+    (failure,) = load_text("[" * 5000 + "]" * 5000, "deep.yaml")
+    assert isinstance(failure, LoadFailure)
+    assert failure.message == "deep.yaml: nested too deeply to be patient records"
