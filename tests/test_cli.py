@@ -52,11 +52,15 @@ def test_run_json_is_byte_identical_across_runs(capsys: pytest.CaptureFixture[st
     assert first == second
 
 
-def test_run_table_lists_every_patient(capsys: pytest.CaptureFixture[str]) -> None:
+def test_run_table_lists_every_patient(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "200")  # wide enough that no cell wraps
     code, out, _ = run_cli(capsys, "run", str(PROTOCOL), str(COHORT), *AS_OF)
     assert code == 0
     assert "risk_group" in out and "hsct_referral" in out
     assert "9 ok, 0 undetermined, 0 invalid" in out
+    # a standard-risk patient is standard because every criterion failed: the table says "not …"
+    assert "risk_group: not infant_under_6_months, not hyperleukocytosis, not mll_translocation" in out
+    assert "risk_group: mll_translocation" in out
 
 
 def test_a_bad_record_is_reported_and_the_rest_still_run(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -104,7 +104,8 @@ def _run(args: argparse.Namespace) -> int:
         sys.stdout.write(json_render.dumps(json_render.run_document(run)))
     else:
         console = terminal.console()
-        console.print(terminal.run_table(run, [d.name for d in compiled.decisions]))
+        fallbacks = {d.name: d.branches[-1].name for d in compiled.decisions if d.branches and d.branches[-1].condition is None}
+        console.print(terminal.run_table(run, [d.name for d in compiled.decisions], fallbacks))
         console.print(terminal.summary(run))
     for result in run.results:
         for error in result.errors:

@@ -15,7 +15,9 @@ _MARK = {True: ("✔", "green"), False: ("✘", "red"), None: ("?", "yellow")}
 _STATUS_STYLE = {"ok": "green", "undetermined": "yellow", "invalid": "bold red"}
 
 
-def run_table(run: Run, decision_names: list[str]) -> Table:
+def run_table(run: Run, decision_names: list[str], fallbacks: dict[str, str] | None = None) -> Table:
+    """One row per record. `fallbacks` names each classification's `otherwise` branch: its reasons are
+    the criteria that failed, and the table says "not …" rather than list them as if they held."""
     p = run.provenance
     count = len(run.results)
     table = Table(title=f"{p.protocol} {p.version or ''} · {count} record{'s' * (count != 1)}", title_justify="left")
@@ -26,14 +28,19 @@ def run_table(run: Run, decision_names: list[str]) -> Table:
     table.add_column("why / what is needed")
     for result in run.results:
         cells = [value_text(result.decisions.get(n)) if result.status != "invalid" else "" for n in decision_names]
-        table.add_row(result.id or "?", Text(result.status, style=_STATUS_STYLE[result.status]), *cells, _why(result))
+        table.add_row(result.id or "?", Text(result.status, style=_STATUS_STYLE[result.status]), *cells, _why(result, fallbacks or {}))
     return table
 
 
-def _why(result: Result) -> str:
+def _why(result: Result, fallbacks: dict[str, str]) -> str:
     if result.status == "invalid":
         return "\n".join(e.message for e in result.errors)
-    parts = [f"{name}: {', '.join(why)}" for name, why in result.reasons.items() if why]
+    parts = []
+    for name, why in result.reasons.items():
+        if why and fallbacks.get(name) is not None and result.decisions.get(name) == fallbacks[name]:
+            parts.append(f"{name}: " + ", ".join(f"not {w}" for w in why))  # each of these failed
+        elif why:
+            parts.append(f"{name}: {', '.join(why)}")
     if result.needs:
         parts.append("needs " + ", ".join(result.needs))
     return "\n".join(parts)
