@@ -8,7 +8,6 @@ tests hold the two paths to the same answers.
 
 from __future__ import annotations
 
-import operator
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -16,16 +15,12 @@ from typing import Any
 from . import program as p
 from .nodes import BoolKind
 from .types import Kind
-from .values import MONTH, Truth, compare_durations, compare_interval, kleene_and, kleene_or
+from .values import FLIPPED, MONTH, OPERATORS, Truth, compare_durations, compare_interval, kleene_and, kleene_or
 
 Columns = list[Sequence[Any]]  # one column per environment slot: inputs, then definitions
 ColumnFn = Callable[[Columns, int], list[Any]]  # (columns, number of records) → a new column
 Keep = Callable[[ColumnFn], ColumnFn]
 
-_OPERATORS: dict[str, Callable[[Any, Any], bool]] = {
-    "=": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge,
-}
-_FLIPPED = {"=": "=", "!=": "!=", "<": ">", "<=": ">=", ">": "<", ">=": "<="}
 
 # A column against a constant, one comprehension per operator (the hot path of most rules).
 _AGAINST_CONSTANT: dict[str, Callable[[int, Any], ColumnFn]] = {
@@ -167,7 +162,7 @@ def _is_duration(node: Any) -> bool:
 def _compare(node: p.Compare, keep: Keep) -> ColumnFn:
     left, right, op = node.left, node.right, node.op
     if isinstance(left, p.CalendarConst) and not isinstance(right, p.CalendarConst):
-        left, right, op = right, left, _FLIPPED[op]
+        left, right, op = right, left, FLIPPED[op]
     if isinstance(right, p.CalendarConst):
         return _duration_vs_literal(left, right, op, keep)
     if _is_duration(left) and _is_duration(right):
@@ -186,7 +181,7 @@ def _compare(node: p.Compare, keep: Keep) -> ColumnFn:
             lookup = table.__getitem__
             return lambda cols, n: list(map(lookup, cols[slot]))
         return _AGAINST_CONSTANT[op](slot, right.value)
-    compare = _OPERATORS[op]
+    compare = OPERATORS[op]
     get_left, get_right = _const_or_operand(left, keep), _const_or_operand(right, keep)
 
     def general(cols: Columns, n: int) -> list[Truth]:

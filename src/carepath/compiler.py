@@ -7,7 +7,6 @@ result, filled in evaluation order. No source text is generated and nothing is `
 
 from __future__ import annotations
 
-import operator
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -19,17 +18,13 @@ from .nodes import BoolKind
 from .trace import Fact, Step
 from .types import Kind
 from .units import Unit
-from .values import MONTH, Duration, Truth, compare_durations, compare_interval, format_number, kleene_and, kleene_or
+from .values import FLIPPED, MONTH, OPERATORS, Duration, Truth, compare_durations, compare_interval, format_number, kleene_and, kleene_or
 
 Env = list[Any]
 ValueFn = Callable[[Env], Any]
 ExplainFn = Callable[["ExplainContext"], Step]
 Scope = dict[str, ValueFn]  # criterion name → its value closure, for inlining references
 
-_OPERATORS: dict[str, Callable[[Any, Any], bool]] = {
-    "=": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge,
-}
-_FLIPPED = {"=": "=", "!=": "!=", "<": ">", "<=": ">=", ">": "<", ">=": "<="}
 _SYMBOL = {"=": "=", "!=": "≠", "<": "<", "<=": "≤", ">": ">", ">=": "≥"}
 
 
@@ -370,7 +365,7 @@ def _operand(node: Any, scope: Scope) -> tuple[ValueFn, ExplainFn | None]:
 def _compare(node: p.Compare, scope: Scope) -> tuple[ValueFn, ExplainFn]:
     left, right, op = node.left, node.right, node.op
     if isinstance(left, p.CalendarConst) and not isinstance(right, p.CalendarConst):
-        left, right, op = right, left, _FLIPPED[op]  # keep the duration on the left
+        left, right, op = right, left, FLIPPED[op]  # keep the duration on the left
     if isinstance(right, p.CalendarConst):
         value = _duration_vs_literal(left, right, op, scope)
     elif _is_duration(left) and _is_duration(right):
@@ -407,7 +402,7 @@ def _slot(node: Any, scope: Scope) -> int | None:
 
 
 def _plain(left: Any, right: Any, op: str, scale: Any, scope: Scope) -> ValueFn:
-    compare = _OPERATORS[op]
+    compare = OPERATORS[op]
     slot = _slot(left, scope)
     if slot is not None and isinstance(right, p.Const) and scale == 1 and right.value is not None:
         return _SLOT_TESTS[op](slot, right.value)

@@ -16,7 +16,7 @@ from ._version import __version__
 from .compiler import CompiledProtocol, ExplainContext
 from .records import InvalidRecord, PatientRecord, RecordError, plausibility_problem
 from .trace import Fact, Step, reasons
-from .values import Duration
+from .values import Duration, is_imprecise
 
 
 @dataclass(frozen=True, slots=True)
@@ -293,11 +293,8 @@ def _batch_needs(compiled: CompiledProtocol, values: Sequence[Any], decided: lis
 
 def _state(value: Any) -> int:
     """What `needs` can see of an input: missing (0), too imprecise to compare (1), or known (2)."""
-    return 0 if value is None else 1 if _imprecise(value) else 2
+    return 0 if value is None else 1 if is_imprecise(value) else 2
 
-
-def _imprecise(value: Any) -> bool:
-    return isinstance(value, Duration) and not value.exact
 
 
 def decide(compiled: CompiledProtocol, values: Sequence[Any]) -> list[Any]:

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 from . import program as p
+from .values import is_imprecise
 
 NeedsFn = Callable[[list[Any]], list[str]]
 ValueOf = Callable[[Any], Callable[[list[Any]], Any]]  # IR node → its value closure
@@ -20,7 +21,7 @@ def compile_needs(node: Any, value_of: ValueOf, definitions: dict[str, NeedsFn])
         case p.InputRef():
             name, slot = node.input.name, node.input.slot
             # missing, or present but too imprecise to decide (183 days against 6 months)
-            return lambda env: [name] if env[slot] is None or _imprecise(env[slot]) else []
+            return lambda env: [name] if env[slot] is None or is_imprecise(env[slot]) else []
         case p.DefRef():
             target = node.name
             return lambda env: definitions[target](env)
@@ -34,14 +35,9 @@ def compile_needs(node: Any, value_of: ValueOf, definitions: dict[str, NeedsFn])
         case p.Compare():
             sides = tuple((value_of(s), compile_needs(s, value_of, definitions)) for s in (node.left, node.right)
                           if not isinstance(s, (p.Const, p.CalendarConst)))
-            return lambda env: [name for value, needs in sides if value(env) is None or _imprecise(value(env)) for name in needs(env)]
+            return lambda env: [name for value, needs in sides if value(env) is None or is_imprecise(value(env)) for name in needs(env)]
     raise AssertionError(node)
 
-
-def _imprecise(value: Any) -> bool:
-    from .values import Duration
-
-    return isinstance(value, Duration) and not value.exact
 
 
 def compile_definition_needs(definition: p.CheckedDefinition, value_of: ValueOf, definitions: dict[str, NeedsFn]) -> NeedsFn:

@@ -9,8 +9,10 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import functools
-from collections.abc import Iterable
+import operator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 Truth = bool | None  # None is *unknown*
 
@@ -165,26 +167,24 @@ class Duration:
         return self.month_low == self.month_high and self.day_low == self.day_high
 
 
+# How each comparison operator reads, and reads with its operands swapped.
+OPERATORS: dict[str, Callable[[Any, Any], bool]] = {
+    "=": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge,
+}
+FLIPPED = {"=": "=", "!=": "!=", "<": ">", "<=": ">=", ">": "<", ">=": "<="}
+
+
 def compare_interval(low: int | float, high: int | float, op: str, threshold: int | float) -> Truth:
     """Compare a value known to lie in [low, high] with an exact threshold, three-valued."""
-    if op == "<":
-        return True if high < threshold else False if low >= threshold else None
-    if op == "<=":
-        return True if high <= threshold else False if low > threshold else None
-    if op == ">":
-        return True if low > threshold else False if high <= threshold else None
-    if op == ">=":
-        return True if low >= threshold else False if high < threshold else None
-    if op == "=":
-        if low == high == threshold:
-            return True
-        return False if threshold < low or threshold > high else None
-    if op == "!=":
-        return kleene_not(compare_interval(low, high, "=", threshold))
-    raise ValueError(op)
+    return compare_intervals(low, high, op, threshold, threshold)
 
 
-def compare_intervals(a_low: int, a_high: int, op: str, b_low: int, b_high: int) -> Truth:
+def is_imprecise(value: object) -> bool:
+    """A value known only within bounds (a duration in days against months, or the reverse)."""
+    return isinstance(value, Duration) and not value.exact
+
+
+def compare_intervals(a_low: int | float, a_high: int | float, op: str, b_low: int | float, b_high: int | float) -> Truth:
     """Compare a value in [a_low, a_high] with one in [b_low, b_high], three-valued."""
     if op in (">", ">="):
         return compare_intervals(b_low, b_high, "<" if op == ">" else "<=", a_low, a_high)
@@ -192,6 +192,8 @@ def compare_intervals(a_low: int, a_high: int, op: str, b_low: int, b_high: int)
         return True if a_high < b_low else False if a_low >= b_high else None
     if op == "<=":
         return True if a_high <= b_low else False if a_low > b_high else None
+    if op not in ("=", "!="):
+        raise ValueError(f"unknown comparison {op!r}")
     if a_low == a_high == b_low == b_high:
         return op == "="
     if a_high < b_low or b_high < a_low:
