@@ -18,7 +18,19 @@ from .nodes import BoolKind
 from .trace import Fact, Step
 from .types import Kind
 from .units import Unit
-from .values import FLIPPED, MONTH, OPERATORS, Duration, Truth, compare_durations, compare_interval, format_number, kleene_and, kleene_or
+from .values import (
+    FLIPPED,
+    MONTH,
+    OPERATORS,
+    Duration,
+    Truth,
+    compare_durations,
+    compare_interval,
+    days_in_months,
+    format_number,
+    kleene_and,
+    kleene_or,
+)
 
 Env = list[Any]
 ValueFn = Callable[[Env], Any]
@@ -460,6 +472,7 @@ def _duration_vs_duration(left: Any, right: Any, op: str, scope: Scope) -> Value
 def _explain_compare(node: p.Compare, left: Any, right: Any, op: str, value: ValueFn, scope: Scope) -> ExplainFn:
     sides = [s for s in (left, right) if isinstance(s, (p.InputRef, p.DefRef, p.Compare, p.Logic, p.Negation, p.Presence))]
     nested = [(i, _cond(s, scope)[1]) for i, s in enumerate(sides) if not isinstance(s, (p.InputRef, p.DefRef))]
+    get_left = _operand(left, scope)[0]  # the left side's value, for the sentence an explanation prints
 
     def explain(ctx: ExplainContext) -> Step:
         outcome = value(ctx.env)
@@ -468,7 +481,7 @@ def _explain_compare(node: p.Compare, left: Any, right: Any, op: str, value: Val
         children += tuple(Step("reference", s.name, ctx.env[s.slot], (ctx.steps[s.slot],), (0,), reference=s.name, span=s.span)
                           for s in (left, right) if isinstance(s, p.DefRef))
         missing = tuple(f.input for f in facts if f.missing)
-        detail = _comparison_detail(ctx, left, right, op, outcome, missing, scope)
+        detail = _comparison_detail(ctx, left, right, op, outcome, missing, get_left(ctx.env))
         wanting: tuple[str, ...] = ()
         if outcome is None and not children:
             wanting = missing or tuple(f.input for f in facts)
@@ -478,7 +491,8 @@ def _explain_compare(node: p.Compare, left: Any, right: Any, op: str, value: Val
     return explain
 
 
-def _comparison_detail(ctx: ExplainContext, left: Any, right: Any, op: str, outcome: Truth, missing: tuple[str, ...], scope: Scope) -> str:
+def _comparison_detail(ctx: ExplainContext, left: Any, right: Any, op: str, outcome: Truth, missing: tuple[str, ...],
+                       left_value: Any) -> str:
     if missing:
         return ", ".join(missing) + (" is" if len(missing) == 1 else " are") + " missing"
     shown_left, shown_right = _shown(ctx, left), _shown(ctx, right)
@@ -488,17 +502,15 @@ def _comparison_detail(ctx: ExplainContext, left: Any, right: Any, op: str, outc
         if undetermined:
             return ", ".join(undetermined) + (" is" if len(undetermined) == 1 else " are") + " undetermined"
         if isinstance(right, p.CalendarConst):
-            value: Duration | None = _operand(left, scope)[0](ctx.env)
-            if value is not None and right.base == "months":
-                from .values import days_in_months
+            if isinstance(left_value, Duration) and right.base == "months":
                 low, high = days_in_months(right.amount)
-                return (f"cannot tell whether {value.text} {symbol} {right.shown}: {right.shown} is {low} to {high} days "
+                return (f"cannot tell whether {left_value.text} {symbol} {right.shown}: {right.shown} is {low} to {high} days "
                         f"depending on the calendar; give the age in months or the dates")
             return f"cannot tell whether {shown_left} {symbol} {shown_right} without exact dates"
         return f"{shown_left} {symbol} {shown_right} is unknown"
     if op in ("=", "!=") and isinstance(right, p.Const) and right.type.kind in (Kind.ENUM, Kind.BOOLEAN, Kind.TEXT):
         name = left.input.name if isinstance(left, p.InputRef) else getattr(left, "name", left.text)
-        actual = _outcome_text(_operand(left, scope)[0](ctx.env))
+        actual = _outcome_text(left_value)
         if outcome is (op == "="):
             return f"{name} is {actual}"
         return f"{name} is {actual}, not {right.shown}" if op == "=" else f"{name} is {actual}"
