@@ -15,7 +15,7 @@ from typing import Any
 from . import program as p
 from .nodes import BoolKind
 from .types import Kind
-from .values import FLIPPED, MONTH, OPERATORS, Truth, compare_durations, compare_interval, kleene_and, kleene_or
+from .values import FLIPPED, MONTH, OPERATORS, Truth, combine, compare_durations, compare_interval, kleene_and, kleene_or
 
 Columns = list[Sequence[Any]]  # one column per environment slot: inputs, then definitions
 ColumnFn = Callable[[Columns, int], list[Any]]  # (columns, number of records) → a new column
@@ -129,6 +129,9 @@ def _cond(node: Any, keep: Keep) -> ColumnFn:
 
 def _logic(node: p.Logic, keep: Keep) -> ColumnFn:
     parts = tuple(_cond(o, keep) for o in node.operands)
+    if node.kind in (BoolKind.XOR, BoolKind.IMPLIES):
+        word = node.kind.value
+        return lambda cols, n: [combine(word, row) for row in zip(*(part(cols, n) for part in parts), strict=True)]
     conjunction = node.kind in (BoolKind.AND, BoolKind.ALL_OF)
     stop, other = (False, True) if conjunction else (True, False)
     if len(parts) == 2:
@@ -139,8 +142,8 @@ def _logic(node: p.Logic, keep: Keep) -> ColumnFn:
         first, second, third = parts
         return lambda cols, n: [stop if a is stop or b is stop or c is stop else None if a is None or b is None or c is None else other
                                 for a, b, c in zip(first(cols, n), second(cols, n), third(cols, n), strict=True)]
-    combine = kleene_and if conjunction else kleene_or
-    return lambda cols, n: [combine(row) for row in zip(*(part(cols, n) for part in parts), strict=True)] if parts else []
+    fold = kleene_and if conjunction else kleene_or
+    return lambda cols, n: [fold(row) for row in zip(*(part(cols, n) for part in parts), strict=True)] if parts else []
 
 
 def _operand(node: Any, keep: Keep) -> ColumnFn:

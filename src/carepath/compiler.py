@@ -24,12 +24,13 @@ from .values import (
     OPERATORS,
     Duration,
     Truth,
+    combine,
     compare_durations,
     compare_interval,
     days_in_months,
     format_number,
-    kleene_and,
-    kleene_or,
+    kleene_implies,
+    kleene_xor,
 )
 
 Env = list[Any]
@@ -235,25 +236,39 @@ def _cond(node: p.Cond, scope: Scope) -> tuple[ValueFn, ExplainFn]:
 def _logic(node: p.Logic, scope: Scope) -> tuple[ValueFn, ExplainFn]:
     pairs = [_cond(o, scope) for o in node.operands]
     fns = tuple(v for v, _ in pairs)
-    conjunction = node.kind.is_conjunction
+    kind = node.kind
+    conjunction = kind.is_conjunction
     stop, other = (False, True) if conjunction else (True, False)
 
-    value = _unrolled(fns, stop, other)
+    value = _unrolled(fns, stop, other) if kind not in (BoolKind.XOR, BoolKind.IMPLIES) else _strict(kind, fns)
 
     def explain(ctx: ExplainContext) -> Step:
         children = tuple(e(ctx) for _, e in pairs)
         outcomes = [c.outcome for c in children]
-        outcome = kleene_and(outcomes) if conjunction else kleene_or(outcomes)  # type: ignore[arg-type]
-        if outcome is stop:
+        outcome = combine(kind.value, outcomes)  # type: ignore[arg-type]
+        if kind is BoolKind.IMPLIES:
+            premise, conclusion = outcomes
+            deciding = ((0,) if premise is False else ()) + ((1,) if conclusion is True else ())
+            if not deciding:
+                deciding = tuple(i for i, o in enumerate(outcomes) if o is None) if outcome is None else (0, 1)
+        elif kind is BoolKind.XOR:
+            deciding = tuple(i for i, o in enumerate(outcomes) if o is None) if outcome is None else tuple(range(len(children)))
+        elif outcome is stop:
             deciding = tuple(i for i, o in enumerate(outcomes) if o is stop)
         elif outcome is None:
             deciding = tuple(i for i, o in enumerate(outcomes) if o is None)
         else:
             deciding = tuple(range(len(children)))
-        kind = "all of" if node.kind is BoolKind.ALL_OF else "any of" if node.kind is BoolKind.ANY_OF else node.kind.value
-        return Step(kind, node.text, outcome, children, deciding, span=node.span)
+        return Step(kind.value, node.text, outcome, children, deciding, span=node.span)
 
     return value, explain
+
+
+def _strict(kind: BoolKind, fns: tuple[ValueFn, ...]) -> ValueFn:
+    if kind is BoolKind.IMPLIES:
+        premise, conclusion = fns
+        return lambda env: kleene_implies(premise(env), conclusion(env))
+    return lambda env: kleene_xor([fn(env) for fn in fns])
 
 
 def _unrolled(fns: tuple[ValueFn, ...], stop: bool, other: bool) -> ValueFn:

@@ -36,6 +36,8 @@ class BoolKind(enum.Enum):
     OR = "or"
     ALL_OF = "all of"
     ANY_OF = "any of"
+    XOR = "xor"
+    IMPLIES = "implies"
 
     @property
     def is_conjunction(self) -> bool:
@@ -266,9 +268,19 @@ def _operand_text(expr: Expr) -> str:
 def _bool_operand_text(kind: BoolKind, expr: Expr) -> str:
     text = expr_text(expr)
     # `and` binds tighter than `or`: only an `or` inside an `and` needs parentheses.
-    if isinstance(expr, BoolOp) and expr.kind is BoolKind.OR and kind is BoolKind.AND:
+    if isinstance(expr, BoolOp) and _needs_parentheses(kind, expr.kind):
         return f"({text})"
     return text
+
+
+_LEVEL = {BoolKind.IMPLIES: 1, BoolKind.OR: 2, BoolKind.XOR: 2, BoolKind.AND: 3, BoolKind.ANY_OF: 4, BoolKind.ALL_OF: 4}
+
+
+def _needs_parentheses(outer: BoolKind, inner: BoolKind) -> bool:
+    """`and` binds tighter than `or`/`xor`, which bind tighter than `implies`; `xor` and `implies` never chain."""
+    if _LEVEL[inner] != _LEVEL[outer]:
+        return _LEVEL[inner] < _LEVEL[outer]
+    return inner is not outer or outer in (BoolKind.XOR, BoolKind.IMPLIES)
 
 
 def number_text(value: Fraction) -> str:

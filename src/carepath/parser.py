@@ -85,6 +85,9 @@ def _deepest(tree: Tree[Token]) -> tuple[int, Tree[Token]]:
     return best
 
 
+_UNMIXED = ("or", "xor", "implies")
+
+
 def _describe(terminal: str) -> str:
     if terminal in _FRIENDLY:
         return _FRIENDLY[terminal]
@@ -107,6 +110,8 @@ def _syntax_diagnostic(error: UnexpectedInput) -> Diagnostic:
         expected = sorted({_describe(t) for t in error.expected})
         keywords = [d.strip("'") for d in expected if d.startswith("'") and d[1:2].isalpha()]
         hint = did_you_mean(str(token), keywords) if str(token)[:1].isalpha() else None
+        if str(token) in _UNMIXED:
+            hint = "'xor' and 'implies' do not mix with 'or' or chain 'implies' without parentheses: add them to say which comes first"
         span = Span(line, column, token.end_line or line, token.end_column or column + 1)
         return Diagnostic("CP101", Severity.ERROR, f"unexpected {str(token)!r}; expected " + ", ".join(expected), span, hint)
     assert isinstance(error, UnexpectedCharacters)
@@ -245,6 +250,12 @@ class _ToNodes(Transformer[Token, Any]):
 
     def or_expr(self, meta: Any, children: list[Any]) -> n.BoolOp:
         return n.BoolOp(n.BoolKind.OR, tuple(children), _span_of(meta))
+
+    def xor_expr(self, meta: Any, children: list[Any]) -> n.BoolOp:
+        return n.BoolOp(n.BoolKind.XOR, tuple(children), _span_of(meta))
+
+    def implies_expr(self, meta: Any, children: list[Any]) -> n.BoolOp:
+        return n.BoolOp(n.BoolKind.IMPLIES, tuple(children), _span_of(meta))
 
     def and_expr(self, meta: Any, children: list[Any]) -> n.BoolOp:
         return n.BoolOp(n.BoolKind.AND, tuple(children), _span_of(meta))

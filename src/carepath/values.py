@@ -10,7 +10,7 @@ import bisect
 import datetime as dt
 import functools
 import operator
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -47,6 +47,34 @@ def kleene_or(values: Iterable[Truth]) -> Truth:
         if value is None:
             unknown = True
     return None if unknown else False
+
+
+def kleene_xor(values: Iterable[Truth]) -> Truth:
+    """True when an odd number are true; unknown as soon as one is unknown (as in CQL)."""
+    result = False
+    for value in values:
+        if value is None:
+            return None
+        result ^= value
+    return result
+
+
+def kleene_implies(premise: Truth, conclusion: Truth) -> Truth:
+    """`not premise or conclusion`, Kleene: a false premise or a true conclusion decides it alone."""
+    if premise is False or conclusion is True:
+        return True
+    if premise is True and conclusion is False:
+        return False
+    return None
+
+
+def combine(operator_word: str, values: Sequence[Truth]) -> Truth:
+    """Every boolean operator through one door (`and`, `all of`, `or`, `any of`, `xor`, `implies`)."""
+    if operator_word == "xor":
+        return kleene_xor(values)
+    if operator_word == "implies":
+        return kleene_implies(values[0], values[1])
+    return kleene_and(values) if operator_word in ("and", "all of") else kleene_or(values)
 
 
 def add_months(start: dt.date, months: int) -> dt.date:

@@ -22,7 +22,7 @@ from carepath import Source
 from carepath.compiler import CompiledProtocol
 from carepath.engine import decide
 from carepath.records import PatientRecord, RawRecord, bind
-from carepath.values import kleene_and, kleene_not, kleene_or
+from carepath.values import kleene_and, kleene_implies, kleene_not, kleene_or, kleene_xor
 
 Truth = bool | None
 TRUTHS: tuple[Truth, ...] = (True, False, None)
@@ -49,6 +49,14 @@ def ref_not(value: Truth) -> Truth:
     return BY_RANK[2 - RANK[value]]
 
 
+def ref_implies(premise: Truth, conclusion: Truth) -> Truth:
+    return ref_or([ref_not(premise), conclusion])  # CQL defines implies as (not a) or b
+
+
+def ref_xor(left: Truth, right: Truth) -> Truth:
+    return ref_and([ref_or([left, right]), ref_not(ref_and([left, right]))])
+
+
 def ref_equal(left: Truth, right: Truth) -> Truth:
     return None if left is None or right is None else left == right
 
@@ -61,6 +69,12 @@ def test_kleene_and_or_match_the_reference(values: list[Truth]) -> None:
     assert kleene_and(values) is ref_and(values)
     assert kleene_or(values) is ref_or(values)
     assert kleene_and(iter(values)) is ref_and(values)  # any iterable, consumed once
+
+
+@given(truths, truths)
+def test_kleene_implies_and_xor_match_the_reference(x: Truth, y: Truth) -> None:
+    assert kleene_implies(x, y) is ref_implies(x, y)
+    assert kleene_xor([x, y]) is ref_xor(x, y)
 
 
 @given(truths)
@@ -117,6 +131,10 @@ class Expr:
             return ref_and(a.value(env) for a in args)
         if op in ("or", "any of"):
             return ref_or(a.value(env) for a in args)
+        if op == "implies":
+            return ref_implies(args[0].value(env), args[1].value(env))
+        if op == "xor":
+            return ref_xor(args[0].value(env), args[1].value(env))
         if op == "=":
             return ref_equal(args[0].value(env), args[1].value(env))
         if op == "!=":
@@ -144,6 +162,8 @@ def _extend(children: st.SearchStrategy[Expr]) -> st.SearchStrategy[Expr]:
         children.map(lambda e: Expr(f"not ({e.text})", "not", (e,))),
         st.tuples(children, children).map(lambda p: Expr(f"({p[0].text}) and ({p[1].text})", "and", p)),
         st.tuples(children, children).map(lambda p: Expr(f"({p[0].text}) or ({p[1].text})", "or", p)),
+        st.tuples(children, children).map(lambda p: Expr(f"({p[0].text}) implies ({p[1].text})", "implies", p)),
+        st.tuples(children, children).map(lambda p: Expr(f"({p[0].text}) xor ({p[1].text})", "xor", p)),
         st.lists(children, min_size=1, max_size=4).map(lambda es: Expr(f"all of ({', '.join(e.text for e in es)})", "all of", tuple(es))),
         st.lists(children, min_size=1, max_size=4).map(lambda es: Expr(f"any of ({', '.join(e.text for e in es)})", "any of", tuple(es))),
         st.tuples(children, st.sampled_from(("=", "!=")), children).map(

@@ -177,3 +177,26 @@ def test_keyword_typo_gets_a_hint() -> None:
     (diagnostic,) = caught.value.diagnostics
     assert diagnostic.code == "CP101"
     assert diagnostic.hint is not None and "did you mean 'classify'" in diagnostic.hint
+
+
+def test_implies_is_loosest_and_xor_sits_with_or() -> None:
+    expr = criterion_expr("a and b implies c xor d", "  a : boolean  b : boolean  c : boolean  d : boolean")
+    assert expr == n.BoolOp(n.BoolKind.IMPLIES, (n.BoolOp(n.BoolKind.AND, (name("a"), name("b"))),
+                                                 n.BoolOp(n.BoolKind.XOR, (name("c"), name("d")))))
+    assert n.expr_text(expr) == "a and b implies c xor d"
+
+
+@pytest.mark.parametrize("text", ["a xor b or c", "a or b xor c", "a implies b implies c"])
+def test_xor_and_implies_need_parentheses_to_mix(text: str) -> None:
+    with pytest.raises(ProtocolError) as caught:
+        criterion_expr(text, "  a : boolean  b : boolean  c : boolean")
+    diagnostic = caught.value.diagnostics[0]
+    assert diagnostic.code == "CP101"
+    assert diagnostic.hint is not None and "parentheses" in diagnostic.hint
+
+
+def test_parenthesised_mixtures_print_back_with_their_parentheses() -> None:
+    for text in ("(a xor b) or c", "a xor (b or c)", "(a implies b) implies c", "(a or b) and c implies not c"):
+        expr = criterion_expr(text, "  a : boolean  b : boolean  c : boolean")
+        assert n.expr_text(expr) == text
+        assert criterion_expr(n.expr_text(expr), "  a : boolean  b : boolean  c : boolean") == expr
