@@ -33,12 +33,15 @@ def load_protocol(path: str | Path) -> CompiledProtocol:
     return compile_source(Source.from_path(path))
 
 
-def load_records(compiled: CompiledProtocol, paths: Iterable[str | Path]) -> list[PatientRecord | InvalidRecord]:
-    return bind_all(load(paths), compiled.checked)
+def load_records(compiled: CompiledProtocol, paths: Iterable[str | Path],
+                 extra_fields: frozenset[str] = frozenset()) -> list[PatientRecord | InvalidRecord]:
+    """`extra_fields`: fields another protocol reads, accepted here unread (as `compare` needs)."""
+    return bind_all(load(paths), compiled.checked, extra_fields)
 
 
-def records_from_text(compiled: CompiledProtocol, text: str, name: str = "<records>") -> list[PatientRecord | InvalidRecord]:
-    return bind_all(load_text(text, name), compiled.checked)
+def records_from_text(compiled: CompiledProtocol, text: str, name: str = "<records>",
+                      extra_fields: frozenset[str] = frozenset()) -> list[PatientRecord | InvalidRecord]:
+    return bind_all(load_text(text, name), compiled.checked, extra_fields)
 
 
 def run(compiled: CompiledProtocol, paths: Iterable[str | Path], as_of: dt.date, trace: bool = True) -> Run:

@@ -10,7 +10,7 @@ import functools
 import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -36,6 +36,7 @@ class RawRecord:
 
     data: Any
     where: str
+    shared_fields: frozenset[str] = frozenset()  # the file's `fields:`: recorded for other protocols
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +60,7 @@ class PatientRecord:
     facts: tuple[Fact | None, ...]
     about: Mapping[str, Any]
     where: str
+    unread: Mapping[str, Any] = field(default_factory=dict)  # fields recorded for other protocols, carried as written
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,20 +120,29 @@ def load_text(text: str, name: str = "<records>", json_only: bool = False) -> li
         where = f"{name}:{mark.line + 1}:{mark.column + 1}" if mark else name
         problem = getattr(error, "problem", None) or str(error)
         return [LoadFailure(name, f"{where}: not valid YAML: {problem}")]
+    shared: frozenset[str] = frozenset()
     if isinstance(document, Mapping) and "patients" in document:
+        listed = document.get("fields", [])
+        if not isinstance(listed, list) or not all(isinstance(f, str) and f for f in listed):
+            return [LoadFailure(name, f"{name}: 'fields:' must be a list of field names recorded for other protocols, got {_show(listed)}")]
+        shared = frozenset(listed)
         document = document["patients"]
     elif isinstance(document, Mapping) and "id" in document:
         document = [document]
     if not isinstance(document, list):
         return [LoadFailure(name, f"{name}: expected a list of records or a mapping with a 'patients:' list")]
-    return [RawRecord(item, f"{name}, record {index}") for index, item in enumerate(document, 1)]
+    return [RawRecord(item, f"{name}, record {index}", shared) for index, item in enumerate(document, 1)]
 
 
 # ---- binding -------------------------------------------------------------------------------
 
 
-def bind(raw: RawRecord, protocol: CheckedProtocol) -> PatientRecord | InvalidRecord:
-    """Bind a raw record to a protocol's inputs, collecting every error in it."""
+def bind(raw: RawRecord, protocol: CheckedProtocol, extra_fields: frozenset[str] = frozenset()) -> PatientRecord | InvalidRecord:
+    """Bind a raw record to a protocol's inputs, collecting every error in it.
+
+    A field the protocol does not read is still accepted when the records file lists it under `fields:` or the
+    caller names it in `extra_fields` (another protocol's input, for `compare`): it is carried unread, unchecked.
+    """
     data = raw.data
     if not isinstance(data, _MAPPINGS):
         return InvalidRecord(None, (RecordError(None, f"{raw.where}: a record must be a mapping of field: value, got {_show(data)}"),), raw.where)
@@ -146,13 +157,17 @@ def bind(raw: RawRecord, protocol: CheckedProtocol) -> PatientRecord | InvalidRe
     inputs = protocol.input_index
     values: list[Any] = [None] * len(protocol.inputs)
     facts: list[Fact | None] = [None] * len(protocol.inputs)
+    unread: dict[str, Any] = {}
     for field_name, value in data.items():
         key = str(field_name)
         if key in RESERVED:
             continue
         info = inputs.get(key)
+        if info is None and (key in raw.shared_fields or key in extra_fields):
+            unread[key] = value
+            continue
         if info is None:
-            hint = did_you_mean(key, inputs)
+            hint = did_you_mean(key, [*inputs, *raw.shared_fields, *extra_fields])
             errors.append(RecordError(key, f"{who}: unknown field '{key}' (value {_show(value)})" + (f"; {hint}" if hint else
                                       f"; {protocol.name} reads {', '.join(inputs)}; put descriptive data under 'about:'")))
             continue
@@ -173,7 +188,7 @@ def bind(raw: RawRecord, protocol: CheckedProtocol) -> PatientRecord | InvalidRe
     if errors:
         return InvalidRecord(patient, tuple(errors), raw.where)
     assert patient is not None
-    return PatientRecord(patient, tuple(values), tuple(facts), about, raw.where)
+    return PatientRecord(patient, tuple(values), tuple(facts), about, raw.where, unread)
 
 
 def _derive(protocol: CheckedProtocol, values: list[Any], facts: list[Fact | None], errors: list[RecordError],
@@ -360,11 +375,12 @@ def _show_raw(value: Any) -> str:
     return str(value)
 
 
-def bind_all(raws: Sequence[RawRecord | LoadFailure], protocol: CheckedProtocol) -> list[PatientRecord | InvalidRecord]:
+def bind_all(raws: Sequence[RawRecord | LoadFailure], protocol: CheckedProtocol,
+             extra_fields: frozenset[str] = frozenset()) -> list[PatientRecord | InvalidRecord]:
     out: list[PatientRecord | InvalidRecord] = []
     for raw in raws:
         if isinstance(raw, LoadFailure):
             out.append(InvalidRecord(None, (RecordError(None, raw.message),), raw.where))
         else:
-            out.append(bind(raw, protocol))
+            out.append(bind(raw, protocol, extra_fields))
     return out

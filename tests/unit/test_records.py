@@ -311,3 +311,34 @@ def test_a_records_file_nested_too_deeply_is_a_load_failure_not_a_crash() -> Non
     (failure,) = load_text("[" * 5000 + "]" * 5000, "deep.yaml")
     assert isinstance(failure, LoadFailure)
     assert failure.message == "deep.yaml: nested too deeply to be patient records"
+
+
+# ---- fields recorded for other protocols ---------------------------------------------------------
+
+
+def test_fields_listed_for_other_protocols_are_carried_unread(seed: CompiledProtocol) -> None:
+    text = f"fields: [cns_disease]\npatients:\n- id: a\n  {GOOD}  cns_disease: false\n"
+    (record,) = carepath.records_from_text(seed, text, "r.yaml")
+    assert isinstance(record, PatientRecord), record
+    assert record.unread == {"cns_disease": False}
+    assert carepath.evaluate(seed, record, dt.date(2026, 1, 1)).status == "ok"
+
+
+def test_a_field_neither_declared_nor_listed_is_still_an_error_with_a_hint(seed: CompiledProtocol) -> None:
+    text = f"fields: [cns_disease]\npatients:\n- id: a\n  {GOOD}  cns_diseas: false\n"
+    (record,) = carepath.records_from_text(seed, text, "r.yaml")
+    assert messages(record) == [("cns_diseas", "patient 'a': unknown field 'cns_diseas' (value false); did you mean 'cns_disease'?")]
+
+
+def test_extra_fields_accept_another_protocols_inputs(seed: CompiledProtocol) -> None:
+    text = f"- id: a\n  {GOOD}  mrd_before_octadad: 0.02 %\n"
+    assert isinstance(carepath.records_from_text(seed, text, "r.yaml")[0], InvalidRecord)
+    (record,) = carepath.records_from_text(seed, text, "r.yaml", extra_fields=frozenset({"mrd_before_octadad"}))
+    assert isinstance(record, PatientRecord) and record.unread == {"mrd_before_octadad": "0.02 %"}
+
+
+@pytest.mark.parametrize("listed", ["cns_disease", "[1, 2]", "{a: b}", "['']"])
+def test_a_malformed_fields_list_fails_the_file_with_a_message(listed: str) -> None:
+    (failure,) = load_text(f"fields: {listed}\npatients: []\n", "r.yaml")
+    assert isinstance(failure, LoadFailure)
+    assert "'fields:' must be a list of field names" in failure.message
