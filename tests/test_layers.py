@@ -28,14 +28,16 @@ ALLOWED: dict[str, set[str]] = {
     "compiler": {"program", "nodes", "types", "units", "values", "trace", "needs", "batch"},
     "records": {"diagnostics", "program", "types", "units", "values", "trace"},
     "engine": {"_version", "compiler", "records", "trace", "values"},
+    "compare": {"compiler", "engine", "records", "trace"},
     "render.json": {"engine", "trace"},
+    "render.compare": {"compare", "engine", "render.json", "trace"},
     "render.terminal": {"engine", "trace"},
     "cli": {"_version", "checker", "compiler", "diagnostics", "engine", "parser", "render", "render.json", "render.terminal",
-            "source", "records", ""},
+            "source", "records", "", "compare", "render.compare"},
     "bdd": {"", "engine", "render", "render.json", "trace"},  # "" is the public API in carepath/__init__.py
 }
 # third-party library → the only modules that may import it
-EDGES = {"lark": {"parser"}, "yaml": {"records"}, "rich": {"render.terminal"}, "pint": {"units"},
+EDGES = {"lark": {"parser"}, "yaml": {"records"}, "rich": {"render.terminal", "render.compare"}, "pint": {"units"},
          "pytest": {"bdd"}, "pytest_bdd": {"bdd"}}
 
 

@@ -107,15 +107,23 @@ class _Checker:
             self.error("CP202", f"'{AS_OF}' is reserved for the evaluation date", decl.name.span)
             return
         type_ = self._input_type(name, decl.type)
-        plausible, plausible_text = self._plausible(name, type_, decl.plausible)
+        plausible, plausible_text = self._plausible(name, type_.element or type_, decl.plausible)
         derived = (decl.derived_from.start.name, decl.derived_from.end.name) if decl.derived_from else None
         if derived and type_.kind is not Kind.DURATION:
             assert decl.derived_from is not None
             self.error("CP406", f"only a duration can be derived from two dates; '{name}' is {type_.describe()}", decl.derived_from.span)
-        self.inputs[name] = p.InputInfo(name, len(self.inputs), type_, decl.optional, plausible, plausible_text, derived, decl.span)
+        anchor = decl.relative_to.name if decl.relative_to else None
+        if decl.relative_to is not None and type_.kind is not Kind.SERIES:
+            self.error("CP406", f"only a series is counted relative to a date; '{name}' is {type_.describe()}", decl.relative_to.span)
+        self.inputs[name] = p.InputInfo(name, len(self.inputs), type_, decl.optional, plausible, plausible_text, derived, decl.span, anchor)
 
     def _input_type(self, name: str, spec: n.TypeSpec) -> Type:
         match spec:
+            case n.SeriesType(element=element):
+                element_type = self._input_type(name, element)
+                if element_type.kind not in (Kind.QUANTITY, Kind.BOOLEAN, Kind.NUMBER):
+                    self.error("CP301", f"a series holds quantities or booleans; '{name}' would hold {element_type.describe()}", spec.span)
+                return Type(Kind.SERIES, element_type.unit, element_type.members, element_type.owner, element_type)
             case n.QuantityType(unit=unit_text):
                 try:
                     unit = parse_unit(unit_text)
@@ -200,6 +208,13 @@ class _Checker:
 
     def _check_derivations(self) -> None:
         for info in self.inputs.values():
+            if info.anchor is not None:
+                anchor = self.inputs.get(info.anchor)
+                if anchor is None or anchor.type.kind is not Kind.DATE:
+                    dates = [i.name for i in self.inputs.values() if i.type.kind is Kind.DATE]
+                    problem = "is not declared" if anchor is None else f"is {anchor.type.describe()}, not a date"
+                    self.error("CP406", f"'{info.name}' is counted relative to '{info.anchor}', which {problem}", info.span,
+                               did_you_mean(info.anchor, dates) or "declare it as 'NAME : date'")
             if not info.derived_from:
                 continue
             for date_name in info.derived_from:

@@ -110,8 +110,49 @@ class Presence:
     span: Span = _span()
 
 
+class ArithOp(enum.Enum):
+    ADD = "+"
+    SUBTRACT = "-"
+    MULTIPLY = "*"
+    DIVIDE = "/"
+
+
+@dataclass(frozen=True, slots=True)
+class Arithmetic:
+    op: ArithOp
+    left: Expr
+    right: Expr
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    """A built-in function applied to arguments; the checker knows the table (`builtins`)."""
+
+    function: Name
+    args: tuple[Expr, ...]
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class DayLiteral:
+    """`day 30`: a day counted from a series' anchor (day 0), as transplant protocols count them."""
+
+    day: Fraction  # the checker insists on a whole number
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class NoneInPrevious:
+    """`no platelet_transfusion in previous 7 days`: inside an event's condition, about the days before."""
+
+    series: Name
+    window: Expr
+    span: Span = _span()
+
+
 Literal = QuantityLiteral | NumberLiteral | BooleanLiteral | StringLiteral
-Expr = Literal | Name | Comparison | Not | BoolOp | Presence
+Expr = Literal | Name | Comparison | Not | BoolOp | Presence | Arithmetic | Call | DayLiteral | NoneInPrevious
 
 
 # ---- input types -------------------------------------------------------------------------------
@@ -149,7 +190,18 @@ class EnumType:
     span: Span = _span()
 
 
-TypeSpec = QuantityType | DurationType | BooleanType | TextType | DateType | EnumType
+ScalarTypeSpec = QuantityType | DurationType | BooleanType | TextType | DateType | EnumType
+
+
+@dataclass(frozen=True, slots=True)
+class SeriesType:
+    """Values by day: `series of quantity /uL`, `series of boolean`."""
+
+    element: ScalarTypeSpec
+    span: Span = _span()
+
+
+TypeSpec = ScalarTypeSpec | SeriesType
 
 
 # ---- declarations ------------------------------------------------------------------------------
@@ -178,6 +230,7 @@ class InputDecl:
     plausible: Plausible | None = None
     optional: bool = False
     derived_from: DerivedFrom | None = None
+    relative_to: Name | None = None  # a series' anchor date: day 0
     span: Span = _span()
 
 
@@ -215,7 +268,91 @@ class Recommendation:
     span: Span = _span()
 
 
-Definition = Criterion | Classification | Recommendation
+@dataclass(frozen=True, slots=True)
+class DayList:
+    days: tuple[Fraction, ...]
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class Parameter:
+    name: Name
+    title: str | None
+    citation: str | None
+    value: Literal | DayLiteral | DayList
+    plausible: Plausible | None = None
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class DoseBranch:
+    amount: Expr
+    condition: Expr | None  # None for `otherwise` and for a lone unconditional amount
+    otherwise: bool = False
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class Rounding:
+    mode: str  # "nearest" | "down" | "up"
+    step: Expr
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class Schedule:
+    """When a dose is given. Frequency: once, once daily, daily, N times daily, every N hours, continuously."""
+
+    frequency: str
+    count: Fraction | None = None  # N in `N times daily` / `every N hours`
+    days: DaySet | None = None
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class DaySet:
+    kind: str  # "day" | "range" | "list" | "parameter" | "from"
+    days: tuple[Fraction, ...] = ()
+    parameter: Name | None = None
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class Dose:
+    name: Name
+    title: str | None
+    citation: str | None
+    unit: str
+    branches: tuple[DoseBranch, ...]
+    rounding: Rounding | None = None
+    schedule: Schedule | None = None
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    name: Name
+    title: str | None
+    citation: str | None
+    measured: Expr
+    low: Expr
+    high: Expr
+    actions: tuple[tuple[str, str], ...] = ()  # (band, action text); band is "below" | "within" | "above"
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    name: Name
+    title: str | None
+    citation: str | None
+    run: Expr | None  # consecutive days needed: a number or a parameter name; None for `first day`
+    start: Expr | None  # `from day 1`, a day parameter, or another event
+    condition: Expr
+    span: Span = _span()
+
+
+Definition = Criterion | Classification | Recommendation | Parameter | Dose | Target | Event
 
 
 @dataclass(frozen=True, slots=True)
@@ -253,7 +390,29 @@ def expr_text(expr: Expr) -> str:
             return f" {kind.value} ".join(_bool_operand_text(kind, o) for o in operands)
         case Presence(name=name, known=known):
             return f"{name.name} is {'known' if known else 'missing'}"
+        case Arithmetic(op=op, left=left, right=right):
+            return f"{_arith_operand_text(op, left, False)} {op.value} {_arith_operand_text(op, right, True)}"
+        case Call(function=function, args=args):
+            return f"{function.name}(" + ", ".join(expr_text(a) for a in args) + ")"
+        case DayLiteral(day=day):
+            return f"day {number_text(day)}"
+        case NoneInPrevious(series=series, window=window):
+            return f"no {series.name} in previous {expr_text(window)}"
     raise AssertionError(expr)
+
+
+def _arith_operand_text(op: ArithOp, expr: Expr, right: bool) -> str:
+    """`*` and `/` bind tighter than `+` and `-`; all four group to the left, so a right operand of the
+    same strength needs parentheses (`a - (b - c)`)."""
+    text = expr_text(expr)
+    if isinstance(expr, (BoolOp, Not, Comparison)):
+        return f"({text})"
+    if isinstance(expr, Arithmetic):
+        strong = op in (ArithOp.MULTIPLY, ArithOp.DIVIDE)
+        inner_strong = expr.op in (ArithOp.MULTIPLY, ArithOp.DIVIDE)
+        if (strong and not inner_strong) or (right and strong == inner_strong):
+            return f"({text})"
+    return text
 
 
 def _is_literal(expr: Expr) -> bool:
@@ -262,7 +421,7 @@ def _is_literal(expr: Expr) -> bool:
 
 def _operand_text(expr: Expr) -> str:
     text = expr_text(expr)
-    return f"({text})" if isinstance(expr, (BoolOp, Not, Comparison)) else text
+    return f"({text})" if isinstance(expr, (BoolOp, Not, Comparison, NoneInPrevious)) else text
 
 
 def _bool_operand_text(kind: BoolKind, expr: Expr) -> str:

@@ -183,8 +183,15 @@ class _ToNodes(Transformer[Token, Any]):
         name, type_spec, *options = children
         plausible = next((o for o in options if isinstance(o, n.Plausible)), None)
         derived = next((o for o in options if isinstance(o, n.DerivedFrom)), None)
+        anchor = next((o[1] for o in options if isinstance(o, tuple) and o[0] == "relative"), None)
         optional = any(o == "optional" for o in options)
-        return n.InputDecl(_name(name), type_spec, plausible, optional, derived, _span_of(meta))
+        return n.InputDecl(_name(name), type_spec, plausible, optional, derived, anchor, _span_of(meta))
+
+    def series_type(self, meta: Any, children: list[Any]) -> n.SeriesType:
+        return n.SeriesType(children[0], _span_of(meta))
+
+    def relative_to(self, meta: Any, children: list[Token]) -> tuple[str, n.Name]:
+        return "relative", _name(children[0])
 
     def quantity_type(self, meta: Any, children: list[Token]) -> n.QuantityType:
         return n.QuantityType(str(children[0]), _span_of(meta))
@@ -247,6 +254,135 @@ class _ToNodes(Transformer[Token, Any]):
     def recommendation(self, meta: Any, children: list[Any]) -> n.Recommendation:
         name, title, citation, rest = self._heading(children)
         return n.Recommendation(name, title, citation, rest[0], _span_of(meta))
+
+    # ---- parameters, doses, targets, events ----
+
+    def parameter(self, meta: Any, children: list[Any]) -> n.Parameter:
+        name, title, citation, rest = self._heading(children)
+        plausible = rest[1] if len(rest) > 1 else None
+        return n.Parameter(name, title, citation, rest[0], plausible, _span_of(meta))
+
+    def parameter_plausible(self, meta: Any, children: list[Any]) -> n.Plausible:
+        return n.Plausible(children[0], children[1], _span_of(meta))
+
+    def day_list(self, meta: Any, children: list[Fraction]) -> n.DayList:
+        return n.DayList(tuple(children), _span_of(meta))
+
+    def day_literal(self, meta: Any, children: list[Fraction]) -> n.DayLiteral:
+        return n.DayLiteral(children[0], _span_of(meta))
+
+    def signed_int(self, meta: Any, children: list[Token]) -> Fraction:
+        return _number(children[-1], children[0].type == "MINUS")
+
+    def dose(self, meta: Any, children: list[Any]) -> n.Dose:
+        name, title, citation, rest = self._heading(children)
+        unit = str(rest[0])
+        branches = tuple(r for r in rest[1:] if isinstance(r, n.DoseBranch))
+        rounding = next((r for r in rest if isinstance(r, n.Rounding)), None)
+        schedule = next((r for r in rest if isinstance(r, n.Schedule)), None)
+        return n.Dose(name, title, citation, unit, branches, rounding, schedule, _span_of(meta))
+
+    def dose_when(self, meta: Any, children: list[Any]) -> n.DoseBranch:
+        return n.DoseBranch(children[0], children[1], False, _span_of(meta))
+
+    def dose_otherwise(self, meta: Any, children: list[Any]) -> n.DoseBranch:
+        return n.DoseBranch(children[0], None, True, _span_of(meta))
+
+    def dose_always(self, meta: Any, children: list[Any]) -> n.DoseBranch:
+        return n.DoseBranch(children[0], None, False, _span_of(meta))
+
+    def round_nearest(self, meta: Any, children: list[Any]) -> n.Rounding:
+        return n.Rounding("nearest", children[0], _span_of(meta))
+
+    def round_down(self, meta: Any, children: list[Any]) -> n.Rounding:
+        return n.Rounding("down", children[0], _span_of(meta))
+
+    def round_up(self, meta: Any, children: list[Any]) -> n.Rounding:
+        return n.Rounding("up", children[0], _span_of(meta))
+
+    def schedule(self, meta: Any, children: list[Any]) -> n.Schedule:
+        frequency, count = children[0]
+        days = children[1] if len(children) > 1 else None
+        return n.Schedule(frequency, count, days, _span_of(meta))
+
+    def once(self, meta: Any, children: list[Any]) -> tuple[str, None]:
+        return "once", None
+
+    def once_daily(self, meta: Any, children: list[Any]) -> tuple[str, None]:
+        return "once daily", None
+
+    def daily(self, meta: Any, children: list[Any]) -> tuple[str, None]:
+        return "daily", None
+
+    def times_daily(self, meta: Any, children: list[Token]) -> tuple[str, Fraction]:
+        return "times daily", _number(children[0])
+
+    def every_hours(self, meta: Any, children: list[Token]) -> tuple[str, Fraction]:
+        return "every hours", _number(children[0])
+
+    def continuously(self, meta: Any, children: list[Any]) -> tuple[str, None]:
+        return "continuously", None
+
+    def on_day(self, meta: Any, children: list[Fraction]) -> n.DaySet:
+        return n.DaySet("day", tuple(children), None, _span_of(meta))
+
+    def on_day_range(self, meta: Any, children: list[Fraction]) -> n.DaySet:
+        return n.DaySet("range", tuple(children), None, _span_of(meta))
+
+    def on_day_list(self, meta: Any, children: list[Fraction]) -> n.DaySet:
+        return n.DaySet("list", tuple(children), None, _span_of(meta))
+
+    def on_day_parameter(self, meta: Any, children: list[Token]) -> n.DaySet:
+        return n.DaySet("parameter", (), _name(children[0]), _span_of(meta))
+
+    def from_day(self, meta: Any, children: list[Fraction]) -> n.DaySet:
+        return n.DaySet("from", tuple(children), None, _span_of(meta))
+
+    def target(self, meta: Any, children: list[Any]) -> n.Target:
+        name, title, citation, rest = self._heading(children)
+        measured, low, high, *actions = rest
+        return n.Target(name, title, citation, measured, low, high, tuple(actions), _span_of(meta))
+
+    def below_action(self, meta: Any, children: list[Token]) -> tuple[str, str]:
+        return "below", _string(children[0])
+
+    def within_action(self, meta: Any, children: list[Token]) -> tuple[str, str]:
+        return "within", _string(children[0])
+
+    def above_action(self, meta: Any, children: list[Token]) -> tuple[str, str]:
+        return "above", _string(children[0])
+
+    def event(self, meta: Any, children: list[Any]) -> n.Event:
+        name, title, citation, rest = self._heading(children)
+        run = rest[0]
+        start = rest[1] if len(rest) == 3 else None
+        return n.Event(name, title, citation, None if run == "single" else run, start, rest[-1], _span_of(meta))
+
+    def single_day(self, meta: Any, children: list[Any]) -> str:
+        return "single"
+
+    def consecutive_days(self, meta: Any, children: list[Any]) -> n.Expr:
+        return children[0]  # type: ignore[no-any-return]
+
+    # ---- expressions ----
+
+    def add(self, meta: Any, children: list[Any]) -> n.Arithmetic:
+        return n.Arithmetic(n.ArithOp.ADD, children[0], children[-1], _span_of(meta))
+
+    def subtract(self, meta: Any, children: list[Any]) -> n.Arithmetic:
+        return n.Arithmetic(n.ArithOp.SUBTRACT, children[0], children[-1], _span_of(meta))
+
+    def multiply(self, meta: Any, children: list[Any]) -> n.Arithmetic:
+        return n.Arithmetic(n.ArithOp.MULTIPLY, children[0], children[-1], _span_of(meta))
+
+    def divide(self, meta: Any, children: list[Any]) -> n.Arithmetic:
+        return n.Arithmetic(n.ArithOp.DIVIDE, children[0], children[-1], _span_of(meta))
+
+    def call(self, meta: Any, children: list[Any]) -> n.Call:
+        return n.Call(_name(children[0]), tuple(children[1:]), _span_of(meta))
+
+    def none_in_previous(self, meta: Any, children: list[Any]) -> n.NoneInPrevious:
+        return n.NoneInPrevious(_name(children[0]), children[1], _span_of(meta))
 
     def or_expr(self, meta: Any, children: list[Any]) -> n.BoolOp:
         return n.BoolOp(n.BoolKind.OR, tuple(children), _span_of(meta))

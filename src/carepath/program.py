@@ -23,6 +23,7 @@ class InputInfo:
     plausible_text: str | None
     derived_from: tuple[str, str] | None
     span: Span
+    anchor: str | None = None  # a series' anchor date input: day 0
 
     @property
     def unit(self) -> Unit | CalendarUnit | None:
@@ -67,7 +68,52 @@ class CalendarConst:
     span: Span
 
 
+@dataclass(frozen=True, slots=True)
+class Arith:
+    """Arithmetic on exact numbers; `right_scale` brings the right side into the left's unit for + and -."""
+
+    op: str  # "+" | "-" | "*" | "/"
+    left: Value
+    right: Value
+    right_scale: object
+    type: Type
+    text: str
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    """A built-in function; `scales` convert each argument into the unit the function expects."""
+
+    function: str
+    args: tuple[Value, ...]
+    scales: tuple[object, ...]
+    type: Type
+    text: str
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class SeriesAt:
+    """A series named inside an event's condition: its value on the day being examined."""
+
+    input: InputInfo
+    text: str
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class NoneBefore:
+    """`no X in previous K days`: X known false on each of the K days before the day examined."""
+
+    input: InputInfo
+    window: int
+    text: str
+    span: Span
+
+
 Operand = InputRef | DefRef | Const | CalendarConst
+Value = InputRef | DefRef | Const | Arith | Call | SeriesAt
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,7 +149,7 @@ class Presence:
     span: Span
 
 
-Cond = InputRef | DefRef | Const | Compare | Logic | Negation | Presence
+Cond = InputRef | DefRef | Const | Compare | Logic | Negation | Presence | SeriesAt | NoneBefore
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,13 +157,52 @@ class CheckedBranch:
     name: str
     condition: Cond | None
     span: Span
+    amount: Value | None = None  # a dose branch's amount, already in the dose's unit
+
+
+@dataclass(frozen=True, slots=True)
+class DoseInfo:
+    unit: Unit
+    rounding: tuple[str, object] | None  # ("nearest" | "down" | "up", step in the dose's unit)
+    schedule: str | None  # as an explanation prints it: "4 times daily on days -7 to -4"
+    days: tuple[int, ...] | None  # the days given, when the schedule lists them
+    from_day: int | None = None  # an open-ended schedule's first day
+
+
+@dataclass(frozen=True, slots=True)
+class TargetInfo:
+    measured: Value
+    low: Const
+    high: Const
+    actions: dict[str, str]  # band → the protocol's action text
+
+
+@dataclass(frozen=True, slots=True)
+class EventInfo:
+    run: int  # consecutive days that must all satisfy the condition
+    start: Value | None  # the first day examined: a constant day or another event
+    condition: Cond
+    series: tuple[InputInfo, ...]  # the series the condition reads, which bound the days examined
+
+
+@dataclass(frozen=True, slots=True)
+class ParameterInfo:
+    name: str
+    type: Type
+    value: object  # in the evaluator's representation
+    shown: str  # the value in force, as written
+    default: str  # the protocol's own value
+    overridden: bool
+    title: str | None
+    citation: str | None
+    span: Span
 
 
 @dataclass(frozen=True, slots=True)
 class CheckedDefinition:
     """A criterion, classification or recommendation, with its slot in the evaluation environment."""
 
-    kind: str  # "criterion" | "classification" | "recommendation"
+    kind: str  # "criterion" | "classification" | "recommendation" | "dose" | "target" | "event"
     name: str
     slot: int
     title: str | None
@@ -126,6 +211,9 @@ class CheckedDefinition:
     branches: tuple[CheckedBranch, ...]
     type: Type
     span: Span
+    dose: DoseInfo | None = None
+    target: TargetInfo | None = None
+    event: EventInfo | None = None
 
     @property
     def is_decision(self) -> bool:
@@ -144,6 +232,7 @@ class CheckedProtocol:
     inputs: tuple[InputInfo, ...]
     definitions: tuple[CheckedDefinition, ...]  # in evaluation order: every reference before its user
     warnings: tuple[object, ...] = field(default=())
+    parameters: tuple[ParameterInfo, ...] = ()
 
     input_index: dict[str, InputInfo] = field(default_factory=dict)  # name → input, filled by the checker
 

@@ -254,3 +254,55 @@ def format_number(value: int | float | object) -> str:
     text = format(Decimal(repr(value)).normalize(), "f")
     whole, _, frac = text.partition(".")
     return f"{int(whole):,}.{frac}" if whole.lstrip("-").isdigit() else text
+
+
+# ---- dated series, event days and doses --------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Series:
+    """Values by day, counted from an anchor (day 0). A day with no entry is unknown, never a pass."""
+
+    first: int  # the first recorded day
+    values: tuple[Any, ...]  # values[i] belongs to day first + i; None where that day was not recorded
+
+    @property
+    def last(self) -> int:
+        return self.first + len(self.values) - 1
+
+    def at(self, day: int) -> Any:
+        index = day - self.first
+        return self.values[index] if 0 <= index < len(self.values) else None
+
+    @classmethod
+    def of(cls, by_day: dict[int, Any]) -> Series:
+        if not by_day:
+            return cls(0, ())
+        first, last = min(by_day), max(by_day)
+        return cls(first, tuple(by_day.get(day) for day in range(first, last + 1)))
+
+
+@dataclass(frozen=True, slots=True)
+class NotBefore:
+    """An event day not yet known, but known not to fall before `day`: every earlier chance failed."""
+
+    day: int
+
+    def __str__(self) -> str:
+        return f"not before day {self.day}"
+
+
+@dataclass(frozen=True, slots=True)
+class DoseValue:
+    """A computed dose: the exact amount in the dose's declared unit, and when it is given."""
+
+    amount: Any  # Fraction, exact
+    unit: str
+    schedule: str | None = None
+
+    @property
+    def number(self) -> int | float:
+        return int(self.amount) if self.amount.denominator == 1 else float(self.amount)
+
+    def __str__(self) -> str:
+        return f"{format_number(self.amount)} {self.unit}"
