@@ -21,20 +21,22 @@ ALLOWED: dict[str, set[str]] = {
     "types": {"units"},
     "values": set(),
     "program": {"source", "nodes", "types", "units"},
-    "checker": {"source", "diagnostics", "nodes", "program", "types", "units", "values"},
+    "builtins": {"types", "units"},
+    "checker": {"builtins", "source", "diagnostics", "nodes", "program", "types", "units", "values"},
+    "clinical": {"builtins", "program", "trace", "types", "units", "values"},
     "trace": {"source", "values"},
     "needs": {"program", "values"},
     "batch": {"program", "nodes", "types", "values"},
-    "compiler": {"program", "nodes", "types", "units", "values", "trace", "needs", "batch"},
+    "compiler": {"clinical", "program", "nodes", "types", "units", "values", "trace", "needs", "batch"},
     "records": {"diagnostics", "program", "types", "units", "values", "trace"},
     "engine": {"_version", "compiler", "records", "trace", "values"},
     "compare": {"compiler", "engine", "records", "trace"},
-    "render.json": {"engine", "trace"},
+    "render.json": {"engine", "trace", "values"},
     "render.compare": {"compare", "engine", "render.json", "trace"},
     "render.terminal": {"engine", "trace"},
     "cli": {"_version", "checker", "compiler", "diagnostics", "engine", "parser", "render", "render.json", "render.terminal",
             "source", "records", "", "compare", "render.compare"},
-    "bdd": {"", "engine", "render", "render.json", "trace"},  # "" is the public API in carepath/__init__.py
+    "bdd": {"", "compare", "engine", "render", "render.json", "trace"},  # "" is the public API in carepath/__init__.py
 }
 # third-party library → the only modules that may import it
 EDGES = {"lark": {"parser"}, "yaml": {"records"}, "rich": {"render.terminal", "render.compare"}, "pint": {"units"},

@@ -17,6 +17,11 @@ from .nodes import BoolKind
 from .types import Kind
 from .values import FLIPPED, MONTH, OPERATORS, Truth, combine, compare_durations, compare_interval, kleene_and, kleene_or
 
+
+class Unsupported(Exception):
+    """A node with no column form (arithmetic, doses, targets, events): the cohort goes record by record."""
+
+
 Columns = list[Sequence[Any]]  # one column per environment slot: inputs, then definitions
 ColumnFn = Callable[[Columns, int], list[Any]]  # (columns, number of records) → a new column
 Keep = Callable[[ColumnFn], ColumnFn]
@@ -64,6 +69,8 @@ def compile_columns(checked: p.CheckedProtocol) -> ColumnPlan:
 
 
 def _definition(definition: p.CheckedDefinition, keep: Keep) -> ColumnFn:
+    if definition.kind not in ("criterion", "classification", "recommendation"):
+        raise Unsupported(definition.kind)
     if definition.kind != "classification":
         assert definition.condition is not None
         return _cond(definition.condition, keep)
@@ -124,7 +131,7 @@ def _cond(node: Any, keep: Keep) -> ColumnFn:
         case p.Const():
             constant = node.value
             return lambda cols, n: [constant] * n
-    raise AssertionError(node)
+    raise Unsupported(type(node).__name__)  # arithmetic and series go record by record
 
 
 def _logic(node: p.Logic, keep: Keep) -> ColumnFn:

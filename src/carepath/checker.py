@@ -8,18 +8,32 @@ from fractions import Fraction
 
 from . import nodes as n
 from . import program as p
-from .diagnostics import Diagnostic, ProtocolError, Severity, did_you_mean
+from .builtins import BUILTINS
+from .diagnostics import Diagnostic, ParameterError, ProtocolError, Severity, did_you_mean
 from .source import Source, Span
-from .types import BOOLEAN, DATE, DURATION, NUMBER, TEXT, Kind, Type
-from .units import CalendarUnit, Unit, UnitError, describe_dimension, display, exact_number, parse_unit
+from .types import BOOLEAN, DATE, DAY, DAYS, DURATION, NUMBER, TEXT, Kind, Type
+from .units import CalendarUnit, Unit, UnitError, combine_units, describe_dimension, display, exact_number, parse_unit
 from .values import Duration, format_number
 
 AS_OF = "as_of"  # `from date_of_birth to as_of`: the evaluation date
 
 
-def check(protocol: n.Protocol, source: Source) -> p.CheckedProtocol:
-    """Check a parsed protocol; raise `ProtocolError` listing every error, keep warnings on the result."""
-    checker = _Checker(protocol, source)
+TARGET_BANDS = ("below", "within", "above")
+
+
+def check(protocol: n.Protocol, source: Source, overrides: dict[str, n.Parameter] | None = None) -> p.CheckedProtocol:
+    """Check a parsed protocol; raise `ProtocolError` listing every error, keep warnings on the result.
+
+    `overrides` replace parameters' values (a site's `--param`); each must keep its parameter's type and
+    unit dimension, or `ParameterError` says which and why.
+    """
+    unknown = sorted(set(overrides or {}) - {d.name.name for d in protocol.definitions if isinstance(d, n.Parameter)})
+    if unknown:
+        names = [d.name.name for d in protocol.definitions if isinstance(d, n.Parameter)]
+        hint = did_you_mean(unknown[0], names)
+        raise ParameterError(f"{source.name} has no parameter '{unknown[0]}'" + (f"; {hint}" if hint else
+                             f"; its parameters are {', '.join(names)}" if names else "; it declares no parameters"))
+    checker = _Checker(protocol, source, overrides or {})
     checked = checker.run()
     errors = [d for d in checker.diagnostics if d.severity is Severity.ERROR]
     if errors or checked is None:
@@ -30,7 +44,7 @@ def check(protocol: n.Protocol, source: Source) -> p.CheckedProtocol:
 def _rational(value: object) -> Fraction:
     """A checked quantity constant back as an exact rational (constants hold ints or floats of exact rationals)."""
     assert isinstance(value, (int, float, Fraction))
-    return Fraction(value)
+    return Fraction(repr(value)) if isinstance(value, float) else Fraction(value)  # the float came from decimal text
 
 
 def _position(d: Diagnostic) -> tuple[int, int, str]:
@@ -38,8 +52,12 @@ def _position(d: Diagnostic) -> tuple[int, int, str]:
 
 
 class _Checker:
-    def __init__(self, protocol: n.Protocol, source: Source) -> None:
+    def __init__(self, protocol: n.Protocol, source: Source, overrides: dict[str, n.Parameter] | None = None) -> None:
         self.protocol = protocol
+        self.overrides = overrides or {}
+        self.parameters: dict[str, p.ParameterInfo] = {}
+        self.doses: set[str] = set()
+        self._event_series: list[p.InputInfo] | None = None  # inside an event's condition: the series it reads
         self.source = source
         self.diagnostics: list[Diagnostic] = []
         self.inputs: dict[str, p.InputInfo] = {}
@@ -66,8 +84,11 @@ class _Checker:
         slot = len(self.inputs)
         for definition in self.protocol.definitions:
             name = definition.name.name
-            if name in self.inputs or name in self.definitions:
+            if name in self.inputs or name in self.definitions or name in self.parameters:
                 self.error("CP202", f"'{name}' is already defined", definition.name.span, "every input and definition needs its own name")
+                continue
+            if isinstance(definition, n.Parameter):
+                self._declare_parameter(definition)
                 continue
             self.definitions[name] = definition
             self.def_slots[name] = slot
@@ -75,6 +96,13 @@ class _Checker:
             if isinstance(definition, n.Classification):
                 members = tuple(b.name.name for b in definition.branches)
                 self.def_types[name] = Type(Kind.ENUM, members=members, owner=name)
+            elif isinstance(definition, n.Target):
+                self.def_types[name] = Type(Kind.ENUM, members=TARGET_BANDS, owner=name)
+            elif isinstance(definition, n.Event):
+                self.def_types[name] = DAY
+            elif isinstance(definition, n.Dose):
+                self.doses.add(name)
+                self.def_types[name] = Type(Kind.QUANTITY)
             else:
                 self.def_types[name] = BOOLEAN
         checked = {name: self._check_definition(d) for name, d in self.definitions.items()}
@@ -93,6 +121,7 @@ class _Checker:
             inputs=tuple(self.inputs.values()),
             definitions=tuple(checked[name] for name in order),
             warnings=tuple(self.diagnostics),
+            parameters=tuple(self.parameters.values()),
             input_index=dict(self.inputs),
         )
 
@@ -242,6 +271,12 @@ class _Checker:
             case n.Classification(branches=branches):
                 return p.CheckedDefinition("classification", name, slot, definition.title, definition.citation, None,
                                            self._branches(name, branches), self.def_types[name], definition.span)
+            case n.Dose():
+                return self._dose(definition, slot)
+            case n.Target():
+                return self._target(definition, slot)
+            case n.Event():
+                return self._event(definition, slot)
         raise AssertionError(definition)
 
     def _branches(self, name: str, branches: tuple[n.Branch, ...]) -> tuple[p.CheckedBranch, ...]:
@@ -305,15 +340,38 @@ class _Checker:
                 return p.Presence(info, known, text, expr.span), BOOLEAN
             case n.Comparison():
                 return self._comparison(expr), BOOLEAN
+            case n.DayLiteral(day=day):
+                if day.denominator != 1:
+                    self.error("CP306", f"{text} is not a whole day", expr.span)
+                return p.Const(int(day), DAY, text, text, expr.span), DAY
+            case n.Arithmetic():
+                return self._arithmetic(expr)
+            case n.Call():
+                return self._call(expr)
+            case n.NoneInPrevious():
+                return self._none_in_previous(expr), BOOLEAN
         raise AssertionError(expr)
 
     def _resolve_name(self, expr: n.Name, context: Type | None) -> tuple[object, Type | None]:
         name = expr.name
         if context is not None and context.kind is Kind.ENUM and name in context.members:
             return p.Const(name, context, name, name, expr.span), context
+        if name in self.parameters:
+            return self._parameter_ref(expr, context)
         if name in self.inputs:
             info = self.inputs[name]
+            if info.type.kind is Kind.SERIES:
+                if self._event_series is None:
+                    self.error("CP301", f"'{name}' is {info.type.describe()}: a series is read day by day, inside an event's 'where'",
+                               expr.span, f"e.g. event first_day \"…\": first day where {name} …")
+                    return p.Const(None, BOOLEAN, name, name, expr.span), None
+                self._event_series.append(info)
+                assert info.type.element is not None
+                return p.SeriesAt(info, name, expr.span), info.type.element
             return p.InputRef(info, name, expr.span), info.type
+        if name in self.doses:
+            self.error("CP301", f"'{name}' is a dose: it is a result to give, not a value to test", expr.span)
+            return p.Const(None, BOOLEAN, name, name, expr.span), None
         if name in self.definitions:
             assert self._current is not None
             self.dependencies[self._current].add(name)
@@ -322,7 +380,7 @@ class _Checker:
             self.error("CP203", f"'{name}' is not one of {', '.join(context.members)} (the values of '{context.owner}')", expr.span,
                        did_you_mean(name, context.members))
         else:
-            self.error("CP201", f"unknown name '{name}'", expr.span, did_you_mean(name, [*self.inputs, *self.definitions]))
+            self.error("CP201", f"unknown name '{name}'", expr.span, did_you_mean(name, [*self.inputs, *self.definitions, *self.parameters]))
         return p.Const(None, Type(Kind.BOOLEAN), name, name, expr.span), None
 
     def _resolve_quantity(self, expr: n.QuantityLiteral, context: Type | None) -> tuple[object, Type | None]:
@@ -404,6 +462,320 @@ class _Checker:
         if left.kind is Kind.ENUM and left.owner != right.owner:
             return f"'{lt}' and '{rt}' are values of different enumerations"
         return None
+
+    # ---- parameters --------------------------------------------------------------------------
+
+    def _declare_parameter(self, declared: n.Parameter) -> None:
+        name = declared.name.name
+        default, default_text = self._parameter_value(declared, declared.value)
+        if default is None:
+            return
+        type_, value = default
+        used, shown, overridden = value, default_text, False
+        override = self.overrides.get(name)
+        if override is not None:
+            replaced, override_text = self._parameter_value(declared, override.value, type_)
+            if replaced is None:
+                return
+            used, shown, overridden = replaced[1], override_text, True
+        if declared.plausible is not None:
+            self._parameter_plausible(declared, type_, used, shown, overridden)
+        self.parameters[name] = p.ParameterInfo(name, type_, used, shown, default_text, overridden, declared.title, declared.citation,
+                                                declared.span)
+
+    def _parameter_value(self, declared: n.Parameter, value: n.Literal | n.DayLiteral | n.DayList,
+                         like: Type | None = None) -> tuple[tuple[Type, object] | None, str]:
+        """A parameter's value in the evaluator's terms; `like` is the type an override must keep."""
+        name = declared.name.name
+        text = " ".join(["days", ", ".join(n.number_text(d) for d in value.days)]) if isinstance(value, n.DayList) else n.expr_text(value)
+        problem: str | None = None
+        result: tuple[Type, object] | None = None
+        match value:
+            case n.DayList(days=days) if all(d.denominator == 1 for d in days):
+                result = DAYS, tuple(int(d) for d in days)
+            case n.DayLiteral(day=day) if day.denominator == 1:
+                result = DAY, int(day)
+            case n.DayList() | n.DayLiteral():
+                problem = f"{text} is not a whole number of days"
+            case n.QuantityLiteral():
+                resolved, type_ = self._resolve_quantity(value, like if like is not None and like.kind in (Kind.QUANTITY, Kind.DURATION) else None)
+                if type_ is None:
+                    return None, text
+                if isinstance(resolved, p.CalendarConst):
+                    result = DURATION, (resolved.base, resolved.amount)
+                else:
+                    assert isinstance(resolved, p.Const)
+                    result = type_, resolved.value
+                text = display(text)
+            case _:
+                resolved, type_ = self._resolve(value, None)
+                assert isinstance(resolved, p.Const) and type_ is not None
+                result = type_, resolved.value
+        if problem is None and result is not None and like is not None and result[0].kind is not like.kind:
+            problem = f"'{name}' is {like.describe()}; {text} is {result[0].describe()}"
+        if problem is not None:
+            if like is not None:
+                raise ParameterError(f"parameter {name}={text}: {problem}")
+            self.error("CP306", problem, value.span)
+            return None, text
+        return result, text
+
+    def _parameter_plausible(self, declared: n.Parameter, type_: Type, value: object, shown: str, overridden: bool) -> None:
+        assert declared.plausible is not None
+        name = declared.name.name
+        if type_.kind not in (Kind.QUANTITY, Kind.NUMBER):
+            self.error("CP405", f"a plausible range needs a quantity or a number; '{name}' is {type_.describe()}", declared.plausible.span)
+            return
+        bounds = []
+        for literal in (declared.plausible.low, declared.plausible.high):
+            resolved, bound_type = self._resolve(literal, type_)
+            if not isinstance(resolved, p.Const) or bound_type is None or bound_type.kind is not type_.kind:
+                self.error("CP405", f"the plausible range of '{name}' must be {type_.describe()}", literal.span)
+                return
+            bounds.append(resolved.value)
+        low, high = bounds
+        if not low <= value <= high:  # type: ignore[operator]
+            message = f"'{name}' = {shown} is outside its plausible range {n.expr_text(declared.plausible.low)} .. {n.expr_text(declared.plausible.high)}"
+            if overridden:
+                raise ParameterError(f"parameter {message}")
+            self.error("CP405", message, declared.value.span)
+
+    def _parameter_ref(self, expr: n.Name, context: Type | None) -> tuple[object, Type | None]:
+        info = self.parameters[expr.name]
+        type_, value = info.type, info.value
+        if type_.kind is Kind.DURATION:
+            assert isinstance(value, tuple)
+            return p.CalendarConst(str(value[0]), int(value[1]), expr.name, info.shown, expr.span), DURATION
+        if (type_.kind is Kind.QUANTITY and context is not None and context.kind is Kind.QUANTITY and isinstance(context.unit, Unit)
+                and isinstance(type_.unit, Unit) and context.unit.dimension == type_.unit.dimension):
+            converted = exact_number(_rational(value) * type_.unit.factor_to(context.unit))
+            return p.Const(converted, context, expr.name, info.shown, expr.span), context
+        return p.Const(value, type_, expr.name, info.shown, expr.span), type_
+
+    # ---- arithmetic and functions ------------------------------------------------------------
+
+    def _value(self, expr: n.Expr, context: Type | None = None) -> tuple[object, Type | None]:
+        node, type_ = self._resolve(expr, context)
+        if type_ is not None and type_.kind is Kind.DURATION:
+            self.error("CP301", f"'{n.expr_text(expr)}' is a duration: durations are compared, not computed with", expr.span)
+            return node, None
+        if type_ is not None and type_.kind not in (Kind.QUANTITY, Kind.NUMBER):
+            self.error("CP301", f"'{n.expr_text(expr)}' is {type_.describe()}, not a number or quantity", expr.span)
+            return node, None
+        return node, type_
+
+    def _arithmetic(self, expr: n.Arithmetic) -> tuple[object, Type | None]:
+        text = n.expr_text(expr)
+        op = expr.op.value
+        left, left_type = self._value(expr.left)
+        right, right_type = self._value(expr.right, left_type if op in ("+", "-") else None)
+        if left_type is None or right_type is None:
+            return p.Const(None, NUMBER, text, text, expr.span), None
+        left_unit = left_type.unit if isinstance(left_type.unit, Unit) else None
+        right_unit = right_type.unit if isinstance(right_type.unit, Unit) else None
+        scale = Fraction(1)
+        if op in ("+", "-"):
+            if left_type.kind is not right_type.kind or (left_unit and right_unit and left_unit.dimension != right_unit.dimension):
+                self.error("CP302", f"cannot {'add' if op == '+' else 'subtract'} {right_type.describe()} "
+                           f"{'to' if op == '+' else 'from'} {left_type.describe()}", expr.span)
+                return p.Const(None, NUMBER, text, text, expr.span), None
+            if left_unit and right_unit:
+                scale = right_unit.factor_to(left_unit)
+            result = left_type
+        else:
+            if isinstance(right, p.Const) and op == "/" and right.value == 0:
+                self.error("CP301", f"'{text}' divides by zero", expr.right.span)
+            result = NUMBER if left_unit is None and right_unit is None else Type(Kind.QUANTITY, combine_units(left_unit, right_unit, op))
+        return p.Arith(op, left, right, scale, result, text, expr.span), result  # type: ignore[arg-type]
+
+    def _call(self, expr: n.Call) -> tuple[object, Type | None]:
+        text = n.expr_text(expr)
+        builtin = BUILTINS.get(expr.function.name)
+        if builtin is None:
+            self.error("CP201", f"unknown function '{expr.function.name}'", expr.function.span,
+                       did_you_mean(expr.function.name, BUILTINS) or "functions: " + ", ".join(BUILTINS))
+            return p.Const(None, NUMBER, text, text, expr.span), None
+        resolved = [self._value(arg) for arg in expr.args]
+        if any(t is None for _, t in resolved):
+            return p.Const(None, NUMBER, text, text, expr.span), None
+        signature = builtin.signature([t for _, t in resolved])  # type: ignore[misc]
+        if isinstance(signature, str):
+            self.error("CP301", signature, expr.span, builtin.usage)
+            return p.Const(None, NUMBER, text, text, expr.span), None
+        result, scales = signature
+        return p.Call(builtin.name, tuple(node for node, _ in resolved), scales, result, text, expr.span), result  # type: ignore[misc]
+
+    # ---- doses, targets, events --------------------------------------------------------------
+
+    def _dose(self, dose: n.Dose, slot: int) -> p.CheckedDefinition:
+        name = dose.name.name
+        try:
+            parsed = parse_unit(dose.unit)
+        except UnitError as error:
+            self.error("CP303", str(error), dose.span, error.hint)
+            parsed = parse_unit("mg")
+        if isinstance(parsed, CalendarUnit):
+            self.error("CP307", f"dose '{name}' is in {dose.unit}, a duration", dose.span)
+            parsed = parse_unit("mg")
+        assert isinstance(parsed, Unit)
+        target = Type(Kind.QUANTITY, parsed)
+        branches: list[p.CheckedBranch] = []
+        closed: n.DoseBranch | None = None
+        for index, branch in enumerate(dose.branches):
+            if closed is not None:
+                self.error("CP403", f"this amount of '{name}' can never be reached: an unconditional amount comes before it", branch.span,
+                           "put 'otherwise' last, and give every earlier amount a 'when'")
+            if branch.condition is None:
+                closed = branch
+            condition = None if branch.condition is None else self._condition(branch.condition)
+            amount = self._amount(branch.amount, target, f"dose '{name}'")
+            label = "otherwise" if branch.otherwise else "always" if branch.condition is None else f"band {index + 1}"
+            branches.append(p.CheckedBranch(label, condition, branch.span, amount))
+        if closed is None and dose.branches:
+            self.warn("CP402", f"'{name}' has no 'otherwise' amount: a patient matching no band gets no dose and is left undetermined",
+                      dose.branches[-1].span, "add a final 'AMOUNT otherwise'")
+        rounding = None
+        if dose.rounding is not None:
+            step_node, step_type = self._resolve(dose.rounding.step, target)
+            if not isinstance(step_node, p.Const) or step_type is None or step_node.value is None:
+                self.error("CP301", f"'{name}' is rounded to a constant in {parsed.display}", dose.rounding.step.span)
+            elif step_type != target:
+                self.error("CP302", f"'{name}' is in {parsed.display}; its rounding step {n.expr_text(dose.rounding.step)} is not",
+                           dose.rounding.step.span, f"write the step in {parsed.display}")
+            elif step_node.value <= 0:  # type: ignore[operator]
+                self.error("CP405", f"'{name}' is rounded to a step of {n.expr_text(dose.rounding.step)}; it must be above zero",
+                           dose.rounding.step.span)
+            else:
+                rounding = (dose.rounding.mode, _rational(step_node.value))
+        schedule_text, days, from_day = self._schedule(dose.schedule)
+        info = p.DoseInfo(parsed, rounding, schedule_text, days, from_day)
+        return p.CheckedDefinition("dose", name, slot, dose.title, dose.citation, None, tuple(branches), target, dose.span, dose=info)
+
+    def _amount(self, expr: n.Expr, target: Type, what: str) -> p.Value | None:
+        node, type_ = self._value(expr, target)
+        if type_ is None:
+            return None
+        unit = type_.unit if isinstance(type_.unit, Unit) else None
+        assert isinstance(target.unit, Unit)
+        if unit is None or unit.dimension != target.unit.dimension:
+            shown = unit.display if unit else "a plain number"
+            self.error("CP302", f"{what} is in {target.unit.display} ({describe_dimension(target.unit)}); '{n.expr_text(expr)}' is in {shown}"
+                       f" ({describe_dimension(unit) if unit else 'no unit'})", expr.span,
+                       "check each factor's unit: mg/kg × kg gives mg, mg/m2 × m2 gives mg")
+            return None
+        factor = unit.factor_to(target.unit)
+        if factor == 1:
+            return node  # type: ignore[return-value]
+        scale = p.Const(exact_number(factor), NUMBER, "", "", expr.span)
+        return p.Arith("*", node, scale, Fraction(1), target, n.expr_text(expr), expr.span)  # type: ignore[arg-type]
+
+    def _schedule(self, schedule: n.Schedule | None) -> tuple[str | None, tuple[int, ...] | None, int | None]:
+        if schedule is None:
+            return None, None, None
+        count = n.number_text(schedule.count) if schedule.count is not None else ""
+        frequency = {"times daily": f"{count} times daily", "every hours": f"every {count} hours"}.get(schedule.frequency, schedule.frequency)
+        if schedule.count is not None and (schedule.count <= 0 or schedule.count.denominator != 1):
+            self.error("CP405", f"'{frequency}' needs a whole number above zero", schedule.span)
+        spec = schedule.days
+        if spec is None:
+            return frequency, None, None
+        if any(d.denominator != 1 for d in spec.days):
+            self.error("CP306", "schedule days are whole days", spec.span)
+            return frequency, None, None
+        whole = [int(d) for d in spec.days]
+        match spec.kind:
+            case "day":
+                return f"{frequency} on day {whole[0]}", (whole[0],), None
+            case "range":
+                first, last = whole
+                if last < first:
+                    self.error("CP405", f"days {first} to {last} run backwards", spec.span, "write the earlier day first")
+                return f"{frequency} on days {first} to {last}", tuple(range(first, last + 1)), None
+            case "list":
+                return f"{frequency} on days " + ", ".join(map(str, whole)), tuple(whole), None
+            case "from":
+                return f"{frequency} from day {whole[0]}", None, whole[0]
+        assert spec.parameter is not None
+        parameter = self.parameters.get(spec.parameter.name)
+        if parameter is None or parameter.type.kind is not Kind.DAYS:
+            days_parameters = [q.name for q in self.parameters.values() if q.type.kind is Kind.DAYS]
+            self.error("CP201", f"'{spec.parameter.name}' is not a parameter listing days", spec.parameter.span,
+                       did_you_mean(spec.parameter.name, days_parameters) or "declare it: parameter NAME: days 1, 3, 6")
+            return frequency, None, None
+        listed: tuple[int, ...] = parameter.value  # type: ignore[assignment]
+        return f"{frequency} on days " + ", ".join(map(str, listed)), listed, None
+
+    def _target(self, target: n.Target, slot: int) -> p.CheckedDefinition:
+        name = target.name.name
+        measured, measured_type = self._value(target.measured)
+        bounds: list[p.Const] = []
+        for bound in (target.low, target.high):
+            node, type_ = self._resolve(bound, measured_type)
+            if measured_type is not None and (not isinstance(node, p.Const) or type_ != measured_type):
+                unit = measured_type.unit.display if isinstance(measured_type.unit, Unit) else "the measured value's unit"
+                self.error("CP302", f"the bounds of '{name}' must be constants in {unit}; {n.expr_text(bound)} is not", bound.span)
+            bounds.append(node if isinstance(node, p.Const) else p.Const(None, NUMBER, "", "", bound.span))
+        low, high = bounds
+        if low.value is not None and high.value is not None and low.value > high.value:  # type: ignore[operator]
+            self.error("CP405", f"the range of '{name}' runs backwards", target.low.span, "write the lower bound first")
+        actions: dict[str, str] = {}
+        for band, text in target.actions:
+            if band in actions:
+                self.error("CP404", f"'{name}' gives two actions for '{band}'", target.span)
+            actions[band] = text
+        info = p.TargetInfo(measured, low, high, actions)  # type: ignore[arg-type]
+        return p.CheckedDefinition("target", name, slot, target.title, target.citation, None, (), self.def_types[name], target.span, target=info)
+
+    def _event(self, event: n.Event, slot: int) -> p.CheckedDefinition:
+        name = event.name.name
+        run = 1
+        if event.run is not None:
+            node, type_ = self._resolve(event.run, None)
+            value = node.value if isinstance(node, p.Const) else None
+            if (type_ is not NUMBER and (type_ is None or type_.kind is not Kind.NUMBER)) or not isinstance(value, int) or value < 1:
+                self.error("CP301", f"'{name}' needs a whole number of consecutive days; {n.expr_text(event.run)} is not", event.run.span)
+            else:
+                run = value
+        start: p.Value | None = None
+        if event.start is not None:
+            node, type_ = self._resolve(event.start, None)
+            if type_ is None or type_.kind is not Kind.DAY:
+                self.error("CP301", f"'{name}' starts from a day (day 1, a day parameter or another event); {n.expr_text(event.start)} is not",
+                           event.start.span)
+            else:
+                start = node  # type: ignore[assignment]
+        self._event_series = []
+        condition = self._condition(event.condition)
+        series = tuple({info.name: info for info in self._event_series}.values())
+        self._event_series = None
+        if not series:
+            self.error("CP301", f"the condition of event '{name}' reads no series: nothing to count days over", event.condition.span,
+                       "name a series input (declared 'series of …') in the condition")
+        info = p.EventInfo(run, start, condition, series)
+        return p.CheckedDefinition("event", name, slot, event.title, event.citation, None, (), DAY, event.span, event=info)
+
+    def _none_in_previous(self, expr: n.NoneInPrevious) -> p.Cond:
+        text = n.expr_text(expr)
+        info = self.inputs.get(expr.series.name)
+        if self._event_series is None:
+            self.error("CP301", f"'{text}' looks at the days before the day examined: use it inside an event's 'where'", expr.span)
+            return p.Const(None, BOOLEAN, text, text, expr.span)
+        if info is None or info.type.kind is not Kind.SERIES or info.type.element != BOOLEAN:
+            self.error("CP301", f"'no … in previous' needs a series of booleans; '{expr.series.name}' is "
+                       f"{info.type.describe() if info else 'not declared'}", expr.series.span,
+                       did_you_mean(expr.series.name, [i.name for i in self.inputs.values() if i.type.kind is Kind.SERIES]))
+            return p.Const(None, BOOLEAN, text, text, expr.span)
+        self._event_series.append(info)
+        node, type_ = self._resolve(expr.window, None)
+        days: int | None = None
+        if isinstance(node, p.CalendarConst) and node.base == "days":
+            days = node.amount
+        elif isinstance(node, p.Const) and type_ is not None and type_.kind is Kind.NUMBER and isinstance(node.value, int):
+            days = node.value
+        if days is None or days < 1:
+            self.error("CP301", f"the window of '{text}' must be a whole number of days (7 days, or a parameter)", expr.window.span)
+            days = 1
+        return p.NoneBefore(info, days, text, expr.span)
 
     # ---- order and cycles ------------------------------------------------------------------
 

@@ -11,8 +11,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from . import clinical
 from . import program as p
-from .batch import ColumnPlan, compile_columns
+from .batch import ColumnPlan, Unsupported, compile_columns
 from .needs import NeedsFn, compile_definition_needs
 from .nodes import BoolKind
 from .trace import Fact, Step
@@ -23,6 +24,7 @@ from .values import (
     MONTH,
     OPERATORS,
     Duration,
+    NotBefore,
     Truth,
     combine,
     compare_durations,
@@ -61,7 +63,7 @@ class CompiledProtocol:
     definitions: tuple[CompiledDefinition, ...]  # evaluation order
     plan: tuple[tuple[int, ValueFn], ...]  # (slot, value) for every definition: fills the environment for a trace
     decision_plan: tuple[tuple[int, ValueFn], ...]  # decisions only: the fast path
-    columns: ColumnPlan  # every definition over a whole cohort at once (batch.py)
+    columns: ColumnPlan | None  # every definition over a whole cohort at once (batch.py); None where a node has no column form
     decisions: tuple[p.CheckedDefinition, ...]  # declaration order
     needs: tuple[NeedsFn, ...]  # per decision: the inputs an undetermined result is waiting for
     slots: int
@@ -70,6 +72,7 @@ class CompiledProtocol:
     read_inputs: tuple[p.InputInfo, ...] = ()  # the inputs some rule reads (not, say, dates an age is derived from)
     always_classified: bool = True  # every classification ends in `otherwise`
     as_of_inputs: tuple[p.InputInfo, ...] = ()  # durations derived `to as_of`, computed per evaluation
+    has_events: bool = False  # an event not yet reached is carried as `NotBefore`, published as undetermined
 
     @property
     def name(self) -> str:
@@ -82,6 +85,10 @@ def compile_protocol(checked: p.CheckedProtocol) -> CompiledProtocol:
     scope: Scope = {}
     compiled = []
     needs: dict[str, NeedsFn] = {}
+    try:
+        columns: ColumnPlan | None = compile_columns(checked)
+    except Unsupported:
+        columns = None  # doses, targets, events and arithmetic are evaluated record by record
     for definition in checked.definitions:
         item = _definition(definition, scope)
         compiled.append(item)
@@ -95,14 +102,15 @@ def compile_protocol(checked: p.CheckedProtocol) -> CompiledProtocol:
         definitions=tuple(compiled),
         plan=tuple((c.definition.slot, c.value) for c in compiled),
         decision_plan=tuple((c.definition.slot, c.value) for c in compiled if c.definition.is_decision),
-        columns=compile_columns(checked),
+        columns=columns,
         decisions=checked.decisions,
         needs=tuple(needs[d.name] for d in checked.decisions),
         slots=len(checked.inputs) + len(checked.definitions),
-        padding=(None,) * len(checked.definitions),
+        padding=(None,) * (len(checked.definitions) + 1),  # the last slot is the day an event is examining
         read_inputs=_read_inputs(checked),
         always_classified=all(d.branches[-1].condition is None for d in checked.definitions if d.kind == "classification"),
         input_order={i.name: i.slot for i in checked.inputs},
+        has_events=any(d.kind == "event" for d in checked.decisions),
         as_of_inputs=tuple(i for i in checked.inputs if i.derived_from and i.derived_from[1] == "as_of" and checked.input("as_of") is None),
     )
 
@@ -122,8 +130,23 @@ def _read_inputs(checked: p.CheckedProtocol) -> tuple[p.InputInfo, ...]:
                     visit(operand)
             case p.Negation(operand=operand):
                 visit(operand)
+            case p.Arith(left=left, right=right):
+                visit(left)
+                visit(right)
+            case p.Call(args=args):
+                for arg in args:
+                    visit(arg)
+            case p.SeriesAt(input=info) | p.NoneBefore(input=info):
+                found[info.slot] = info
 
     for definition in checked.definitions:
+        if definition.target is not None:
+            visit(definition.target.measured)
+        if definition.event is not None:
+            visit(definition.event.condition)
+            visit(definition.event.start)
+        for branch in definition.branches:
+            visit(branch.amount)
         visit(definition.condition)
         for branch in definition.branches:
             visit(branch.condition)
@@ -133,9 +156,26 @@ def _read_inputs(checked: p.CheckedProtocol) -> tuple[p.InputInfo, ...]:
 # ---- definitions ---------------------------------------------------------------------------
 
 
+DAY_SLOT = -1  # the environment's last slot: the day an event's condition is being evaluated on
+
+
 def _definition(definition: p.CheckedDefinition, scope: Scope) -> CompiledDefinition:
     if definition.kind == "classification":
         return _classification(definition, scope)
+    if definition.kind in ("dose", "target", "event"):
+        def cond(node: Any) -> tuple[ValueFn, ExplainFn]:
+            return _cond(node, scope)
+
+        def value_of(node: Any) -> ValueFn:
+            return _value_of(node, scope)
+
+        if definition.kind == "dose":
+            built = clinical.dose(definition, cond, value_of)
+        elif definition.kind == "target":
+            built = clinical.target(definition, value_of)
+        else:
+            built = clinical.event(definition, cond, value_of, DAY_SLOT)
+        return CompiledDefinition(definition, *built)
     assert definition.condition is not None
     value, explain_condition = _cond(definition.condition, scope)
     slot = definition.slot
@@ -230,7 +270,45 @@ def _cond(node: p.Cond, scope: Scope) -> tuple[ValueFn, ExplainFn]:
                 return Step("literal", node.text, constant)  # type: ignore[arg-type]
 
             return (lambda env: constant), explain_const
+        case p.SeriesAt():
+            return _series_condition(node)
+        case p.NoneBefore():
+            return _none_before(node)
     raise AssertionError(node)
+
+
+def _series_condition(node: p.SeriesAt) -> tuple[ValueFn, ExplainFn]:
+    """A boolean series named as a condition: its value on the day examined."""
+    value = clinical.series_at(node, DAY_SLOT)
+
+    def explain(ctx: ExplainContext) -> Step:
+        outcome = value(ctx.env)
+        day = ctx.env[DAY_SLOT]
+        detail = f"{node.input.name} on day {day}: " + ("not recorded" if outcome is None else "yes" if outcome else "no")
+        return Step("series", node.text, outcome, detail=detail, wanting=(node.input.name,) if outcome is None else (), span=node.span)
+
+    return value, explain
+
+
+def _none_before(node: p.NoneBefore) -> tuple[ValueFn, ExplainFn]:
+    value = clinical.none_before(node, DAY_SLOT)
+
+    def explain(ctx: ExplainContext) -> Step:
+        outcome = value(ctx.env)
+        day = ctx.env[DAY_SLOT]
+        series = ctx.env[node.input.slot]
+        window = range(day - node.window, day)
+        given = [d for d in window if series is not None and series.at(d) is True]
+        gaps = [d for d in window if series is None or series.at(d) is None]
+        if given:
+            detail = f"{node.input.name} on day {', '.join(map(str, given))}, within the {node.window} days before day {day}"
+        elif gaps:
+            detail = f"{node.input.name} not recorded on day {', '.join(map(str, gaps))}, within the {node.window} days before day {day}"
+        else:
+            detail = f"no {node.input.name} on days {window.start} to {window.stop - 1}"
+        return Step("series", node.text, outcome, detail=detail, wanting=(node.input.name,) if outcome is None else (), span=node.span)
+
+    return value, explain
 
 
 def _logic(node: p.Logic, scope: Scope) -> tuple[ValueFn, ExplainFn]:
@@ -378,6 +456,12 @@ def _boolean_input(node: p.InputRef, scope: Scope) -> tuple[ValueFn, ExplainFn]:
 
 def _operand(node: Any, scope: Scope) -> tuple[ValueFn, ExplainFn | None]:
     """How to fetch one side of a comparison; conditions on either side are allowed (`a = true`)."""
+    if isinstance(node, p.Arith):
+        return clinical.arithmetic(node, lambda n: _value_of(n, scope)), None
+    if isinstance(node, p.Call):
+        return clinical.call(node, lambda n: _value_of(n, scope)), None
+    if isinstance(node, p.SeriesAt):
+        return clinical.series_at(node, DAY_SLOT), None
     if isinstance(node, p.DefRef) and node.name in scope:
         return scope[node.name], None
     if isinstance(node, (p.InputRef, p.DefRef)):
@@ -393,7 +477,9 @@ def _compare(node: p.Compare, scope: Scope) -> tuple[ValueFn, ExplainFn]:
     left, right, op = node.left, node.right, node.op
     if isinstance(left, p.CalendarConst) and not isinstance(right, p.CalendarConst):
         left, right, op = right, left, FLIPPED[op]  # keep the duration on the left
-    if isinstance(right, p.CalendarConst):
+    if clinical.is_day(left) or clinical.is_day(right):
+        value = _day_compare(left, right, op, scope)
+    elif isinstance(right, p.CalendarConst):
         value = _duration_vs_literal(left, right, op, scope)
     elif _is_duration(left) and _is_duration(right):
         value = _duration_vs_duration(left, right, op, scope)
@@ -472,6 +558,43 @@ def _duration_vs_literal(left: Any, right: p.CalendarConst, op: str, scope: Scop
     return interval
 
 
+def _day_compare(left: Any, right: Any, op: str, scope: Scope) -> ValueFn:
+    """Event days: an event not yet reached is `NotBefore(d)`, which still settles `> day 30` once d > 30."""
+    get_left, _ = _operand(left, scope)
+    get_right, _ = _operand(right, scope)
+    compare = OPERATORS[op]
+
+    def value(env: Env) -> Truth:
+        a, b = get_left(env), get_right(env)
+        if a is None or b is None:
+            return None
+        a_low, a_high = (a.day, None) if isinstance(a, NotBefore) else (a, a)
+        b_low, b_high = (b.day, None) if isinstance(b, NotBefore) else (b, b)
+        if a_high is not None and b_high is not None:
+            return bool(compare(a, b))
+        return compare_interval_open(a_low, a_high, op, b_low, b_high)
+
+    return value
+
+
+def compare_interval_open(a_low: int, a_high: int | None, op: str, b_low: int, b_high: int | None) -> Truth:
+    """Compare two day ranges, either open above; true or false only when every pair agrees."""
+    if op in ("<", "<="):
+        return compare_interval_open(b_low, b_high, FLIPPED[op], a_low, a_high)
+    if op in (">", ">="):
+        strict = op == ">"
+        if b_high is not None and (a_low > b_high or (not strict and a_low >= b_high)):
+            return True
+        if a_high is not None and (a_high < b_low or (strict and a_high <= b_low)):
+            return False
+        return None
+    if op == "=":
+        disjoint = (a_high is not None and a_high < b_low) or (b_high is not None and b_high < a_low)
+        return False if disjoint else None
+    equal = compare_interval_open(a_low, a_high, "=", b_low, b_high)
+    return None if equal is None else not equal
+
+
 def _duration_vs_duration(left: Any, right: Any, op: str, scope: Scope) -> ValueFn:
     get_left, _ = _operand(left, scope)
     get_right, _ = _operand(right, scope)
@@ -492,6 +615,7 @@ def _explain_compare(node: p.Compare, left: Any, right: Any, op: str, value: Val
     def explain(ctx: ExplainContext) -> Step:
         outcome = value(ctx.env)
         facts = tuple(_fact(ctx, s.input) for s in (left, right) if isinstance(s, p.InputRef))
+        facts += tuple(f for s in (left, right) if isinstance(s, (p.Arith, p.Call)) for f in clinical._facts(ctx, s))
         children = tuple(e(ctx) for _, e in nested)
         children += tuple(Step("reference", s.name, ctx.env[s.slot], (ctx.steps[s.slot],), (0,), reference=s.name, span=s.span)
                           for s in (left, right) if isinstance(s, p.DefRef))
@@ -559,6 +683,11 @@ def _shown(ctx: ExplainContext, side: Any) -> str:
         return side.shown
     if isinstance(side, p.DefRef):
         return f"{side.name} = {_outcome_text(ctx.env[side.slot])}"
+    if isinstance(side, (p.Arith, p.Call)):
+        return f"{side.text} = {clinical.shown(_operand(side, {})[0](ctx.env), side.type)}"
+    if isinstance(side, p.SeriesAt):
+        value = clinical.series_at(side, DAY_SLOT)(ctx.env)
+        return f"{side.input.name} on day {ctx.env[DAY_SLOT]} " + ("not recorded" if value is None else clinical.shown(value, side.input.type))
     return side.text  # type: ignore[no-any-return]
 
 

@@ -62,3 +62,7 @@ def did_you_mean(word: str, candidates: Iterable[str]) -> str | None:
     if not close:
         return None
     return "did you mean " + " or ".join(f"'{c}'" for c in close) + "?"
+
+
+class ParameterError(ValueError):
+    """A site's parameter override that does not fit the protocol: unknown name, wrong type or unit, implausible."""

@@ -16,7 +16,7 @@ from ._version import __version__
 from .compiler import CompiledProtocol, ExplainContext
 from .records import InvalidRecord, PatientRecord, RecordError, plausibility_problem
 from .trace import Fact, Step, reasons
-from .values import Duration, is_imprecise
+from .values import Duration, NotBefore, is_imprecise
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +74,8 @@ def evaluate(compiled: CompiledProtocol, record: PatientRecord | InvalidRecord, 
     for slot, value in compiled.plan if trace else compiled.decision_plan:
         env[slot] = value(env)
     decisions = {d.name: env[d.slot] for d in compiled.decisions}
+    if compiled.has_events:
+        decisions = {name: None if isinstance(value, NotBefore) else value for name, value in decisions.items()}
     wanted: tuple[str, ...] = ()
     status = "ok"
     if None in decisions.values():
@@ -86,6 +88,18 @@ def evaluate(compiled: CompiledProtocol, record: PatientRecord | InvalidRecord, 
     why = {d.name: reasons(step) for d, step in zip(compiled.decisions, decision_steps, strict=True) if env[d.slot] is not None}
     every = tuple(steps[c.definition.slot] for c in compiled.definitions)
     return Result(record.id, status, decisions, why, wanted, (), decision_steps, every, record)
+
+
+def _batch_of(compiled: CompiledProtocol, records: tuple[PatientRecord | InvalidRecord, ...], as_of: dt.date, reasons: bool) -> Batch:
+    results = [evaluate(compiled, record, as_of, trace=reasons) for record in records]
+    return Batch(
+        records=records,
+        statuses=tuple(r.status for r in results),
+        decisions={d.name: [r.decisions.get(d.name) for r in results] for d in compiled.decisions},
+        needs={i: r.needs for i, r in enumerate(results) if r.needs},
+        errors={i: r.errors for i, r in enumerate(results) if r.status == "invalid"},
+        reasons={i: dict(r.reasons) for i, r in enumerate(results)} if reasons else {},
+    )
 
 
 def _needs(compiled: CompiledProtocol, env: list[Any]) -> tuple[str, ...]:
@@ -140,6 +154,8 @@ def evaluate_batch(compiled: CompiledProtocol, records: Sequence[PatientRecord |
     share their reasons: one traced evaluation per pattern, not per record.
     """
     records = tuple(records)
+    if compiled.columns is None:  # a node without a column form: record by record, the same results
+        return _batch_of(compiled, records, as_of, reasons)
     read = [info.slot for info in compiled.read_inputs]  # only the inputs some rule reads become columns
     rows: Sequence[Sequence[Any]] = _LazyRows(records)  # type: ignore[arg-type]
     positions: Sequence[int] = range(len(records))

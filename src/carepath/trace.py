@@ -47,11 +47,13 @@ def reasons(step: Step) -> tuple[str, ...]:
         if node.kind == "reference" and node.reference:
             found.append(node.reference)
             return
-        if node.kind in ("comparison", "presence", "input"):
+        if node.kind in ("comparison", "presence", "input", "amount", "target", "event"):
             found.extend(f.input for f in node.facts)
         for index in node.deciding:
             walk(node.children[index])
 
+    if step.kind in ("target", "event"):
+        found.extend(f.input for f in step.facts)
     for index in step.deciding:
         walk(step.children[index])
     return tuple(dict.fromkeys(found))
@@ -78,7 +80,7 @@ def needs(step: Step) -> tuple[str, ...]:
 
 def decision_text(value: object) -> str:
     """A decision value in words, as tables and features say it: yes/no, a branch name, or undetermined."""
-    if value is None:
+    if value is None or type(value).__name__ == "NotBefore":
         return "undetermined"
     if value is True:
         return "yes"

@@ -165,3 +165,23 @@ def exact_number(value: Fraction | int) -> int | float:
     if isinstance(value, int):
         return value
     return int(value) if value.denominator == 1 else float(value)
+
+
+def combine_units(left: Unit | None, right: Unit | None, op: str) -> Unit:
+    """The unit of a product or quotient (`None` is a plain number): `mg/kg` × `kg` has the dimension of `mg`."""
+    one = Unit("1", (), Fraction(1))
+    a, b = left or one, right or one
+    exponents: dict[str, Fraction] = dict(a.dimension)
+    sign = 1 if op == "*" else -1
+    for name, power in b.dimension:
+        exponents[name] = exponents.get(name, Fraction(0)) + sign * power
+    dimension = tuple(sorted((k, v) for k, v in exponents.items() if v != 0))
+    size = a.size * b.size if op == "*" else a.size / b.size
+    if left is None:
+        text = b.text if op == "*" else f"1/({b.text})"
+    elif right is None:
+        text = a.text
+    else:
+        joined = b.text if "/" not in b.text and "." not in b.text else f"({b.text})"
+        text = f"{a.text}.{joined}" if op == "*" else f"{a.text}/{joined}"
+    return Unit(text, dimension, size)

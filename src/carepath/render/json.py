@@ -7,6 +7,7 @@ from typing import Any
 
 from ..engine import Provenance, Result, Run
 from ..trace import Fact, Step, needs
+from ..values import DoseValue
 
 ENGINE_NAME = "carepath"
 
@@ -18,11 +19,19 @@ def header(provenance: Provenance) -> dict[str, Any]:
     }
 
 
+def decision_value(value: Any) -> Any:
+    """Classifications and targets as their branch name, recommendations as booleans, events as a day number,
+    doses as `{"value", "unit", "schedule"}` (the run contract)."""
+    if isinstance(value, DoseValue):
+        return {"value": value.number, "unit": value.unit, "schedule": value.schedule}
+    return value
+
+
 def result_document(result: Result) -> dict[str, Any]:
     return {
         "id": result.id,
         "status": result.status,
-        "decisions": dict(result.decisions),
+        "decisions": {name: decision_value(value) for name, value in result.decisions.items()},
         "reasons": {name: list(why) for name, why in result.reasons.items()},
         "needs": list(result.needs),
         "errors": [{"field": e.field, "message": e.message} for e in result.errors],

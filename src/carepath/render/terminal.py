@@ -8,7 +8,7 @@ from rich.text import Text
 from rich.tree import Tree
 
 from ..engine import Result, Run
-from ..trace import Step
+from ..trace import Step, needs
 from ..trace import decision_text as value_text
 
 _MARK = {True: ("✔", "green"), False: ("✘", "red"), None: ("?", "yellow")}
@@ -79,8 +79,10 @@ def _decision_tree(step: Step, source: str, result: Result) -> Tree:
     label.append(f"{step.text} = {value_text(step.outcome)}", style="bold " + _colour(step.outcome))
     _describe(label, step, source)
     tree = Tree(label)
-    if step.outcome is None and result.needs:
-        wanting = [n for n in result.needs]
+    if step.detail and step.kind in ("dose", "target", "event"):
+        tree.add(Text(step.detail, style="" if step.outcome is not None else "yellow"))
+    wanting = needs(step) if step.outcome is None else ()
+    if wanting:
         tree.add(Text("undetermined: needs " + ", ".join(wanting), style="yellow"))
     for index, child in enumerate(step.children):
         _add(tree, child, source, index in step.deciding)
@@ -90,7 +92,7 @@ def _decision_tree(step: Step, source: str, result: Result) -> Tree:
 def _describe(label: Text, step: Step, source: str) -> None:
     if step.title:
         label.append(f"  {step.title}", style="italic")
-    if step.span is not None and step.kind in ("criterion", "classification", "recommendation"):
+    if step.span is not None and step.kind in ("criterion", "classification", "recommendation", "dose", "target", "event"):
         label.append(f"  {source}:{step.span.line}", style="dim")
     if step.citation:
         label.append(f"  [cites {step.citation}]", style="cyan")
