@@ -47,6 +47,22 @@ Step vocabulary (quoted values are written in double quotes; lists are comma-sep
   Then the explanation for patient "6" cites "[12]"         searched in the explanation's citations
   Then the explanation for patient "6" shows "123,800 /µL ≥ 50,000 /µL"   searched in all its text
 
+Comparing two protocols on the same patients (the patients and evaluation date are given as above; a
+field either protocol declares is accepted by both; values are words: yes, no, a branch name,
+undetermined, or invalid for a record that protocol rejected):
+
+  Given the protocols "protocols/severance_2011.care" and "protocols/interfant06.care"    first is A, second B
+  When the protocols are compared
+  Then 3 patients change "hsct_referral" from "yes" to "undetermined"    exact count; 0 is allowed
+  Then patient "1" changes "risk_group" from "high" to "medium"
+  Then patient "2" keeps "hsct_referral" at "no"
+  Then 7 of the 9 patients change "hsct_referral"                       `of the patients` skips the total check
+  Then under "interfant06" patient "1" is undetermined and needs "mrd_before_octadad"   exact set; a protocol
+                                                            is named by its declared name or its path as given
+  Then under "interfant06", "risk_group" for patient "1" was decided by "mll_rearranged"
+  Then patient "X" is rejected under "interfant06"          also `is accepted under`
+  Then no patient is rejected by either protocol
+
 Steps read and write one `carepath_state` fixture; only carepath's public API is used.
 """
 
@@ -65,6 +81,7 @@ import pytest
 
 import carepath
 from carepath import CompiledProtocol, InvalidRecord, PatientRecord, ProtocolError, Result, Run, Source
+from carepath.compare import Comparison, PatientComparison, compare_bound, extra_fields, word
 from carepath.engine import evaluate_all
 from carepath.render import json as json_render
 from carepath.trace import decision_text
@@ -498,3 +515,154 @@ if pytest_bdd is not None:
             config.hook.pytest_deselected(items=dropped)
             gone = {id(i) for i in dropped}
             items[:] = [i for i in items if id(i) not in gone]
+
+
+# ---- comparing two protocols ---------------------------------------------------------------
+
+
+@dataclass
+class ComparisonState:
+    """Two protocols for `compare` steps; the patients and evaluation date are the scenario's own."""
+
+    protocols: list[tuple[str, Source]] = field(default_factory=list)  # (path as written in the step, text)
+    _comparison: Comparison | None = None
+
+    def compare(self, state: CarepathState) -> Comparison:
+        if self._comparison is None:
+            assert len(self.protocols) == 2, 'no protocols to compare: start with Given the protocols "…" and "…"'
+            compiled: list[CompiledProtocol] = []
+            for path, source in self.protocols:
+                try:
+                    compiled.append(carepath.compile_source(source))
+                except ProtocolError as error:
+                    raise AssertionError(f"the protocol {path} was rejected:\n{error.render()}") from None
+            a, b = compiled
+            bound: dict[str, list[PatientRecord | InvalidRecord]] = {"a": [], "b": []}
+            for side, protocol, other in (("a", a, b), ("b", b, a)):
+                for kind, what in state.records:
+                    if isinstance(what, Path):
+                        bound[side].extend(carepath.load_records(protocol, [what], extra_fields(protocol, other)))
+                    else:
+                        bound[side].extend(carepath.records_from_text(protocol, what, kind, extra_fields(protocol, other)))
+            assert bound["a"], "no patients given: add Given the patients in \"…\" or Given a patient \"…\" with:"
+            self._comparison = compare_bound(a, b, bound["a"], bound["b"], state.as_of)
+        return self._comparison
+
+    def side(self, state: CarepathState, which: str) -> str:
+        """'a' or 'b' for a protocol named in a step by its declared name or by its path as given."""
+        comparison = self.compare(state)
+        found = [side for side, (path, _), info in zip("ab", self.protocols, (comparison.a, comparison.b), strict=True)
+                 if which in (path, info.provenance.protocol)]
+        assert found, f"no compared protocol {which!r}; they are {comparison.a.provenance.protocol} and {comparison.b.provenance.protocol}"
+        assert len(found) == 1, f"both compared protocols are called {which!r}: name them by path"
+        return found[0]
+
+
+@pytest.fixture
+def carepath_comparison() -> ComparisonState:
+    return ComparisonState()
+
+
+def compared(state: CarepathState, comparison: ComparisonState, patient: str) -> PatientComparison:
+    found = [p for p in comparison.compare(state).patients if p.id == patient]
+    known = ", ".join(str(p.id) for p in comparison.compare(state).patients)
+    assert found, f"no patient {patient!r}; the patients are {known}"
+    assert len(found) == 1, f"patient {patient!r} appears {len(found)} times"
+    return found[0]
+
+
+def describe_pair(patient: PatientComparison) -> str:
+    return f"under the first protocol {describe(patient.a)}; under the second {describe(patient.b)}"
+
+
+def assert_shared(comparison: Comparison, name: str) -> None:
+    assert name in comparison.summary, f"{name!r} is not a decision both protocols have; those are {', '.join(comparison.shared) or 'none'}"
+
+
+def transition_patients(comparison: Comparison, name: str, before: str, after: str) -> list[str | None]:
+    assert_shared(comparison, name)
+    wanted = (_SYNONYMS.get(before, before), _SYNONYMS.get(after, after))
+    return [p for t in comparison.summary[name] if (t.before, t.after) == wanted for p in t.patients]
+
+
+def transitions_text(comparison: Comparison, name: str) -> str:
+    return "; ".join(f"{t.before} → {t.after}: {', '.join(str(p) for p in t.patients)}" for t in comparison.summary.get(name, ()))
+
+
+FROM, TO, PROTOCOL = Q.format("before"), Q.format("after"), Q.format("protocol")
+
+
+@given(re_(r'the protocols "(?P<first>[^"]+)" and "(?P<second>[^"]+)"'))
+def given_protocols(carepath_state: CarepathState, carepath_comparison: ComparisonState, first: str, second: str) -> None:
+    carepath_comparison.protocols = [(p, Source(p, carepath_state.resolve(p).read_text(encoding="utf-8"))) for p in (first, second)]
+    carepath_comparison._comparison = None
+
+
+@when(re_(r"the protocols are compared"))
+def when_compared(carepath_state: CarepathState, carepath_comparison: ComparisonState) -> None:
+    carepath_comparison.compare(carepath_state)
+
+
+@then(re_(rf"(?P<count>\d+) patients? changes? {DECISION} from {FROM} to {TO}"))
+def then_transition_count(carepath_state: CarepathState, carepath_comparison: ComparisonState, count: str, name: str,
+                          before: str, after: str) -> None:
+    comparison = carepath_comparison.compare(carepath_state)
+    moved = transition_patients(comparison, name, before, after)
+    assert len(moved) == int(count), f"{len(moved)} patients go from {before} to {after} for {name}: {transitions_text(comparison, name)}"
+
+
+@then(re_(rf"patient {PATIENT} changes {DECISION} from {FROM} to {TO}"))
+def then_patient_changes(carepath_state: CarepathState, carepath_comparison: ComparisonState, patient: str, name: str,
+                         before: str, after: str) -> None:
+    assert_shared(carepath_comparison.compare(carepath_state), name)
+    pair = compared(carepath_state, carepath_comparison, patient)
+    assert before != after, "a change needs two different values; use `keeps` for the same value"
+    assert (word(pair.a, name), word(pair.b, name)) == (_SYNONYMS.get(before, before), _SYNONYMS.get(after, after)), describe_pair(pair)
+    assert name in pair.changed, describe_pair(pair)
+
+
+@then(re_(rf"patient {PATIENT} keeps {DECISION} at {VALUE}"))
+def then_patient_keeps(carepath_state: CarepathState, carepath_comparison: ComparisonState, patient: str, name: str, value: str) -> None:
+    assert_shared(carepath_comparison.compare(carepath_state), name)
+    pair = compared(carepath_state, carepath_comparison, patient)
+    wanted = _SYNONYMS.get(value, value)
+    assert (word(pair.a, name), word(pair.b, name)) == (wanted, wanted), describe_pair(pair)
+    assert name not in pair.changed, describe_pair(pair)
+
+
+@then(re_(rf"(?P<count>\d+) of the (?:(?P<total>\d+) )?patients change {DECISION}"))
+def then_change_count(carepath_state: CarepathState, carepath_comparison: ComparisonState, count: str, total: str | None, name: str) -> None:
+    comparison = carepath_comparison.compare(carepath_state)
+    if total is not None:
+        assert len(comparison.patients) == int(total), f"expected {total} patients, got {len(comparison.patients)}"
+    assert_shared(comparison, name)
+    changed = [p.id for p in comparison.patients if name in p.changed]
+    assert len(changed) == int(count), f"{len(changed)} patients change {name}: {transitions_text(comparison, name)}"
+
+
+@then(re_(rf"under {PROTOCOL} patient {PATIENT} is undetermined and needs {TEXT}"))
+def then_side_needs(carepath_state: CarepathState, carepath_comparison: ComparisonState, protocol: str, patient: str, text: str) -> None:
+    result = getattr(compared(carepath_state, carepath_comparison, patient), carepath_comparison.side(carepath_state, protocol))
+    assert result.status == "undetermined", f"expected undetermined: {describe(result)}"
+    assert set(result.needs) == set(names(text)), f"expected needs {text}: {describe(result)}"
+
+
+@then(re_(rf"under {PROTOCOL}, {DECISION} for patient {PATIENT} was decided by {TEXT}"))
+def then_side_decided_by(carepath_state: CarepathState, carepath_comparison: ComparisonState, protocol: str, name: str, patient: str,
+                         text: str) -> None:
+    result = getattr(compared(carepath_state, carepath_comparison, patient), carepath_comparison.side(carepath_state, protocol))
+    assert decision(result, name) is not None, f"{name} is undetermined: {describe(result)}"
+    actual = set(result.reasons.get(name, ()))
+    assert actual == set(names(text)), f"{name} was decided by {', '.join(sorted(actual)) or 'nothing'}: {describe(result)}"
+
+
+@then(re_(rf"patient {PATIENT} is (?P<how>accepted|rejected) under {PROTOCOL}"))
+def then_side_status(carepath_state: CarepathState, carepath_comparison: ComparisonState, patient: str, how: str, protocol: str) -> None:
+    result = getattr(compared(carepath_state, carepath_comparison, patient), carepath_comparison.side(carepath_state, protocol))
+    assert (result.status == "invalid") == (how == "rejected"), f"expected {how}: {describe(result)}"
+
+
+@then(re_(r"no patient is rejected by either protocol"))
+def then_none_rejected_by_either(carepath_state: CarepathState, carepath_comparison: ComparisonState) -> None:
+    rejected = [describe_pair(p) for p in carepath_comparison.compare(carepath_state).patients if "invalid" in (p.a.status, p.b.status)]
+    assert not rejected, "\n".join(rejected)

@@ -10,10 +10,13 @@ from pathlib import Path
 
 from . import compile_source, load_records
 from .checker import check
+from .compare import compare
 from .compiler import CompiledProtocol
 from .diagnostics import Diagnostic, ProtocolError, Severity
 from .engine import evaluate_all
 from .parser import parse
+from .records import load
+from .render import compare as compare_render
 from .render import json as json_render
 from .render import terminal
 from .source import Source
@@ -56,6 +59,14 @@ def _parser() -> argparse.ArgumentParser:
     explain.add_argument("--format", choices=("text", "json"), default="text")
     explain.add_argument("--as-of", type=_date, default=None)
     explain.set_defaults(handler=_explain)
+
+    compare_cmd = commands.add_parser("compare", help="put two protocols' decisions side by side per patient, and who changes")
+    compare_cmd.add_argument("protocol_a", type=Path)
+    compare_cmd.add_argument("protocol_b", type=Path)
+    compare_cmd.add_argument("records", type=Path, nargs="+")
+    compare_cmd.add_argument("--format", choices=("table", "json"), default="table")
+    compare_cmd.add_argument("--as-of", type=_date, default=None, help="evaluation date (YYYY-MM-DD); default today")
+    compare_cmd.set_defaults(handler=_compare)
 
     check_cmd = commands.add_parser("check", help="report every problem in protocol files")
     check_cmd.add_argument("protocols", type=Path, nargs="+")
@@ -133,6 +144,28 @@ def _explain(args: argparse.Namespace) -> int:
     else:
         terminal.console().print(terminal.explanation(run, result))
     return run.exit_code
+
+
+def _compare(args: argparse.Namespace) -> int:
+    """Both protocols are compiled (and every error in either reported) before any record is read once."""
+    _require(args.records)
+    a, b = _load(args.protocol_a), _load(args.protocol_b)
+    if a is None or b is None:
+        return EXIT_USAGE
+    comparison = compare(a, b, load(args.records), _as_of(args))
+    if args.format == "json":
+        sys.stdout.write(json_render.dumps(compare_render.document(comparison)))
+    else:
+        terminal.console().print(compare_render.tables(comparison))
+    names = {"a": a.name, "b": b.name}
+    for patient in comparison.patients:
+        seen: dict[str, list[str]] = {}
+        for side, result in (("a", patient.a), ("b", patient.b)):
+            for error in result.errors:
+                seen.setdefault(error.message, []).append(names[side])
+        for message, sides in seen.items():
+            print(f"invalid record for {' and '.join(dict.fromkeys(sides))}: {message}", file=sys.stderr)
+    return comparison.exit_code
 
 
 def _check(args: argparse.Namespace) -> int:

@@ -1,0 +1,144 @@
+"""A comparison of two protocols as a JSON document (the compare contract) and as rich tables."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+
+from ..compare import INVALID, Comparison, PatientComparison, Side, word
+from ..engine import Provenance, Result
+from .json import ENGINE_NAME, result_document
+
+# ---- JSON ----------------------------------------------------------------------------------
+
+
+def _protocol(provenance: Provenance) -> dict[str, Any]:
+    return {"name": provenance.protocol, "version": provenance.version, "sha256": provenance.sha256}
+
+
+def _side_document(result: Result) -> dict[str, Any]:
+    """A result as in the run contract, without the id, which the patient entry carries once."""
+    document = result_document(result)
+    del document["id"]
+    return document
+
+
+def document(comparison: Comparison) -> dict[str, Any]:
+    """The compare contract: fixed key order, record order, transitions in a fixed order; no timestamps."""
+    return {
+        "protocols": {"a": _protocol(comparison.a.provenance), "b": _protocol(comparison.b.provenance)},
+        "engine": {"name": ENGINE_NAME, "version": comparison.a.provenance.engine_version},
+        "as_of": comparison.as_of.isoformat(),
+        "patients": [
+            {"id": p.id, "a": _side_document(p.a), "b": _side_document(p.b), "changed": list(p.changed)}
+            for p in comparison.patients
+        ],
+        "summary": {
+            decision: {"transitions": [
+                {"from": t.before, "to": t.after, "count": t.count, "patients": list(t.patients)} for t in transitions
+            ]}
+            for decision, transitions in comparison.summary.items()
+        },
+    }
+
+
+# ---- tables --------------------------------------------------------------------------------
+
+_VALUE_STYLE = {"undetermined": "yellow", INVALID: "bold red"}
+
+
+def _label(side: Side) -> str:
+    p = side.provenance
+    return f"{p.protocol} {p.version}" if p.version else p.protocol
+
+
+def patients_table(comparison: Comparison) -> Table:
+    """One row per record: each shared decision as `A → B` when it changes (one value when it does not),
+    decisions only one protocol has, and each side's reasons, needs or errors."""
+    count = len(comparison.patients)
+    title = (f"A = {_label(comparison.a)} · B = {_label(comparison.b)} · {count} patient{'s' * (count != 1)}"
+             f" · as of {comparison.as_of.isoformat()}")
+    table = Table(title=title, title_justify="left")
+    table.add_column("patient", style="bold")
+    for name in comparison.shared:
+        table.add_column(name)
+    for name in comparison.only_a:
+        table.add_column(f"{name} (A only)")
+    for name in comparison.only_b:
+        table.add_column(f"{name} (B only)")
+    table.add_column("why in A")
+    table.add_column("why in B")
+    for patient in comparison.patients:
+        cells: list[Text] = [_pair(patient, name) for name in comparison.shared]
+        cells += [_value(word(patient.a, name)) for name in comparison.only_a]
+        cells += [_value(word(patient.b, name)) for name in comparison.only_b]
+        table.add_row(patient.id or "?", *cells, _why(patient.a, comparison.a), _why(patient.b, comparison.b))
+    return table
+
+
+def _value(text: str) -> Text:
+    return Text(text, style=_VALUE_STYLE.get(text, ""))
+
+
+def _pair(patient: PatientComparison, decision: str) -> Text:
+    before, after = word(patient.a, decision), word(patient.b, decision)
+    if before == after:
+        return _value(before)
+    text = _value(before)
+    text.append(" → ")
+    text.append_text(_value(after))
+    text.stylize("bold")
+    return text
+
+
+def _why(result: Result, side: Side) -> str:
+    """Reasons as the run table writes them: an `otherwise` branch's reasons are the criteria that failed."""
+    if result.status == INVALID:
+        return "\n".join(e.message for e in result.errors)
+    parts = []
+    for name, why in result.reasons.items():
+        if why and side.fallbacks.get(name) is not None and result.decisions.get(name) == side.fallbacks[name]:
+            parts.append(f"{name}: " + ", ".join(f"not {w}" for w in why))
+        elif why:
+            parts.append(f"{name}: {', '.join(why)}")
+    if result.needs:
+        parts.append("needs " + ", ".join(result.needs))
+    return "\n".join(parts)
+
+
+def summary_table(comparison: Comparison) -> Table:
+    """Per shared decision, every pair of values that occurs, with how many patients and which."""
+    table = Table(title="Who changes", title_justify="left")
+    table.add_column("decision", style="bold")
+    table.add_column("A")
+    table.add_column("B")
+    table.add_column("patients", justify="right")
+    table.add_column("which")
+    for decision, transitions in comparison.summary.items():
+        for index, t in enumerate(transitions):
+            style = "bold" if t.changed else "dim"
+            table.add_row(decision if index == 0 else "", _value(t.before), _value(t.after), Text(str(t.count), style=style),
+                          Text(", ".join(p or "?" for p in t.patients), style=style), end_section=index == len(transitions) - 1)
+    return table
+
+
+def footer(comparison: Comparison) -> Text:
+    """Counts, then provenance, as the run table ends."""
+    total = len(comparison.patients)
+    changes = ", ".join(f"{name} {sum(t.count for t in transitions if t.changed)}" for name, transitions in comparison.summary.items())
+    invalid_a = sum(p.a.status == INVALID for p in comparison.patients)
+    invalid_b = sum(p.b.status == INVALID for p in comparison.patients)
+    a, b = comparison.a.provenance, comparison.b.provenance
+    return Text(f"{total} patient{'s' * (total != 1)} · changed: {changes or 'no shared decisions'} · invalid: {invalid_a} in A, {invalid_b} in B\n"
+                f"A {a.protocol} sha256 {a.sha256[:12]} · B {b.protocol} sha256 {b.sha256[:12]} · carepath {a.engine_version}", style="dim")
+
+
+def tables(comparison: Comparison) -> Group:
+    parts: list[Table | Text] = [patients_table(comparison)]
+    if comparison.summary:
+        parts.append(summary_table(comparison))
+    parts.append(footer(comparison))
+    return Group(*parts)
