@@ -326,6 +326,8 @@ def event(definition: p.CheckedDefinition, cond: CondCompiler, value_of: ValueCo
         elif isinstance(outcome, NotBefore) and window_start is not None:
             detail = (f"undetermined: the days from day {window_start} cannot be read ({series} not recorded on every day); "
                       f"not before day {outcome.day}")
+        elif isinstance(outcome, NotBefore) and all(ctx.env[s.slot] is None or not ctx.env[s.slot].values for s in info.series):
+            detail = f"{series} not recorded; not before day {outcome.day}"
         elif isinstance(outcome, NotBefore):
             detail = f"not reached in the recorded days of {series}; not before day {outcome.day}"
         else:
