@@ -6,31 +6,36 @@ The Python API mirrors the CLI: `load_protocol` → `load_records` → `run`.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from ._version import __version__
 from .checker import check
 from .compiler import CompiledProtocol, compile_protocol
-from .diagnostics import Diagnostic, ProtocolError
+from .diagnostics import Diagnostic, ParameterError, ProtocolError
 from .engine import Batch, Result, Run, evaluate, evaluate_all, evaluate_batch
-from .parser import parse
+from .parser import parse, parse_parameter_value
 from .records import InvalidRecord, PatientRecord, bind_all, load, load_text
 from .source import Source
 
 __all__ = [
-    "Batch", "CompiledProtocol", "Diagnostic", "InvalidRecord", "PatientRecord", "ProtocolError", "Result", "Run", "Source",
+    "Batch", "CompiledProtocol", "Diagnostic", "InvalidRecord", "ParameterError", "PatientRecord", "ProtocolError", "Result", "Run", "Source",
     "__version__", "compile_source", "evaluate", "evaluate_batch", "load_protocol", "load_records", "run",
 ]
 
 
-def compile_source(source: Source) -> CompiledProtocol:
-    """Parse, check and compile; raises `ProtocolError` with every diagnostic."""
-    return compile_protocol(check(parse(source), source))
+def compile_source(source: Source, parameters: Mapping[str, str] | None = None) -> CompiledProtocol:
+    """Parse, check and compile; raises `ProtocolError` with every diagnostic.
+
+    `parameters` override the protocol's parameters by name, each value written as in a protocol file
+    ("1.1 mg/kg", "3", "7 days", "day 30"); a misfit raises `ParameterError`.
+    """
+    overrides = {name: parse_parameter_value(name, value) for name, value in (parameters or {}).items()}
+    return compile_protocol(check(parse(source), source, overrides))
 
 
-def load_protocol(path: str | Path) -> CompiledProtocol:
-    return compile_source(Source.from_path(path))
+def load_protocol(path: str | Path, parameters: Mapping[str, str] | None = None) -> CompiledProtocol:
+    return compile_source(Source.from_path(path), parameters)
 
 
 def load_records(compiled: CompiledProtocol, paths: Iterable[str | Path],

@@ -478,6 +478,9 @@ class _Checker:
             if replaced is None:
                 return
             used, shown, overridden = replaced[1], override_text, True
+            if type_.kind is Kind.DURATION and isinstance(value, tuple) and isinstance(used, tuple) and used[0] != value[0]:
+                raise ParameterError(f"parameter {name}={override_text}: '{name}' is counted in {value[0]}; "
+                                     f"give it in {value[0]} too (months and days are not interchangeable)")
         if declared.plausible is not None:
             self._parameter_plausible(declared, type_, used, shown, overridden)
         self.parameters[name] = p.ParameterInfo(name, type_, used, shown, default_text, overridden, declared.title, declared.citation,
@@ -498,6 +501,8 @@ class _Checker:
             case n.DayList() | n.DayLiteral():
                 problem = f"{text} is not a whole number of days"
             case n.QuantityLiteral():
+                if like is not None:
+                    self._override_fits(name, value, like, text)
                 resolved, type_ = self._resolve_quantity(value, like if like is not None and like.kind in (Kind.QUANTITY, Kind.DURATION) else None)
                 if type_ is None:
                     return None, text
@@ -519,6 +524,23 @@ class _Checker:
             self.error("CP306", problem, value.span)
             return None, text
         return result, text
+
+    @staticmethod
+    def _override_fits(name: str, value: n.QuantityLiteral, like: Type, text: str) -> None:
+        """An override is checked against its parameter here, so its errors name the parameter, not a line."""
+        try:
+            unit = parse_unit(value.unit)
+        except UnitError as error:
+            raise ParameterError(f"parameter {name}={text}: {error}" + (f"; {error.hint}" if error.hint else "")) from None
+        if like.kind is Kind.DURATION:
+            if not isinstance(unit, CalendarUnit):
+                raise ParameterError(f"parameter {name}={text}: '{name}' is a duration; write it in days, weeks, months or years")
+            if (value.value * unit.multiple).denominator != 1:
+                raise ParameterError(f"parameter {name}={text}: not a whole number of {unit.base}")
+            return
+        if not isinstance(unit, Unit) or like.kind is not Kind.QUANTITY or not isinstance(like.unit, Unit) or unit.dimension != like.unit.dimension:
+            expected = f"in {like.unit.display} ({describe_dimension(like.unit)})" if isinstance(like.unit, Unit) else like.describe()
+            raise ParameterError(f"parameter {name}={text}: '{name}' is {expected}; {display(text)} is {describe_dimension(unit)}")
 
     def _parameter_plausible(self, declared: n.Parameter, type_: Type, value: object, shown: str, overridden: bool) -> None:
         assert declared.plausible is not None

@@ -12,10 +12,10 @@ from . import compile_source, load_records
 from .checker import check
 from .compare import compare
 from .compiler import CompiledProtocol
-from .diagnostics import Diagnostic, ProtocolError, Severity
+from .diagnostics import Diagnostic, ParameterError, ProtocolError, Severity
 from .engine import evaluate_all
 from .parser import parse
-from .records import load
+from .records import load, load_parameters
 from .render import compare as compare_render
 from .render import json as json_render
 from .render import terminal
@@ -50,6 +50,7 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("records", type=Path, nargs="+")
     run.add_argument("--format", choices=("table", "json"), default="table")
     run.add_argument("--as-of", type=_date, default=None, help="evaluation date (YYYY-MM-DD); default today")
+    _parameter_options(run)
     run.set_defaults(handler=_run)
 
     explain = commands.add_parser("explain", help="show why (and why not) each decision was reached for one patient")
@@ -58,6 +59,7 @@ def _parser() -> argparse.ArgumentParser:
     explain.add_argument("--patient", required=True, help="the record's id")
     explain.add_argument("--format", choices=("text", "json"), default="text")
     explain.add_argument("--as-of", type=_date, default=None)
+    _parameter_options(explain)
     explain.set_defaults(handler=_explain)
 
     compare_cmd = commands.add_parser("compare", help="put two protocols' decisions side by side per patient, and who changes")
@@ -66,12 +68,35 @@ def _parser() -> argparse.ArgumentParser:
     compare_cmd.add_argument("records", type=Path, nargs="+")
     compare_cmd.add_argument("--format", choices=("table", "json"), default="table")
     compare_cmd.add_argument("--as-of", type=_date, default=None, help="evaluation date (YYYY-MM-DD); default today")
+    _parameter_options(compare_cmd)
     compare_cmd.set_defaults(handler=_compare)
 
     check_cmd = commands.add_parser("check", help="report every problem in protocol files")
     check_cmd.add_argument("protocols", type=Path, nargs="+")
     check_cmd.set_defaults(handler=_check)
     return parser
+
+
+def _parameter_options(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
+                         help="override a protocol parameter, written as in the protocol (repeatable), e.g. busulfan_light=\"1.1 mg/kg\"")
+    command.add_argument("--params", type=Path, default=None, metavar="FILE", help="a YAML file of parameter: value overrides")
+
+
+def _overrides(args: argparse.Namespace) -> dict[str, str]:
+    """`--params FILE` first, then each `--param`, so the command line has the last word."""
+    values: dict[str, str] = {}
+    try:
+        if args.params is not None:
+            values.update(load_parameters(args.params))
+    except ParameterError as error:
+        raise _UsageError(str(error)) from None
+    for item in args.param:
+        name, equals, value = item.partition("=")
+        if not equals or not name.strip():
+            raise _UsageError(f"--param {item!r}: write NAME=VALUE, e.g. --param busulfan_light=\"1.1 mg/kg\"")
+        values[name.strip()] = value.strip()
+    return values
 
 
 def _date(text: str) -> dt.date:
@@ -81,13 +106,15 @@ def _date(text: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"'{text}' is not a date as YYYY-MM-DD") from None
 
 
-def _load(path: Path) -> CompiledProtocol | None:
+def _load(path: Path, parameters: dict[str, str] | None = None) -> CompiledProtocol | None:
     try:
         source = Source.from_path(path)
     except (OSError, UnicodeDecodeError) as error:
         raise _UsageError(f"cannot read protocol {path}: {error}") from None
     try:
-        return compile_source(source)
+        return compile_source(source, parameters)
+    except ParameterError as error:
+        raise _UsageError(str(error)) from None
     except ProtocolError as error:
         print(error.render(), file=sys.stderr)
         return None
@@ -106,7 +133,7 @@ def _require(paths: Sequence[Path]) -> None:
 
 def _run(args: argparse.Namespace) -> int:
     _require(args.records)
-    compiled = _load(args.protocol)
+    compiled = _load(args.protocol, _overrides(args))
     if compiled is None:
         return EXIT_USAGE
     # Reasons without a full trace per record: the cohort path traces one record per pattern of outcomes.
@@ -126,7 +153,7 @@ def _run(args: argparse.Namespace) -> int:
 
 def _explain(args: argparse.Namespace) -> int:
     _require(args.records)
-    compiled = _load(args.protocol)
+    compiled = _load(args.protocol, _overrides(args))
     if compiled is None:
         return EXIT_USAGE
     records = load_records(compiled, args.records)
@@ -149,7 +176,14 @@ def _explain(args: argparse.Namespace) -> int:
 def _compare(args: argparse.Namespace) -> int:
     """Both protocols are compiled (and every error in either reported) before any record is read once."""
     _require(args.records)
-    a, b = _load(args.protocol_a), _load(args.protocol_b)
+    overrides = _overrides(args)
+    declared = {path: _parameter_names(path) for path in (args.protocol_a, args.protocol_b)}
+    unknown = sorted(name for name in overrides if not any(name in names for names in declared.values()))
+    if unknown:
+        raise _UsageError(f"neither protocol has a parameter '{unknown[0]}'")
+    # each protocol takes the overrides it declares: a site's parameters file can serve a whole library
+    a = _load(args.protocol_a, {k: v for k, v in overrides.items() if k in declared[args.protocol_a]})
+    b = _load(args.protocol_b, {k: v for k, v in overrides.items() if k in declared[args.protocol_b]})
     if a is None or b is None:
         return EXIT_USAGE
     comparison = compare(a, b, load(args.records), _as_of(args))
@@ -166,6 +200,11 @@ def _compare(args: argparse.Namespace) -> int:
         for message, sides in seen.items():
             print(f"invalid record for {' and '.join(dict.fromkeys(sides))}: {message}", file=sys.stderr)
     return comparison.exit_code
+
+
+def _parameter_names(path: Path) -> set[str]:
+    compiled = _load(path)
+    return {p.name for p in compiled.checked.parameters} if compiled is not None else set()
 
 
 def _check(args: argparse.Namespace) -> int:

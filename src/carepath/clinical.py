@@ -288,7 +288,7 @@ def event(definition: p.CheckedDefinition, cond: CondCompiler, value_of: ValueCo
         unknown_from: int | None = None
         saved = env[day_slot]
         try:
-            for day in range(first, last - run + 2):
+            for day in range(first, last + 1):  # a window running past the data is unknown, or false if a day in it is
                 window: Truth = True
                 for offset in range(run):
                     env[day_slot] = day + offset
@@ -299,13 +299,12 @@ def event(definition: p.CheckedDefinition, cond: CondCompiler, value_of: ValueCo
                     if result is None:
                         window = None
                 if window is True:
-                    return (day if unknown_from is None else NotBefore(unknown_from)), (day if unknown_from is None else unknown_from)
+                    return (day if unknown_from is None else NotBefore(unknown_from, day)), (day if unknown_from is None else unknown_from)
                 if window is None and unknown_from is None:
                     unknown_from = day
         finally:
             env[day_slot] = saved
-        bound = max(first, last - run + 2) if unknown_from is None else unknown_from
-        return NotBefore(bound), unknown_from
+        return NotBefore(max(first, last + 1) if unknown_from is None else unknown_from), unknown_from
 
     def value(env: Env) -> Any:
         return scan(env)[0]
@@ -325,7 +324,7 @@ def event(definition: p.CheckedDefinition, cond: CondCompiler, value_of: ValueCo
             detail = f"day {outcome}: first of {run} consecutive day{'s' if run > 1 else ''} with {info.condition.text}"
         elif isinstance(outcome, NotBefore) and window_start is not None:
             detail = (f"undetermined: the days from day {window_start} cannot be read ({series} not recorded on every day); "
-                      f"not before day {outcome.day}")
+                      f"{outcome}")
         elif isinstance(outcome, NotBefore) and all(ctx.env[s.slot] is None or not ctx.env[s.slot].values for s in info.series):
             detail = f"{series} not recorded; not before day {outcome.day}"
         elif isinstance(outcome, NotBefore):

@@ -568,9 +568,9 @@ def _day_compare(left: Any, right: Any, op: str, scope: Scope) -> ValueFn:
         a, b = get_left(env), get_right(env)
         if a is None or b is None:
             return None
-        a_low, a_high = (a.day, None) if isinstance(a, NotBefore) else (a, a)
-        b_low, b_high = (b.day, None) if isinstance(b, NotBefore) else (b, b)
-        if a_high is not None and b_high is not None:
+        a_low, a_high = (a.day, a.by) if isinstance(a, NotBefore) else (a, a)
+        b_low, b_high = (b.day, b.by) if isinstance(b, NotBefore) else (b, b)
+        if not isinstance(a, NotBefore) and not isinstance(b, NotBefore):
             return bool(compare(a, b))
         return compare_interval_open(a_low, a_high, op, b_low, b_high)
 

@@ -26,6 +26,7 @@ class Provenance:
     sha256: str
     source: str
     engine_version: str = __version__
+    parameters: tuple[tuple[str, str, str, bool], ...] = ()  # (name, value in force, protocol's value, overridden)
 
 
 class Result(NamedTuple):
@@ -56,7 +57,8 @@ class Run:
 
 def provenance(compiled: CompiledProtocol) -> Provenance:
     checked = compiled.checked
-    return Provenance(checked.name, checked.version, checked.sha256, checked.source.name)
+    parameters = tuple((q.name, q.shown, q.default, q.overridden) for q in checked.parameters)
+    return Provenance(checked.name, checked.version, checked.sha256, checked.source.name, parameters=parameters)
 
 
 def evaluate(compiled: CompiledProtocol, record: PatientRecord | InvalidRecord, as_of: dt.date, trace: bool = True) -> Result:
@@ -105,7 +107,7 @@ def _batch_of(compiled: CompiledProtocol, records: tuple[PatientRecord | Invalid
 def _needs(compiled: CompiledProtocol, env: list[Any]) -> tuple[str, ...]:
     missing: list[str] = []
     for decision, needs in zip(compiled.decisions, compiled.needs, strict=True):
-        if env[decision.slot] is None:
+        if env[decision.slot] is None or isinstance(env[decision.slot], NotBefore):
             missing.extend(needs(env))
     order = compiled.input_order
     return tuple(sorted(set(missing), key=lambda name: order.get(name, len(order))))

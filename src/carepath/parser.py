@@ -69,6 +69,23 @@ def parse(source: Source) -> n.Protocol:
     return result
 
 
+def parse_parameter_value(name: str, text: str) -> n.Parameter:
+    """A site's override (`--param name=value`), read with the protocol grammar so it means what it would in the file."""
+    from .diagnostics import ParameterError
+
+    if "\n" in text or "#" in text:
+        raise ParameterError(f"parameter {name}={text}: a value is one line, without comments")
+    try:
+        protocol = parse(Source(f"--param {name}", f"protocol override parameter {name}: {text}\n"))
+    except ProtocolError as error:
+        raise ParameterError(f"parameter {name}={text}: not a value ({error.diagnostics[0].message}); "
+                             "write e.g. 1.1 mg/kg, 3, 7 days, day 30, days 1, 3, 6 or true") from None
+    definitions = protocol.definitions
+    if len(definitions) != 1 or not isinstance(definitions[0], n.Parameter) or definitions[0].plausible is not None:
+        raise ParameterError(f"parameter {name}={text}: one value only")
+    return definitions[0]
+
+
 def parse_text(text: str, name: str = "<protocol>") -> n.Protocol:
     return parse(Source(name, text))
 

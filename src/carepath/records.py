@@ -684,3 +684,26 @@ def bind_all(raws: Sequence[RawRecord | LoadFailure], protocol: CheckedProtocol,
         else:
             out.append(bind(raw, protocol, extra_fields))
     return out
+
+
+def load_parameters(path: str | Path) -> dict[str, str]:
+    """A site's parameters file: a YAML mapping `name: value`, values written as in a protocol ("1.1 mg/kg")."""
+    from .diagnostics import ParameterError
+
+    try:
+        document = yaml.load(Path(path).read_text(encoding="utf-8"), Loader=_RecordLoader)
+    except (OSError, UnicodeDecodeError) as error:
+        raise ParameterError(f"cannot read parameters file {path}: {error}") from None
+    except yaml.YAMLError as error:
+        raise ParameterError(f"{path}: not valid YAML: {getattr(error, 'problem', None) or error}") from None
+    if not isinstance(document, _MAPPINGS) or not all(isinstance(k, str) for k in document):
+        raise ParameterError(f"{path}: expected a mapping of parameter: value")
+    values: dict[str, str] = {}
+    for name, value in document.items():
+        if isinstance(value, bool):
+            values[name] = "true" if value else "false"
+        elif isinstance(value, (int, float, str)):
+            values[name] = str(value)
+        else:
+            raise ParameterError(f"{path}: parameter {name}: {_show(value)} is not a value; write it as in the protocol, e.g. \"1.1 mg/kg\"")
+    return values

@@ -149,9 +149,13 @@ def describe_dimension(unit: Unit | CalendarUnit) -> str:
         (("[length]", Fraction(-3)),): "a count per volume",
         (("[length]", Fraction(-3)), ("[mass]", Fraction(1))): "a mass concentration",
         (("[mass]", Fraction(1)),): "a mass",
+        (("[length]", Fraction(1)),): "a length",
+        (("[time]", Fraction(-1)),): "a rate per time",
+        (("[length]", Fraction(-3)), ("[mass]", Fraction(1)), ("[time]", Fraction(-1))): "a mass concentration per time",
+        (("[mass]", Fraction(1)), ("[time]", Fraction(-1))): "a mass per time",
         (("[length]", Fraction(2)),): "an area",
         (("[length]", Fraction(3)),): "a volume",
-        (): "a plain number",
+        (): "dimensionless",
     }
     return names.get(unit.dimension, "dimension " + " ".join(f"{k}^{v}" for k, v in unit.dimension))
 

@@ -284,12 +284,14 @@ class Series:
 
 @dataclass(frozen=True, slots=True)
 class NotBefore:
-    """An event day not yet known, but known not to fall before `day`: every earlier chance failed."""
+    """An event day not yet known, but known not to fall before `day` (every earlier chance failed) and,
+    when `by` is set, not after it (a later window already holds): enough to settle `event > day 30`."""
 
     day: int
+    by: int | None = None
 
     def __str__(self) -> str:
-        return f"not before day {self.day}"
+        return f"between day {self.day} and day {self.by}" if self.by is not None else f"not before day {self.day}"
 
 
 @dataclass(frozen=True, slots=True)

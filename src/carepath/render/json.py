@@ -13,10 +13,11 @@ ENGINE_NAME = "carepath"
 
 
 def header(provenance: Provenance) -> dict[str, Any]:
-    return {
-        "protocol": {"name": provenance.protocol, "version": provenance.version, "sha256": provenance.sha256},
-        "engine": {"name": ENGINE_NAME, "version": provenance.engine_version},
-    }
+    protocol: dict[str, Any] = {"name": provenance.protocol, "version": provenance.version, "sha256": provenance.sha256}
+    if provenance.parameters:  # the values in force: the file's hash alone no longer says what ran
+        protocol["parameters"] = {name: {"value": value, "default": default, "overridden": overridden}
+                                  for name, value, default, overridden in provenance.parameters}
+    return {"protocol": protocol, "engine": {"name": ENGINE_NAME, "version": provenance.engine_version}}
 
 
 def decision_value(value: Any) -> Any:

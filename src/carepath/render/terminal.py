@@ -50,13 +50,19 @@ def summary(run: Run) -> Text:
     counts = {s: sum(r.status == s for r in run.results) for s in ("ok", "undetermined", "invalid")}
     p = run.provenance
     return Text(f"{counts['ok']} ok, {counts['undetermined']} undetermined, {counts['invalid']} invalid · "
-                f"protocol sha256 {p.sha256[:12]} · carepath {p.engine_version}", style="dim")
+                f"protocol sha256 {p.sha256[:12]} · carepath {p.engine_version}" + overridden(run), style="dim")
+
+
+def overridden(run: Run) -> str:
+    """Overridden parameters belong on every summary: the protocol's hash no longer says what ran."""
+    changed = [f"{name} = {value} (protocol: {default})" for name, value, default, over in run.provenance.parameters if over]
+    return "\nparameters overridden: " + "; ".join(changed) if changed else ""
 
 
 def explanation(run: Run, result: Result) -> Group:
     p = run.provenance
-    head = Text(f"Patient {result.id} · {p.protocol} {p.version or ''} (sha256 {p.sha256[:12]}) · as of {run.as_of.isoformat()}",
-                style="bold")
+    head = Text(f"Patient {result.id} · {p.protocol} {p.version or ''} (sha256 {p.sha256[:12]}) · as of {run.as_of.isoformat()}"
+                + overridden(run), style="bold")
     parts: list[object] = [head]
     if result.status == "invalid":
         parts.append(Text("record rejected:", style="bold red"))
