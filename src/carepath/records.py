@@ -79,6 +79,29 @@ class _RecordLoader(yaml.SafeLoader):
     so an impossible date such as 2008-02-30 is that field's error, not a failure of the whole file."""
 
 
+class _Mapping(dict[Any, Any]):
+    """A mapping as read, remembering keys written twice (YAML and JSON keep only the last): `bind` reports them."""
+
+    duplicates: tuple[str, ...] = ()
+
+
+def _checked_mapping(loader: _RecordLoader, node: yaml.MappingNode, deep: bool = False) -> _Mapping:
+    mapping = _Mapping(yaml.SafeLoader.construct_mapping(loader, node, deep))
+    keys = [loader.construct_object(key_node, deep=True) for key_node, _ in node.value]
+    mapping.duplicates = tuple(dict.fromkeys(str(k) for k in keys if keys.count(k) > 1))
+    return mapping
+
+
+_RecordLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _checked_mapping)
+
+
+def _unique_pairs(pairs: list[tuple[str, Any]]) -> _Mapping:
+    mapping = _Mapping(pairs)
+    keys = [key for key, _ in pairs]
+    mapping.duplicates = tuple(dict.fromkeys(k for k in keys if keys.count(k) > 1))
+    return mapping
+
+
 _RecordLoader.yaml_implicit_resolvers = {
     key: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
     for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
@@ -111,7 +134,7 @@ def load_file(path: Path) -> list[RawRecord | LoadFailure]:
 
 def load_text(text: str, name: str = "<records>", json_only: bool = False) -> list[RawRecord | LoadFailure]:
     try:
-        document = json.loads(text) if json_only else yaml.load(text, Loader=_RecordLoader)
+        document = json.loads(text, object_pairs_hook=_unique_pairs) if json_only else yaml.load(text, Loader=_RecordLoader)
     except json.JSONDecodeError as error:
         return [LoadFailure(name, f"{name}:{error.lineno}:{error.colno}: not valid JSON: {error.msg}")]
     except RecursionError:
@@ -159,6 +182,8 @@ def bind(raw: RawRecord, protocol: CheckedProtocol, extra_fields: frozenset[str]
     values: list[Any] = [None] * len(protocol.inputs)
     facts: list[Fact | None] = [None] * len(protocol.inputs)
     unread: dict[str, Any] = {}
+    for duplicate in _duplicates(data):
+        errors.append(RecordError(duplicate, f"{who}: '{duplicate}' is given twice; only one value can be read, so neither is"))
     for field_name, value in data.items():
         key = str(field_name)
         if key in RESERVED:
@@ -168,7 +193,7 @@ def bind(raw: RawRecord, protocol: CheckedProtocol, extra_fields: frozenset[str]
             unread[key] = value
             continue
         if info is None:
-            hint = did_you_mean(key, [*inputs, *raw.shared_fields, *extra_fields])
+            hint = did_you_mean(key, list(dict.fromkeys([*inputs, *sorted(raw.shared_fields), *sorted(extra_fields)])))
             errors.append(RecordError(key, f"{who}: unknown field '{key}' (value {_show(value)})" + (f"; {hint}" if hint else
                                       f"; {protocol.name} reads {', '.join(inputs)}; put descriptive data under 'about:'")))
             continue
@@ -194,6 +219,14 @@ def bind(raw: RawRecord, protocol: CheckedProtocol, extra_fields: frozenset[str]
         return InvalidRecord(patient, tuple(errors), raw.where)
     assert patient is not None
     return PatientRecord(patient, tuple(values), tuple(facts), about, raw.where, unread)
+
+
+def _duplicates(data: Mapping[str, Any]) -> tuple[str, ...]:
+    """Keys written twice in the record, or in a mapping one level inside it (a series' days)."""
+    found = list(getattr(data, "duplicates", ()))
+    for key, value in data.items():
+        found.extend(f"{key} {inner}" for inner in getattr(value, "duplicates", ()))
+    return tuple(found)
 
 
 def _derive(protocol: CheckedProtocol, values: list[Any], facts: list[Fact | None], errors: list[RecordError],
@@ -275,8 +308,8 @@ def _convert(info: InputInfo, value: Any) -> tuple[Any, str]:
     raise AssertionError(kind)
 
 
-def _split(value: Any) -> tuple[int | Fraction, str]:
-    """Accept '33900 /uL', '33,900 /uL', '33.9 10*9/L' or {value: 33900, unit: /uL}."""
+def _split(value: Any, example: str = "33900 /uL") -> tuple[int | Fraction, str]:
+    """Accept '33900 /uL', '33,900 /uL', '33.9 10*9/L' or {value: 33900, unit: /uL}; `example` is in the input's own unit."""
     if isinstance(value, _MAPPINGS):
         number, unit = value.get("value"), value.get("unit")
         if isinstance(number, bool) or not isinstance(number, (int, float, str)) or not isinstance(unit, str):
@@ -285,22 +318,27 @@ def _split(value: Any) -> tuple[int | Fraction, str]:
     elif isinstance(value, str):
         text = value
     elif isinstance(value, (int, float)) and not isinstance(value, bool):
-        raise _BadValue("a number needs a unit, e.g. '33900 /uL'")
+        raise _BadValue(f"a number needs a unit, e.g. '{_example(value, example)}'")
     else:
-        raise _BadValue("expected a number with a unit, e.g. '33900 /uL'")
+        raise _BadValue(f"expected a number with a unit, e.g. '{example}'")
     match = _QUANTITY.match(text)
     if not match:
-        raise _BadValue("expected a number with a unit, e.g. '33900 /uL'")
+        raise _BadValue(f"expected a number with a unit, e.g. '{example}'")
     number_text, unit = match.group(1).replace(",", ""), match.group(2)
     if not unit:
-        raise _BadValue("a number needs a unit, e.g. '33900 /uL'")
+        raise _BadValue(f"a number needs a unit, e.g. '{_example(number_text, example)}'")
     return (int(number_text) if number_text.isdigit() else Fraction(number_text)), unit
 
 
+def _example(number: object, example: str) -> str:
+    """The number as written with the input's unit: '0.0001' for an MRD in % becomes '0.0001 %'."""
+    return f"{number} {example.split(' ', 1)[1]}" if " " in example else example
+
+
 def _quantity(info: InputInfo, value: Any) -> tuple[Any, str]:
-    number, unit_text = _split(value)
     target = info.type.unit
     assert isinstance(target, Unit)
+    number, unit_text = _split(value, f"33900 {target.text}" if target.text == "/uL" else f"1 {target.text}")
     try:
         unit = parse_unit(unit_text)
     except UnitError as error:

@@ -342,3 +342,21 @@ def test_a_malformed_fields_list_fails_the_file_with_a_message(listed: str) -> N
     (failure,) = load_text(f"fields: {listed}\npatients: []\n", "r.yaml")
     assert isinstance(failure, LoadFailure)
     assert "'fields:' must be a list of field names" in failure.message
+
+
+# ---- keys written twice ---------------------------------------------------------------------------
+
+
+def test_a_field_written_twice_rejects_that_record_only(seed: CompiledProtocol) -> None:
+    text = f"- id: a\n  {GOOD}  mll: translocation\n- id: b\n  {GOOD}"
+    first, second = carepath.records_from_text(seed, text, "r.yaml")
+    assert messages(first) == [("mll", "patient 'a': 'mll' is given twice; only one value can be read, so neither is")]
+    assert isinstance(second, PatientRecord)
+
+
+def test_a_json_field_written_twice_is_caught_too(seed: CompiledProtocol, tmp_path: Path) -> None:
+    path = tmp_path / "r.json"
+    path.write_text('[{"id": "a", "mll": "germline", "mll": "translocation", "age_at_diagnosis": "8 months", '
+                    '"wbc_at_diagnosis": "1000 /uL"}]')
+    (record,) = carepath.load_records(seed, [path])
+    assert [field for field, _ in messages(record)] == ["mll"]
