@@ -17,6 +17,7 @@ import yaml
 
 import carepath
 from carepath.render import json as json_render
+from carepath.trace import decision_text
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLDEN = ROOT / "tests" / "golden"
@@ -61,6 +62,11 @@ def _render(protocol: Path, paths: list[str]) -> tuple[carepath.Run, str]:
 
 def _check_by_hand(result: carepath.Result, expectation: dict[str, Any] | str) -> None:
     about = {"expected": expectation} if isinstance(expectation, str) else expectation
+    if "decisions" in about:  # any protocol: every decision in words (yes, no, undetermined, a branch, "10.4 mg", a day)
+        words = {name: decision_text(value) for name, value in result.decisions.items()}
+        assert words == {k: str(v) for k, v in about["decisions"].items()}, f"record {result.id!r}"
+        assert list(result.needs) == about.get("needs", []), f"record {result.id!r}"
+        return
     expected = about["expected"]
     where = f"record {result.id!r}: {about.get('why', '')}"
     if expected == "invalid":
