@@ -15,12 +15,12 @@ from .compiler import CompiledProtocol, compile_protocol
 from .diagnostics import Diagnostic, ParameterError, ProtocolError
 from .engine import Batch, Result, Run, evaluate, evaluate_all, evaluate_batch
 from .parser import parse, parse_parameter_value
-from .records import InvalidRecord, PatientRecord, bind_all, load, load_text
+from .records import InvalidRecord, PatientRecord, bind_all, load, load_parameters, load_text
 from .source import Source
 
 __all__ = [
     "Batch", "CompiledProtocol", "Diagnostic", "InvalidRecord", "ParameterError", "PatientRecord", "ProtocolError", "Result", "Run", "Source",
-    "__version__", "compile_source", "evaluate", "evaluate_batch", "load_protocol", "load_records", "run",
+    "__version__", "compile_source", "evaluate", "evaluate_batch", "load_parameters", "load_protocol", "load_records", "run",
 ]
 
 

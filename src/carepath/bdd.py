@@ -18,8 +18,11 @@ Step vocabulary (quoted values are written in double quotes; lists are comma-sep
   Given the patients in "cohorts/severance_2011.yaml"       a records file or directory
   Given a patient "X" with:                                 data table of | field | value | rows; an empty
                                                             value cell means the field is absent; values are
-                                                            written as in a records file ("123.8 10*9/L")
+                                                            written as in a records file ("123.8 10*9/L"); a
+                                                            cell in braces is a series ({1: 600, 2: 700})
   Given the evaluation date is "2026-01-01"                 default 2026-01-01, so runs are reproducible
+  Given the parameter "busulfan_per_dose_light" is "1.1 mg/kg"   a site's override, written as in the protocol
+  Given the site parameters in "site.yaml"                  a parameters file (name: value)
   When the protocol is evaluated
   When the protocol is checked
   Then the protocol is accepted
@@ -111,20 +114,26 @@ class CarepathState:
     root: Path
     as_of: dt.date = DEFAULT_AS_OF
     source: Source | None = None
-    records: list[tuple[str, Path | str]] = field(default_factory=list)  # ("file", path) | (name, json text)
+    records: list[tuple[str, Path | str]] = field(default_factory=list)  # ("file", path) | (name, records text)
+    parameters: dict[str, str] = field(default_factory=dict)  # a site's overrides, by name
     _compiled: CompiledProtocol | None = None
     _error: ProtocolError | None = None
     _run: Run | None = None
 
     def set_protocol(self, source: Source) -> None:
-        self.source, self._compiled, self._error, self._run = source, None, None, None
+        self.source = source
+        self.forget()
+
+    def forget(self) -> None:
+        """Drop what was compiled or evaluated: the protocol or its parameters changed."""
+        self._compiled, self._error, self._run = None, None, None
 
     def check(self) -> ProtocolError | None:
         """Compile once; a protocol error is kept for the `rejected` steps rather than raised."""
         assert self.source is not None, 'no protocol given: start with Given the protocol "…" or Given the protocol:'
         if self._compiled is None and self._error is None:
             try:
-                self._compiled = carepath.compile_source(self.source)
+                self._compiled = carepath.compile_source(self.source, self.parameters)
             except ProtocolError as error:
                 self._error = error
         return self._error
@@ -302,14 +311,31 @@ def given_patient_table(carepath_state: CarepathState, patient: str, datatable: 
     rows = [row for row in datatable if row]
     if rows and [c.strip().lower() for c in rows[0]] == ["field", "value"]:
         rows = rows[1:]
-    record: dict[str, str] = {"id": patient}
+    lines = [f"- id: {json.dumps(patient)}"]
+    seen: set[str] = set()
     for row in rows:
         assert len(row) == 2, f"each row is | field | value |, got {row}"
         name, value = row[0].strip(), row[1].strip()
-        assert name not in record, f"field {name!r} is given twice for patient {patient!r}"
+        assert name not in seen, f"field {name!r} is given twice for patient {patient!r}"
+        seen.add(name)
         if value:
-            record[name] = value
-    carepath_state.records.append((f'patient "{patient}" table', json.dumps([record])))
+            # a cell in braces or brackets is a YAML flow mapping or list (a series: {1: 600, 2: 700}); any other
+            # cell is one value, quoted, so `no` or `2024-03-01` stay text until their field reads them
+            written = value if value[0] in "{[" else json.dumps(value, ensure_ascii=False)
+            lines.append(f"  {json.dumps(name)}: {written}")
+    carepath_state.records.append((f'patient "{patient}" table', "\n".join(lines) + "\n"))
+
+
+@given(re_(rf'the parameter "(?P<name>[^"]+)" is {VALUE}'))
+def given_parameter(carepath_state: CarepathState, name: str, value: str) -> None:
+    carepath_state.parameters[name] = value
+    carepath_state.forget()
+
+
+@given(re_(r'the site parameters in "(?P<path>[^"]+)"'))
+def given_parameter_file(carepath_state: CarepathState, path: str) -> None:
+    carepath_state.parameters.update(carepath.load_parameters(carepath_state.resolve(path)))
+    carepath_state.forget()
 
 
 @given(re_(r'the evaluation date is "(?P<date>[^"]+)"'))

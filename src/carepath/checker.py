@@ -545,17 +545,24 @@ class _Checker:
     def _parameter_plausible(self, declared: n.Parameter, type_: Type, value: object, shown: str, overridden: bool) -> None:
         assert declared.plausible is not None
         name = declared.name.name
-        if type_.kind not in (Kind.QUANTITY, Kind.NUMBER):
-            self.error("CP405", f"a plausible range needs a quantity or a number; '{name}' is {type_.describe()}", declared.plausible.span)
+        if type_.kind not in (Kind.QUANTITY, Kind.NUMBER, Kind.DURATION):
+            self.error("CP405", f"a plausible range needs a quantity, a number or a duration; '{name}' is {type_.describe()}",
+                       declared.plausible.span)
             return
-        bounds = []
+        bounds: list[object] = []
         for literal in (declared.plausible.low, declared.plausible.high):
             resolved, bound_type = self._resolve(literal, type_)
+            if isinstance(resolved, p.CalendarConst) and type_.kind is Kind.DURATION and isinstance(value, tuple) and resolved.base == value[0]:
+                bounds.append(resolved.amount)
+                continue
             if not isinstance(resolved, p.Const) or bound_type is None or bound_type.kind is not type_.kind:
-                self.error("CP405", f"the plausible range of '{name}' must be {type_.describe()}", literal.span)
+                unit = f" in {value[0]}" if isinstance(value, tuple) else ""
+                self.error("CP405", f"the plausible range of '{name}' must be {type_.describe()}{unit}", literal.span)
                 return
             bounds.append(resolved.value)
         low, high = bounds
+        if isinstance(value, tuple):
+            value = value[1]  # a duration parameter: its amount, in the unit its bounds share
         if not low <= value <= high:  # type: ignore[operator]
             message = f"'{name}' = {shown} is outside its plausible range {n.expr_text(declared.plausible.low)} .. {n.expr_text(declared.plausible.high)}"
             if overridden:
@@ -705,6 +712,15 @@ class _Checker:
             self.error("CP306", "schedule days are whole days", spec.span)
             return frequency, None, None
         whole = [int(d) for d in spec.days]
+        if spec.kind in ("day", "from") and spec.parameter is not None:  # `on start_day`, `from start_day`: a day parameter
+            parameter = self.parameters.get(spec.parameter.name)
+            if parameter is None or parameter.type.kind is not Kind.DAY:
+                day_parameters = [q.name for q in self.parameters.values() if q.type.kind is Kind.DAY]
+                self.error("CP201", f"'{spec.parameter.name}' is not a day parameter", spec.parameter.span,
+                           did_you_mean(spec.parameter.name, day_parameters) or "declare it: parameter NAME: day -1")
+                return frequency, None, None
+            assert isinstance(parameter.value, int)
+            whole = [parameter.value]
         match spec.kind:
             case "day":
                 return f"{frequency} on day {whole[0]}", (whole[0],), None
@@ -725,7 +741,7 @@ class _Checker:
                        did_you_mean(spec.parameter.name, days_parameters) or "declare it: parameter NAME: days 1, 3, 6")
             return frequency, None, None
         listed: tuple[int, ...] = parameter.value  # type: ignore[assignment]
-        return f"{frequency} on days " + ", ".join(map(str, listed)), listed, None
+        return f"{frequency} on day{'s' if len(listed) != 1 else ''} " + ", ".join(map(str, listed)), listed, None
 
     def _target(self, target: n.Target, slot: int) -> p.CheckedDefinition:
         name = target.name.name
@@ -795,7 +811,7 @@ class _Checker:
         elif isinstance(node, p.Const) and type_ is not None and type_.kind is Kind.NUMBER and isinstance(node.value, int):
             days = node.value
         if days is None or days < 1:
-            self.error("CP301", f"the window of '{text}' must be a whole number of days (7 days, or a parameter)", expr.window.span)
+            self.error("CP301", f"the window of '{text}' must be a whole number of days, at least 1 (7 days, or a parameter)", expr.window.span)
             days = 1
         return p.NoneBefore(info, days, text, expr.span)
 

@@ -45,7 +45,16 @@ def unit_text(type_: Any) -> str:
 def shown(value: Any, type_: Any) -> str:
     if value is None:
         return "unknown"
-    return f"{format_number(value)}{unit_text(type_)}"
+    return f"{approximate(value)}{unit_text(type_)}"
+
+
+def approximate(value: Any) -> str:
+    """Exact when short; a long or endless decimal (a square root, a third) to 4 places, marked ≈."""
+    if isinstance(value, Fraction) and value.denominator != 1:
+        places = (value * 10**6).denominator != 1
+        if places:
+            return "≈" + format_number(round(value, 4))
+    return format_number(value)
 
 
 # ---- values ----------------------------------------------------------------------------------
@@ -180,7 +189,7 @@ def dose(definition: p.CheckedDefinition, cond: CondCompiler, value_of: ValueCom
             steps.append(Step("amount", f"{branch.amount.text if branch.amount else '?'}" + (f" when {inner.text}" if inner else ""),
                               str(result) if result is not None else None, children, tuple(range(len(children))),
                               facts=tuple(_facts(ctx, branch.amount)), detail=detail, wanting=wanting, span=branch.span))
-            deciding = (index,)
+            deciding = tuple(range(index + 1))  # every earlier band was false: they chose this amount as much as it did
             break
         outcome = ctx.env[definition.slot]
         return Step("dose", definition.name, str(outcome) if outcome is not None else None, tuple(steps), deciding,

@@ -672,7 +672,8 @@ def _distance(ctx: ExplainContext, left: Any, right: Any) -> str | None:
     if value == threshold:
         return "exactly at the threshold"
     direction = "below" if value < threshold else "above"
-    return f"{format_number(abs(value - threshold))}{suffix} {direction} the threshold"
+    gap = abs(clinical.exact(value) - clinical.exact(threshold))  # type: ignore[operator]  # 12.1 - 12 is 0.1, not 0.0999…
+    return f"{format_number(gap)}{suffix} {direction} the threshold"
 
 
 def _shown(ctx: ExplainContext, side: Any) -> str:

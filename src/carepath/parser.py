@@ -352,6 +352,12 @@ class _ToNodes(Transformer[Token, Any]):
     def on_day_parameter(self, meta: Any, children: list[Token]) -> n.DaySet:
         return n.DaySet("parameter", (), _name(children[0]), _span_of(meta))
 
+    def on_day_named(self, meta: Any, children: list[Token]) -> n.DaySet:
+        return n.DaySet("day", (), _name(children[0]), _span_of(meta))
+
+    def from_day_named(self, meta: Any, children: list[Token]) -> n.DaySet:
+        return n.DaySet("from", (), _name(children[0]), _span_of(meta))
+
     def from_day(self, meta: Any, children: list[Fraction]) -> n.DaySet:
         return n.DaySet("from", tuple(children), None, _span_of(meta))
 

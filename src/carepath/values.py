@@ -307,4 +307,7 @@ class DoseValue:
         return int(self.amount) if self.amount.denominator == 1 else float(self.amount)
 
     def __str__(self) -> str:
-        return f"{format_number(self.amount)} {self.unit}"
+        amount = self.amount
+        if amount.denominator != 1 and (amount * 10**6).denominator != 1:  # an unrounded square root: 4 places, marked ≈
+            return f"≈{format_number(round(amount, 4))} {self.unit}"
+        return f"{format_number(amount)} {self.unit}"
