@@ -646,6 +646,9 @@ def _comparison_detail(ctx: ExplainContext, left: Any, right: Any, op: str, outc
                 return (f"cannot tell whether {left_value.text} {symbol} {right.shown}: {right.shown} is {low} to {high} days "
                         f"depending on the calendar; give the age in months or the dates")
             return f"cannot tell whether {shown_left} {symbol} {shown_right} without exact dates"
+        unrecorded = [s.input.name for s in (left, right) if isinstance(s, p.SeriesAt) and clinical.series_at(s, DAY_SLOT)(ctx.env) is None]
+        if unrecorded:
+            return f"{', '.join(unrecorded)} not recorded on day {ctx.env[DAY_SLOT]}"
         return f"{shown_left} {symbol} {shown_right} is unknown"
     if op in ("=", "!=") and isinstance(right, p.Const) and right.type.kind in (Kind.ENUM, Kind.BOOLEAN, Kind.TEXT):
         name = left.input.name if isinstance(left, p.InputRef) else getattr(left, "name", left.text)
