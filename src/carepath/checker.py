@@ -70,7 +70,9 @@ class _Checker:
     # ---- reporting -------------------------------------------------------------------------
 
     def error(self, code: str, message: str, span: Span, hint: str | None = None) -> None:
-        self.diagnostics.append(Diagnostic(code, Severity.ERROR, message, span, hint))
+        diagnostic = Diagnostic(code, Severity.ERROR, message, span, hint)
+        if diagnostic not in self.diagnostics:  # an operand resolved twice (to learn the other side's unit) reports once
+            self.diagnostics.append(diagnostic)
 
     def warn(self, code: str, message: str, span: Span, hint: str | None = None) -> None:
         self.diagnostics.append(Diagnostic(code, Severity.WARNING, message, span, hint))
@@ -632,6 +634,9 @@ class _Checker:
             self.error("CP301", signature, expr.span, builtin.usage)
             return p.Const(None, NUMBER, text, text, expr.span), None
         result, scales = signature
+        if builtin.name.startswith("round") and isinstance(resolved[1][0], p.Const) and resolved[1][0].value is not None \
+                and resolved[1][0].value <= 0:  # type: ignore[operator]
+            self.error("CP405", f"'{text}' rounds to a step of {n.expr_text(expr.args[1])}; it must be above zero", expr.args[1].span)
         return p.Call(builtin.name, tuple(node for node, _ in resolved), scales, result, text, expr.span), result  # type: ignore[misc]
 
     # ---- doses, targets, events --------------------------------------------------------------
@@ -665,12 +670,15 @@ class _Checker:
                       dose.branches[-1].span, "add a final 'AMOUNT otherwise'")
         rounding = None
         if dose.rounding is not None:
-            step_node, step_type = self._resolve(dose.rounding.step, target)
-            if not isinstance(step_node, p.Const) or step_type is None or step_node.value is None:
-                self.error("CP301", f"'{name}' is rounded to a constant in {parsed.display}", dose.rounding.step.span)
-            elif step_type != target:
+            step_node, step_type = self._resolve(dose.rounding.step, None)
+            step_unit = step_type.unit if step_type is not None and isinstance(step_type.unit, Unit) else None
+            if step_unit is not None and step_unit.dimension == parsed.dimension:
+                step_node, step_type = self._resolve(dose.rounding.step, target)  # now in the dose's unit
+            if step_type is not None and step_type != target:
                 self.error("CP302", f"'{name}' is in {parsed.display}; its rounding step {n.expr_text(dose.rounding.step)} is not",
                            dose.rounding.step.span, f"write the step in {parsed.display}")
+            elif not isinstance(step_node, p.Const) or step_type is None or step_node.value is None:
+                self.error("CP301", f"'{name}' is rounded to a constant in {parsed.display}", dose.rounding.step.span)
             elif step_node.value <= 0:  # type: ignore[operator]
                 self.error("CP405", f"'{name}' is rounded to a step of {n.expr_text(dose.rounding.step)}; it must be above zero",
                            dose.rounding.step.span)
@@ -681,7 +689,7 @@ class _Checker:
         return p.CheckedDefinition("dose", name, slot, dose.title, dose.citation, None, tuple(branches), target, dose.span, dose=info)
 
     def _amount(self, expr: n.Expr, target: Type, what: str) -> p.Value | None:
-        node, type_ = self._value(expr, target)
+        node, type_ = self._value(expr)  # in its own unit: converted below, so a wrong unit is named as such
         if type_ is None:
             return None
         unit = type_.unit if isinstance(type_.unit, Unit) else None

@@ -286,7 +286,7 @@ def event(definition: p.CheckedDefinition, cond: CondCompiler, value_of: ValueCo
             if begin is None:
                 return None, None
             if isinstance(begin, NotBefore):
-                return begin, None
+                return NotBefore(begin.day), None  # this event starts after that one: not before it, with no upper bound
             first = begin
         recorded = [s for s in (env[slot] for slot in slots) if s is not None and s.values]
         if not recorded:

@@ -521,6 +521,8 @@ def _plain(left: Any, right: Any, op: str, scale: Any, scope: Scope) -> ValueFn:
         return _SLOT_TESTS[op](slot, right.value)
     get_left, _ = _operand(left, scope)
     get_right, _ = _operand(right, scope)
+    if any(isinstance(side, (p.Arith, p.Call)) for side in (left, right)):
+        return _exact_compare(get_left, get_right, compare, scale)
 
     def general(env: Env) -> Truth:
         a = get_left(env)
@@ -530,6 +532,21 @@ def _plain(left: Any, right: Any, op: str, scale: Any, scope: Scope) -> ValueFn:
         return compare(a, b * scale if scale != 1 else b)
 
     return general
+
+
+def _exact_compare(get_left: ValueFn, get_right: ValueFn, compare: Callable[[Any, Any], bool], scale: Any) -> ValueFn:
+    """A computed side is an exact rational; the other side's decimal is read back exactly too, so that
+    `0.1 mg + 0.2 mg = 0.3 mg` holds as it does on paper."""
+    factor = clinical.exact(scale)
+    assert factor is not None
+
+    def exact(env: Env) -> Truth:
+        a, b = clinical.exact(get_left(env)), clinical.exact(get_right(env))
+        if a is None or b is None:
+            return None
+        return bool(compare(a, b * factor if factor != 1 else b))
+
+    return exact
 
 
 def _duration_vs_literal(left: Any, right: p.CalendarConst, op: str, scope: Scope) -> ValueFn:

@@ -15,7 +15,7 @@ from typing import Any, NamedTuple
 from ._version import __version__
 from .compiler import CompiledProtocol, ExplainContext
 from .records import InvalidRecord, PatientRecord, RecordError, plausibility_problem
-from .trace import Fact, Step, reasons
+from .trace import Fact, Step, reasons_with_outcomes
 from .values import Duration, NotBefore, is_imprecise
 
 
@@ -42,6 +42,7 @@ class Result(NamedTuple):
     steps: tuple[Step, ...] = ()  # one per decision, declaration order; empty without trace
     criteria: tuple[Step, ...] = ()  # every definition's step, evaluation order
     record: PatientRecord | None = None
+    reason_outcomes: dict[str, tuple[object, ...]] | None = None  # beside `reasons`: the value each reason had
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,9 +88,12 @@ def evaluate(compiled: CompiledProtocol, record: PatientRecord | InvalidRecord, 
         return Result(record.id, status, decisions, {}, wanted, (), record=record)
     steps = _explain(compiled, env, facts)
     decision_steps = tuple(steps[d.slot] for d in compiled.decisions)
-    why = {d.name: reasons(step) for d, step in zip(compiled.decisions, decision_steps, strict=True) if env[d.slot] is not None}
+    why_with = {d.name: reasons_with_outcomes(step) for d, step in zip(compiled.decisions, decision_steps, strict=True)
+                if decisions[d.name] is not None}
+    why = {name: tuple(reason for reason, _ in pairs) for name, pairs in why_with.items()}
+    held = {name: tuple(outcome for _, outcome in pairs) for name, pairs in why_with.items()}
     every = tuple(steps[c.definition.slot] for c in compiled.definitions)
-    return Result(record.id, status, decisions, why, wanted, (), decision_steps, every, record)
+    return Result(record.id, status, decisions, why, wanted, (), decision_steps, every, record, held)
 
 
 def _batch_of(compiled: CompiledProtocol, records: tuple[PatientRecord | InvalidRecord, ...], as_of: dt.date, reasons: bool) -> Batch:
@@ -101,6 +105,7 @@ def _batch_of(compiled: CompiledProtocol, records: tuple[PatientRecord | Invalid
         needs={i: r.needs for i, r in enumerate(results) if r.needs},
         errors={i: r.errors for i, r in enumerate(results) if r.status == "invalid"},
         reasons={i: dict(r.reasons) for i, r in enumerate(results)} if reasons else {},
+        reason_outcomes={i: dict(r.reason_outcomes or {}) for i, r in enumerate(results)} if reasons else {},
     )
 
 
@@ -133,6 +138,7 @@ class Batch:
     needs: dict[int, tuple[str, ...]]  # record index → what an undetermined record is waiting for
     errors: dict[int, tuple[RecordError, ...]]  # record index → why a record is invalid
     reasons: dict[int, dict[str, tuple[str, ...]]] = field(default_factory=dict)  # when asked for: record index → reasons
+    reason_outcomes: dict[int, dict[str, tuple[object, ...]]] = field(default_factory=dict)  # the value each reason had
 
     def results(self) -> tuple[Result, ...]:
         out = []
@@ -143,7 +149,9 @@ class Batch:
                 continue
             decisions = {name: column[index] for name, column in self.decisions.items()}
             why = dict(self.reasons.get(index, {}))
-            out.append(Result(record.id, status, decisions, why, self.needs.get(index, ()), (), record=record))  # type: ignore[arg-type]
+            held = self.reason_outcomes.get(index)
+            out.append(Result(record.id, status, decisions, why, self.needs.get(index, ()), (), record=record,  # type: ignore[arg-type]
+                              reason_outcomes=dict(held) if held is not None else None))
         return tuple(out)
 
 
@@ -188,6 +196,7 @@ def evaluate_batch(compiled: CompiledProtocol, records: Sequence[PatientRecord |
         unknown[row] = True
     needs: dict[int, tuple[str, ...]] = {}
     why: dict[int, dict[str, tuple[str, ...]]] = {}
+    held: dict[int, dict[str, tuple[object, ...]]] = {}
     if reasons:
         states = [[_state(v) for v in columns[info.slot]] for info in compiled.read_inputs]
         patterns = [columns[slot] for slot in plan.comparison_slots] + states
@@ -197,6 +206,7 @@ def evaluate_batch(compiled: CompiledProtocol, records: Sequence[PatientRecord |
             if sample is None:
                 sample = traced[pattern] = evaluate(compiled, records[positions[row]], as_of, trace=True)
             why[positions[row]] = sample.reasons
+            held[positions[row]] = sample.reason_outcomes or {}
             if unknown[row]:
                 needs[positions[row]] = sample.needs
     elif undetermined:
@@ -219,14 +229,14 @@ def evaluate_batch(compiled: CompiledProtocol, records: Sequence[PatientRecord |
         for row in undetermined:
             status_list[row] = "undetermined"
         statuses = tuple(status_list)
-        return Batch(records, statuses, {d.name: c for d, c in zip(compiled.decisions, decided, strict=True)}, needs, errors, why)
+        return Batch(records, statuses, {d.name: c for d, c in zip(compiled.decisions, decided, strict=True)}, needs, errors, why, held)
     status_list = ["invalid"] * len(records)
     full: dict[str, list[Any]] = {d.name: [None] * len(records) for d in compiled.decisions}
     for row_index, index in enumerate(positions):
         status_list[index] = "undetermined" if unknown[row_index] else "ok"
         for d, decided_column in zip(compiled.decisions, decided, strict=True):
             full[d.name][index] = decided_column[row_index]
-    return Batch(records, tuple(status_list), dict(full), needs, errors, why)
+    return Batch(records, tuple(status_list), dict(full), needs, errors, why, held)
 
 
 class _LazyRows(Sequence[Sequence[Any]]):

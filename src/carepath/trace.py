@@ -41,22 +41,39 @@ class Step:
 
 def reasons(step: Step) -> tuple[str, ...]:
     """The named definitions (or, failing those, inputs) that decided a step's outcome."""
-    found: list[str] = []
+    return tuple(name for name, _ in reasons_with_outcomes(step))
+
+
+def reasons_with_outcomes(step: Step) -> tuple[tuple[str, object], ...]:
+    """Each reason with the value it had: a criterion that failed is `(name, False)`, one that held
+    `(name, True)`, a decision its value, an input None. Tables say "not X" only for what failed."""
+    found: dict[str, object] = {}
 
     def walk(node: Step) -> None:
         if node.kind == "reference" and node.reference:
-            found.append(node.reference)
+            found.setdefault(node.reference, node.outcome)
             return
         if node.kind in ("comparison", "presence", "input", "amount", "target", "event"):
-            found.extend(f.input for f in node.facts)
+            for fact in node.facts:
+                found.setdefault(fact.input, None)
         for index in node.deciding:
             walk(node.children[index])
 
     if step.kind in ("target", "event"):
-        found.extend(f.input for f in step.facts)
+        for fact in step.facts:
+            found.setdefault(fact.input, None)
     for index in step.deciding:
         walk(step.children[index])
-    return tuple(dict.fromkeys(found))
+    return tuple(found.items())
+
+
+def reason_text(name: str, outcome: object) -> str:
+    """A reason as a table cell says it: `not X` for a criterion that failed, `X = high` for a decision's value."""
+    if outcome is False:
+        return f"not {name}"
+    if outcome is True or outcome is None:
+        return name
+    return f"{name} = {decision_text(outcome)}"
 
 
 def needs(step: Step) -> tuple[str, ...]:
@@ -73,6 +90,7 @@ def needs(step: Step) -> tuple[str, ...]:
             walk(node.children[index])
 
     if step.outcome is None:
+        found.extend(step.wanting)  # a target or event names what it waits for on its own step
         for index in step.deciding:
             walk(step.children[index])
     return tuple(dict.fromkeys(found))

@@ -155,7 +155,7 @@ def describe_dimension(unit: Unit | CalendarUnit) -> str:
         (("[mass]", Fraction(1)), ("[time]", Fraction(-1))): "a mass per time",
         (("[length]", Fraction(2)),): "an area",
         (("[length]", Fraction(3)),): "a volume",
-        (): "dimensionless",
+        (): "dimensionless (a ratio such as mg/kg or %)",
     }
     return names.get(unit.dimension, "dimension " + " ".join(f"{k}^{v}" for k, v in unit.dimension))
 

@@ -10,6 +10,7 @@ from rich.text import Text
 
 from ..compare import INVALID, Comparison, PatientComparison, Side, word
 from ..engine import Provenance, Result
+from ..trace import reason_text
 from .json import ENGINE_NAME, result_document
 
 # ---- JSON ----------------------------------------------------------------------------------
@@ -100,7 +101,10 @@ def _why(result: Result, side: Side) -> str:
         return "\n".join(e.message for e in result.errors)
     parts = []
     for name, why in result.reasons.items():
-        if why and side.fallbacks.get(name) is not None and result.decisions.get(name) == side.fallbacks[name]:
+        held = (result.reason_outcomes or {}).get(name)
+        if why and held is not None:
+            parts.append(f"{name}: " + ", ".join(reason_text(w, h) for w, h in zip(why, held, strict=True)))
+        elif why and side.fallbacks.get(name) is not None and result.decisions.get(name) == side.fallbacks[name]:
             parts.append(f"{name}: " + ", ".join(f"not {w}" for w in why))
         elif why:
             parts.append(f"{name}: {', '.join(why)}")

@@ -28,6 +28,15 @@ def decision_value(value: Any) -> Any:
     return value
 
 
+def _outcome(value: Any) -> Any:
+    """A step's outcome as JSON: truth values and names as they are; an event day not yet known is null."""
+    if value is None or isinstance(value, (bool, int, str)):
+        return value
+    if isinstance(value, DoseValue):
+        return str(value)
+    return None  # NotBefore: undetermined; its range is in the step's detail
+
+
 def result_document(result: Result) -> dict[str, Any]:
     return {
         "id": result.id,
@@ -49,7 +58,7 @@ def dumps(document: dict[str, Any]) -> str:
 
 
 def step_document(step: Step, source: str) -> dict[str, Any]:
-    document: dict[str, Any] = {"kind": step.kind, "text": step.text, "outcome": step.outcome}
+    document: dict[str, Any] = {"kind": step.kind, "text": step.text, "outcome": _outcome(step.outcome)}
     if step.title:
         document["title"] = step.title
     if step.citation:
@@ -82,7 +91,7 @@ def explain_document(run: Run, result: Result) -> dict[str, Any]:
             "title": step.title,
             "citation": step.citation,
             "location": f"{source}:{step.span.line}" if step.span else None,
-            "value": step.outcome,
+            "value": decision_value(result.decisions.get(step.text)),
             "reasons": list(result.reasons.get(step.text, ())),
             "needs": list(needs(step)),  # read from this decision's own trace
             "trace": step_document(step, source),

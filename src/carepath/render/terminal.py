@@ -8,7 +8,7 @@ from rich.text import Text
 from rich.tree import Tree
 
 from ..engine import Result, Run
-from ..trace import Step, needs
+from ..trace import Step, needs, reason_text
 from ..trace import decision_text as value_text
 
 _MARK = {True: ("✔", "green"), False: ("✘", "red"), None: ("?", "yellow")}
@@ -20,7 +20,8 @@ def run_table(run: Run, decision_names: list[str], fallbacks: dict[str, str] | N
     the criteria that failed, and the table says "not …" rather than list them as if they held."""
     p = run.provenance
     count = len(run.results)
-    table = Table(title=f"{p.protocol} {p.version or ''} · {count} record{'s' * (count != 1)}", title_justify="left")
+    named = f"{p.protocol} {p.version}" if p.version else p.protocol
+    table = Table(title=f"{named} · {count} record{'s' * (count != 1)}", title_justify="left")
     table.add_column("patient", style="bold")
     table.add_column("status")
     for name in decision_names:
@@ -37,7 +38,10 @@ def _why(result: Result, fallbacks: dict[str, str]) -> str:
         return "\n".join(e.message for e in result.errors)
     parts = []
     for name, why in result.reasons.items():
-        if why and fallbacks.get(name) is not None and result.decisions.get(name) == fallbacks[name]:
+        held = (result.reason_outcomes or {}).get(name)
+        if why and held is not None:
+            parts.append(f"{name}: " + ", ".join(reason_text(w, h) for w, h in zip(why, held, strict=True)))
+        elif why and fallbacks.get(name) is not None and result.decisions.get(name) == fallbacks[name]:
             parts.append(f"{name}: " + ", ".join(f"not {w}" for w in why))  # each of these failed
         elif why:
             parts.append(f"{name}: {', '.join(why)}")
@@ -61,7 +65,8 @@ def overridden(run: Run) -> str:
 
 def explanation(run: Run, result: Result) -> Group:
     p = run.provenance
-    head = Text(f"Patient {result.id} · {p.protocol} {p.version or ''} (sha256 {p.sha256[:12]}) · as of {run.as_of.isoformat()}"
+    named = f"{p.protocol} {p.version}" if p.version else p.protocol
+    head = Text(f"Patient {result.id} · {named} (sha256 {p.sha256[:12]}) · as of {run.as_of.isoformat()}"
                 + overridden(run), style="bold")
     parts: list[object] = [head]
     if result.status == "invalid":
@@ -70,7 +75,7 @@ def explanation(run: Run, result: Result) -> Group:
         return Group(*parts)  # type: ignore[arg-type]
     for step in result.steps:
         parts.append(_decision_tree(step, p.source, result))
-    if result.record is not None:
+    if result.record is not None and any(f is not None for f in result.record.facts):
         inputs = Tree(Text("inputs read", style="bold"))
         for fact in result.record.facts:
             if fact is not None:
