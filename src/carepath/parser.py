@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import re
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -54,7 +55,7 @@ def parse(source: Source) -> n.Protocol:
     try:
         tree = _lark().parse(source.text)  # LALR keeps its own stack: deep input cannot overflow here
     except UnexpectedInput as error:
-        raise ProtocolError(source, [_syntax_diagnostic(error)]) from None
+        raise ProtocolError(source, [_syntax_diagnostic(error, source.text)]) from None
     depth, deepest = _deepest(tree)
     if depth > MAX_NESTING:
         # every later pass walks the tree recursively: refuse what would overflow Python's stack
@@ -90,6 +91,21 @@ def parse_text(text: str, name: str = "<protocol>") -> n.Protocol:
     return parse(Source(name, text))
 
 
+def parse_with_comments(source: Source) -> tuple[n.Protocol, tuple[tuple[int, int, str], ...]]:
+    """The protocol and its comments as (line, column, text): the grammar ignores comments, the formatter keeps them."""
+    protocol = parse(source)
+    comments: list[tuple[int, int, str]] = []
+
+    def keep(token: Token) -> Token:
+        comments.append((token.line or 0, token.column or 0, str(token)))
+        return token
+
+    # a fresh parser per call, so concurrent calls never share the list; the cached LALR tables make it cheap
+    Lark(grammar_path().read_text(encoding="utf-8"), parser="lalr", propagate_positions=True, maybe_placeholders=False,
+         cache=True, lexer_callbacks={"COMMENT": keep}).parse(source.text)
+    return protocol, tuple(comments)
+
+
 def _deepest(tree: Tree[Token]) -> tuple[int, Tree[Token]]:
     """The depth of the parse tree and its deepest node, found without recursion."""
     best: tuple[int, Tree[Token]] = (1, tree)
@@ -115,7 +131,22 @@ def _describe(terminal: str) -> str:
     return f"'{pattern.value}'" if pattern.type == "str" else terminal
 
 
-def _syntax_diagnostic(error: UnexpectedInput) -> Diagnostic:
+_NUMBER_THEN_WORD = re.compile(r"(\d[\d_]*(?:\.\d+)?)\s+([A-Za-z_]\w*)\s*$")
+
+
+def _unit_misread(text: str, line: int, column: int) -> str | None:
+    """A name straight after a bare number is read as its unit (`n > 5  low otherwise`): say so."""
+    lines = text.splitlines()
+    before = "\n".join([*lines[: line - 1], lines[line - 1][: column - 1]]) if 0 < line <= len(lines) else ""
+    match = _NUMBER_THEN_WORD.search(before)
+    if match is None:
+        return None
+    number, word = match.groups()
+    return (f"'{word}' was read as the unit of {number}: give {number} its unit, or put the comparison in parentheses "
+            f"so '{word}' starts what comes next")
+
+
+def _syntax_diagnostic(error: UnexpectedInput, text: str = "") -> Diagnostic:
     line, column = max(1, error.line), max(1, error.column)
     if isinstance(error, UnexpectedToken) and error.token.type == "$END":
         expected = sorted({_describe(t) for t in error.expected})
@@ -129,6 +160,8 @@ def _syntax_diagnostic(error: UnexpectedInput) -> Diagnostic:
         hint = did_you_mean(str(token), keywords) if str(token)[:1].isalpha() else None
         if str(token) in _UNMIXED:
             hint = "'xor' and 'implies' do not mix with 'or' or chain 'implies' without parentheses: add them to say which comes first"
+        if str(token) in ("otherwise", "when", ":"):
+            hint = _unit_misread(text, line, column) or hint
         span = Span(line, column, token.end_line or line, token.end_column or column + 1)
         return Diagnostic("CP101", Severity.ERROR, f"unexpected {str(token)!r}; expected " + ", ".join(expected), span, hint)
     assert isinstance(error, UnexpectedCharacters)

@@ -200,3 +200,13 @@ def test_parenthesised_mixtures_print_back_with_their_parentheses() -> None:
         expr = criterion_expr(text, "  a : boolean  b : boolean  c : boolean")
         assert n.expr_text(expr) == text
         assert criterion_expr(n.expr_text(expr), "  a : boolean  b : boolean  c : boolean") == expr
+
+
+def test_a_name_read_as_the_unit_of_a_bare_number_is_explained() -> None:
+    text = 'protocol p\nparameter n "n": 3\nclassify r: high when n > 5\n  low otherwise\n'
+    with pytest.raises(ProtocolError) as caught:
+        parse_text(text)
+    (diagnostic,) = caught.value.diagnostics
+    assert diagnostic.code == "CP101"
+    assert diagnostic.hint is not None and "'low' was read as the unit of 5" in diagnostic.hint
+    parse_text(text.replace("n > 5", "(n > 5)"))  # the parentheses the hint suggests do parse
