@@ -146,3 +146,17 @@ Feature: GVHD prophylaxis: cyclosporine to a 150-300 µg/L level, and short-cour
     Then the explanation for patient "T2" shows "once on days 3, 6, 11"
     And the explanation for patient "T2" cites "UNCERTAIN"
     And no patient is rejected
+
+  Scenario: Without a weight no amount is computed, and the level still is
+    # every amount is per kg or per m² (which needs the weight too): none can be given without it
+    Given a patient "W" with:
+      | field                 | value    |
+      | height                | 80 cm    |
+      | cyclosporine_level    | 200 ug/L |
+      | tolerates_oral_intake | false    |
+    When the protocol is evaluated
+    Then patient "W" is undetermined and needs "weight"
+    And the decision "cyclosporine" for patient "W" is "undetermined"
+    And the decision "methotrexate_first" for patient "W" is "undetermined"
+    And the decision "methotrexate_later" for patient "W" is "undetermined"
+    And the decision "cyclosporine_level_target" for patient "W" is "within"

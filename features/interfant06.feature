@@ -310,3 +310,17 @@ Feature: Interfant-06 risk group and allogeneic SCT indication
       | E       | MLL-germline, 60 days, high WBC, prednisone poor response  | low        | no            |
       | F       | dupMLL, 10 months, low WBC                                 | low        | no            |
       | G       | MLL-rearranged, 8 months, MRD not yet measured             | medium     | undetermined  |
+
+  Scenario: A missing WBC matters for an MLL-rearranged infant under 6 months with a good prednisone response
+    # HR needs WBC >= 300 x10^9/L or a poor response; with 200 blasts/µL the response is good, so only
+    # the WBC could make this infant high risk: without it the group is undetermined and the WBC is needed
+    Given the protocol "protocols/interfant06.care"
+    And a patient "P" with:
+      | field                  | value         |
+      | age_at_diagnosis       | 100 days      |
+      | mll                    | translocation |
+      | prednisone_day8_blasts | 200 /uL       |
+      | mrd_before_octadad     | 0 %           |
+    When the protocol is evaluated
+    Then patient "P" is undetermined and needs "wbc_at_diagnosis"
+    And "wbc_300_or_more" is unknown for patient "P"

@@ -168,3 +168,19 @@ Feature: JPLSG MLL-10 risk group and HSCT indication
       | E       | MLL-germline, 60 days, high WBC, prednisone poor response  | low          | no            |
       | F       | dupMLL, 10 months, low WBC                                 | low          | no            |
       | G       | MLL-rearranged, 8 months, MRD not yet measured             | intermediate | no            |
+
+  Scenario: A missing age matters for an MLL-rearranged infant without CNS disease, not for one with it
+    Given the protocol "protocols/mll10.care"
+    And a patient "no CNS" with:
+      | field       | value         |
+      | mll         | translocation |
+      | cns_disease | false         |
+    And a patient "CNS" with:
+      | field       | value         |
+      | mll         | translocation |
+      | cns_disease | true          |
+    When the protocol is evaluated
+    Then patient "no CNS" is undetermined and needs "age_at_diagnosis"
+    And "under_180_days" is unknown for patient "no CNS"
+    And patient "CNS" is assigned "high" for "risk_group"
+    And the decision "hsct_referral" for patient "CNS" is "yes"

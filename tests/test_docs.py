@@ -221,15 +221,15 @@ def test_every_example_file_is_shown_or_used() -> None:
 
 
 def test_every_diagnostic_code_is_documented() -> None:
-    """The reference lists every code the checker and parser can emit."""
+    """docs/diagnostics.md lists every code carepath can emit; the reference's table names none that does not exist."""
     emitted = set()
     for module in (ROOT / "src" / "carepath").glob("*.py"):
         emitted |= set(re.findall(r"\"(CP\d{3})\"", module.read_text(encoding="utf-8")))
-    reference = (DOCS / "language.md").read_text(encoding="utf-8")
-    documented = set(re.findall(r"^\| `(CP\d{3})` \|", reference, flags=re.MULTILINE))
+    catalogue = set(re.findall(r"^\| `(CP\d{3})` \|", (DOCS / "diagnostics.md").read_text(encoding="utf-8"), flags=re.MULTILINE))
+    reference = set(re.findall(r"^\| `(CP\d{3})` \|", (DOCS / "language.md").read_text(encoding="utf-8"), flags=re.MULTILINE))
     assert emitted, "no diagnostic codes found in the source"
-    assert emitted <= documented, f"codes missing from the diagnostics table: {sorted(emitted - documented)}"
-    assert documented <= emitted, f"documented codes the source never emits: {sorted(documented - emitted)}"
+    assert emitted <= catalogue, f"codes missing from docs/diagnostics.md: {sorted(emitted - catalogue)}"
+    assert catalogue | reference <= emitted, f"documented codes the source never emits: {sorted((catalogue | reference) - emitted)}"
 
 
 def test_every_error_code_has_a_failing_example() -> None:

@@ -31,16 +31,23 @@ ALLOWED: dict[str, set[str]] = {
     "records": {"diagnostics", "program", "types", "units", "values", "trace"},
     "engine": {"_version", "compiler", "records", "trace", "values"},
     "compare": {"compiler", "engine", "records", "trace"},
+    "analysis": {"compiler", "diagnostics", "engine", "needs", "nodes", "program", "records", "source", "types", "units", "values"},
     "render.json": {"engine", "trace", "values"},
     "render.compare": {"compare", "engine", "render.json", "trace"},
     "render.terminal": {"engine", "trace"},
     "cli": {"_version", "checker", "compiler", "diagnostics", "engine", "parser", "render", "render.json", "render.terminal",
-            "source", "records", "", "compare", "render.compare"},
+            "source", "records", "", "compare", "render.compare", "analysis", "lsp", "formatter", "featurerun", "render.coverage"},
+    "formatter": {"diagnostics", "nodes", "parser", "source"},
     "bdd": {"", "compare", "engine", "render", "render.json", "trace"},  # "" is the public API in carepath/__init__.py
+    "coverage": {"compiler", "engine", "nodes", "program", "trace", "types"},
+    "featurerun": {"bdd", "compiler", "coverage", "engine"},  # runs feature files with pytest for `carepath test`
+    "render.coverage": {"coverage"},
+    "lexer": set(),  # Pygments only: highlighting needs nothing else from carepath
+    "lsp": {"_version", "analysis", "builtins", "checker", "compiler", "diagnostics", "nodes", "parser", "source"},
 }
 # third-party library → the only modules that may import it
-EDGES = {"lark": {"parser"}, "yaml": {"records"}, "rich": {"render.terminal", "render.compare"}, "pint": {"units"},
-         "pytest": {"bdd"}, "pytest_bdd": {"bdd"}}
+EDGES = {"lark": {"parser"}, "yaml": {"records"}, "rich": {"render.terminal", "render.compare", "render.coverage"}, "pint": {"units"},
+         "pytest": {"bdd", "featurerun"}, "pytest_bdd": {"bdd", "featurerun"}, "pygments": {"lexer"}, "pygls": {"lsp"}, "lsprotocol": {"lsp"}}
 
 
 def module_name(path: Path) -> str:

@@ -103,6 +103,17 @@ TAG = "carepath"
 _TAG_LINE = re.compile(r"^\s*(?:@\S+\s+)*@carepath(?:\s|$)", re.MULTILINE)
 _FEATURE_LINE = re.compile(r"^\s*Feature:", re.MULTILINE)
 
+# Each is called with every run a scenario evaluates (compiled protocol, traced run): `carepath test` measures
+# rule coverage this way. Empty unless something listens, so a plain `pytest` run is untouched.
+OBSERVERS: list[Callable[[CompiledProtocol, Run], None]] = []
+
+
+def is_tagged(text: str) -> bool:
+    """Whether a feature file's text opts in to direct collection: `@carepath` among its Feature's tags."""
+    feature_at = _FEATURE_LINE.search(text)
+    tagged = _TAG_LINE.search(text)
+    return tagged is not None and (feature_at is None or tagged.start() <= feature_at.start())
+
 
 # ---- state ---------------------------------------------------------------------------------
 
@@ -161,6 +172,8 @@ class CarepathState:
                     bound.extend(carepath.records_from_text(compiled, what, kind))
             assert bound, "no patients given: add Given the patients in \"…\" or Given a patient \"…\" with:"
             self._run = evaluate_all(compiled, bound, self.as_of)
+            for observe in OBSERVERS:
+                observe(compiled, self._run)
         return self._run
 
     @property
@@ -517,10 +530,7 @@ if pytest_bdd is not None:
     def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
         if file_path.suffix != ".feature" or not parent.config.pluginmanager.hasplugin("pytest-bdd"):
             return None  # not a feature file, or pytest-bdd is installed but disabled (-p no:pytest-bdd)
-        text = file_path.read_text(encoding="utf-8")
-        feature_at = _FEATURE_LINE.search(text)
-        tagged = _TAG_LINE.search(text)
-        if tagged is None or (feature_at is not None and tagged.start() > feature_at.start()):
+        if not is_tagged(file_path.read_text(encoding="utf-8")):
             return None
         collector: pytest.Collector = FeatureFile.from_parent(parent, path=file_path)
         return collector

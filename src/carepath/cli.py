@@ -71,9 +71,27 @@ def _parser() -> argparse.ArgumentParser:
     _parameter_options(compare_cmd)
     compare_cmd.set_defaults(handler=_compare)
 
-    check_cmd = commands.add_parser("check", help="report every problem in protocol files")
+    check_cmd = commands.add_parser("check", help="report every problem in protocol files, and prove each classification complete")
     check_cmd.add_argument("protocols", type=Path, nargs="+")
+    check_cmd.add_argument("--strict", action="store_true", help="treat warnings as errors (exit 2)")
+    check_cmd.add_argument("--verbose", "-v", action="store_true", help="also print notes: what was proved, sampled or not analysed")
     check_cmd.set_defaults(handler=_check)
+
+    lsp_cmd = commands.add_parser("lsp", help="run the language server on stdin and stdout, for editors")
+    lsp_cmd.set_defaults(handler=_lsp)
+
+    fmt_cmd = commands.add_parser("fmt", help="rewrite protocol files in the canonical layout, comments kept")
+    fmt_cmd.add_argument("files", type=Path, nargs="+")
+    fmt_cmd.add_argument("--check", action="store_true", help="write nothing; exit 1 listing the files that would change")
+    fmt_cmd.add_argument("--diff", action="store_true", help="write nothing; print what would change as a unified diff (exit 1 if anything would)")
+    fmt_cmd.set_defaults(handler=_fmt)
+
+    test_cmd = commands.add_parser("test", help="run a protocol's feature files and report which rule outcomes they exercised")
+    test_cmd.add_argument("protocol", type=Path)
+    test_cmd.add_argument("features", type=Path, nargs="*", help="feature files or directories; default: the feature files that name the protocol")
+    test_cmd.add_argument("--format", choices=("table", "json"), default="table")
+    test_cmd.add_argument("--fail-under", type=float, default=None, metavar="PERCENT", help="exit 1 when less than PERCENT of the rule outcomes are exercised")
+    test_cmd.set_defaults(handler=_test)
     return parser
 
 
@@ -208,6 +226,10 @@ def _parameter_names(path: Path) -> set[str]:
 
 
 def _check(args: argparse.Namespace) -> int:
+    """Names, types and units first; a protocol without errors then goes through the deep analysis."""
+    from .analysis import Finding, Note, analyse
+    from .compiler import compile_protocol
+
     worst = EXIT_OK
     for path in args.protocols:
         try:
@@ -216,19 +238,119 @@ def _check(args: argparse.Namespace) -> int:
             print(f"{path}: cannot read: {error}", file=sys.stderr)
             worst = EXIT_USAGE
             continue
-        diagnostics: tuple[Diagnostic, ...]
+        findings: list[Finding]
+        notes: tuple[Note, ...] = ()
         try:
-            diagnostics = check(parse(source), source).warnings  # type: ignore[assignment]
+            checked = check(parse(source), source)
+            analysis = analyse(compile_protocol(checked))
+            warnings: tuple[Diagnostic, ...] = checked.warnings  # type: ignore[assignment]
+            findings = [Finding(d) for d in warnings if not analysis.settles(d, checked)] + list(analysis.findings)
+            findings.sort(key=lambda f: (f.diagnostic.span.line, f.diagnostic.span.column, f.diagnostic.code))
+            notes = analysis.notes
         except ProtocolError as error:
-            diagnostics = error.diagnostics
-        for diagnostic in diagnostics:
-            print(diagnostic.render(source))
-        errors = sum(d.severity is Severity.ERROR for d in diagnostics)
-        warnings = len(diagnostics) - errors
+            findings = [Finding(d) for d in error.diagnostics]
+        severity = Severity.ERROR if args.strict else None
+        for finding in findings:
+            print(finding.render(source, severity))
+        if args.verbose:
+            for note in notes:
+                print(note.render(source))
+        errors = sum(f.diagnostic.severity is Severity.ERROR for f in findings)
+        cautions = len(findings) - errors
+        if args.strict:
+            errors, cautions = errors + cautions, 0
         if errors:
             worst = EXIT_USAGE
-        print(f"{path}: {errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}")
+        print(f"{path}: {errors} error{'s' * (errors != 1)}, {cautions} warning{'s' * (cautions != 1)}")
     return worst
+
+
+def _lsp(args: argparse.Namespace) -> int:
+    """The server needs pygls, an optional extra: without it, say how to get it rather than fail with a traceback."""
+    try:
+        from .lsp import serve
+    except ImportError as error:
+        if (error.name or "").split(".")[0] not in ("pygls", "lsprotocol"):
+            raise
+        print("carepath lsp needs the language server library: pip install 'carepath[editor]'", file=sys.stderr)
+        return EXIT_USAGE
+    serve()
+    return EXIT_OK
+
+
+
+def _fmt(args: argparse.Namespace) -> int:
+    """Exit 0 when every file is (now) formatted, 1 when `--check`/`--diff` found one that would change,
+    2 when a file cannot be read or does not parse (it is left untouched)."""
+    import difflib
+
+    from .formatter import FormatError, format_source
+
+    changed, unchanged, failed = 0, 0, False
+    write = not (args.check or args.diff)
+    for path in args.files:
+        try:
+            text = path.read_bytes().decode("utf-8")  # bytes, so that CRLF line ends count as a change
+        except (OSError, UnicodeDecodeError) as error:
+            print(f"{path}: cannot read: {error}", file=sys.stderr)
+            failed = True
+            continue
+        try:
+            formatted = format_source(text, str(path))
+        except ProtocolError as error:
+            print(error.render(), file=sys.stderr)
+            failed = True
+            continue
+        except FormatError as error:
+            print(f"carepath fmt: {error}", file=sys.stderr)
+            failed = True
+            continue
+        if formatted == text:
+            unchanged += 1
+            continue
+        changed += 1
+        if args.diff:
+            sys.stdout.writelines(difflib.unified_diff(text.splitlines(keepends=True), formatted.splitlines(keepends=True),
+                                                       f"{path}", f"{path} (formatted)"))
+        if write:
+            with path.open("w", encoding="utf-8", newline="\n") as handle:
+                handle.write(formatted)
+            print(f"reformatted {path}")
+        elif not args.diff:
+            print(f"would reformat {path}")
+    files = "file" if changed == 1 else "files"
+    summary = sys.stderr if args.diff else sys.stdout  # a diff on stdout stays a clean patch
+    if write:
+        print(f"{changed} {files} reformatted, {unchanged} unchanged", file=summary)
+    else:
+        print(f"{changed} {files} would be reformatted, {unchanged} already formatted", file=summary)
+    return EXIT_USAGE if failed else EXIT_INVALID if changed and not write else EXIT_OK
+
+
+def _test(args: argparse.Namespace) -> int:
+    """Run the protocol's features with the shipped steps: exit 1 on a failing scenario or coverage below --fail-under."""
+    try:
+        from . import featurerun
+    except ImportError as error:
+        raise _UsageError(f"carepath test needs pytest and pytest-bdd (pip install 'carepath[test]'): {error}") from None
+    from .render import coverage as coverage_render
+
+    if args.fail_under is not None and not 0 <= args.fail_under <= 100:
+        raise _UsageError(f"--fail-under takes a percentage from 0 to 100, not {args.fail_under:g}")
+    compiled = _load(args.protocol)
+    if compiled is None:
+        return EXIT_USAGE
+    try:
+        coverage, notes = featurerun.cover(args.protocol, compiled, args.features, Path.cwd())
+    except featurerun.FeatureRunError as error:
+        raise _UsageError(str(error)) from None
+    for note in notes:
+        print(f"note: {note}", file=sys.stderr)
+    if args.format == "json":
+        sys.stdout.write(json_render.dumps(coverage_render.document(coverage, args.fail_under)))
+    else:
+        terminal.console().print(coverage_render.report(coverage, args.fail_under))
+    return EXIT_OK if coverage.meets(args.fail_under) else EXIT_INVALID
 
 
 if __name__ == "__main__":

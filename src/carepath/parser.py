@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextvars
 import functools
 import re
 from fractions import Fraction
@@ -94,16 +95,27 @@ def parse_text(text: str, name: str = "<protocol>") -> n.Protocol:
 def parse_with_comments(source: Source) -> tuple[n.Protocol, tuple[tuple[int, int, str], ...]]:
     """The protocol and its comments as (line, column, text): the grammar ignores comments, the formatter keeps them."""
     protocol = parse(source)
-    comments: list[tuple[int, int, str]] = []
+    collected: list[tuple[int, int, str]] = []
+    reset = _COMMENTS.set(collected)  # per call and per thread: one cached parser serves them all
+    try:
+        _lark_with_comments().parse(source.text)
+    finally:
+        _COMMENTS.reset(reset)
+    return protocol, tuple(collected)
 
-    def keep(token: Token) -> Token:
-        comments.append((token.line or 0, token.column or 0, str(token)))
-        return token
 
-    # a fresh parser per call, so concurrent calls never share the list; the cached LALR tables make it cheap
-    Lark(grammar_path().read_text(encoding="utf-8"), parser="lalr", propagate_positions=True, maybe_placeholders=False,
-         cache=True, lexer_callbacks={"COMMENT": keep}).parse(source.text)
-    return protocol, tuple(comments)
+_COMMENTS: contextvars.ContextVar[list[tuple[int, int, str]]] = contextvars.ContextVar("comments")
+
+
+def _keep_comment(token: Token) -> Token:
+    _COMMENTS.get().append((token.line or 0, token.column or 0, str(token)))
+    return token
+
+
+@functools.cache
+def _lark_with_comments() -> Lark:
+    return Lark(grammar_path().read_text(encoding="utf-8"), parser="lalr", propagate_positions=True, maybe_placeholders=False,
+                cache=True, lexer_callbacks={"COMMENT": _keep_comment})
 
 
 def _deepest(tree: Tree[Token]) -> tuple[int, Tree[Token]]:
