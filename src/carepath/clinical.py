@@ -184,7 +184,7 @@ def dose(definition: p.CheckedDefinition, cond: CondCompiler, value_of: ValueCom
             detail = f"{branch.amount.text if branch.amount else '?'} = {shown(raw, definition.type)}"
             if rounding is not None and result is not None:
                 detail += f", rounded {'to the nearest' if rounding[0] == 'nearest' else rounding[0] + ' to a multiple of'} {format_number(rounding[1])} {unit}"
-            wanting = tuple(i.name for i in _inputs_of(branch.amount) if ctx.env[i.slot] is None) if result is None else ()
+            wanting = tuple(i.name for i in p.inputs_in(branch.amount) if ctx.env[i.slot] is None) if result is None else ()
             children = (inner,) if inner is not None else ()
             steps.append(Step("amount", f"{branch.amount.text if branch.amount else '?'}" + (f" when {inner.text}" if inner else ""),
                               str(result) if result is not None else None, children, tuple(range(len(children))),
@@ -198,29 +198,11 @@ def dose(definition: p.CheckedDefinition, cond: CondCompiler, value_of: ValueCom
     return value, explain
 
 
-def _inputs_of(node: Any) -> list[p.InputInfo]:
-    found: list[p.InputInfo] = []
-
-    def visit(item: Any) -> None:
-        match item:
-            case p.InputRef(input=info):
-                found.append(info)
-            case p.Arith(left=left, right=right):
-                visit(left)
-                visit(right)
-            case p.Call(args=args):
-                for arg in args:
-                    visit(arg)
-
-    visit(node)
-    return list({i.name: i for i in found}.values())
-
-
 def _facts(ctx: Any, node: Any) -> list[Any]:
     from .trace import Fact
 
     out = []
-    for info in _inputs_of(node):
+    for info in p.inputs_in(node):
         fact = ctx.facts[info.slot]
         out.append(fact if fact is not None else Fact(info.name, "missing", None, "not in the record", missing=True))
     return out

@@ -117,39 +117,15 @@ def compile_protocol(checked: p.CheckedProtocol) -> CompiledProtocol:
 
 def _read_inputs(checked: p.CheckedProtocol) -> tuple[p.InputInfo, ...]:
     found: dict[int, p.InputInfo] = {}
-
-    def visit(node: Any) -> None:
-        match node:
-            case p.InputRef(input=info) | p.Presence(input=info):
-                found[info.slot] = info
-            case p.Compare(left=left, right=right):
-                visit(left)
-                visit(right)
-            case p.Logic(operands=operands):
-                for operand in operands:
-                    visit(operand)
-            case p.Negation(operand=operand):
-                visit(operand)
-            case p.Arith(left=left, right=right):
-                visit(left)
-                visit(right)
-            case p.Call(args=args):
-                for arg in args:
-                    visit(arg)
-            case p.SeriesAt(input=info) | p.NoneBefore(input=info):
-                found[info.slot] = info
-
     for definition in checked.definitions:
+        roots: list[object] = [definition.condition, *(b.condition for b in definition.branches), *(b.amount for b in definition.branches)]
         if definition.target is not None:
-            visit(definition.target.measured)
+            roots.append(definition.target.measured)
         if definition.event is not None:
-            visit(definition.event.condition)
-            visit(definition.event.start)
-        for branch in definition.branches:
-            visit(branch.amount)
-        visit(definition.condition)
-        for branch in definition.branches:
-            visit(branch.condition)
+            roots += [definition.event.condition, definition.event.start]
+        for root in roots:
+            for info in p.inputs_in(root):
+                found[info.slot] = info
     return tuple(found[slot] for slot in sorted(found))
 
 

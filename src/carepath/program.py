@@ -245,3 +245,27 @@ class CheckedProtocol:
         return tuple(sorted((d for d in self.definitions if d.is_decision), key=lambda d: (d.span.line, d.span.column)))
 
 
+
+
+def inputs_in(node: object) -> list[InputInfo]:
+    """Every input an IR node reads, in reading order, each once: for `needs`, explanations and `read_inputs`."""
+    found: dict[str, InputInfo] = {}
+
+    def visit(item: object) -> None:
+        match item:
+            case InputRef(input=info) | Presence(input=info) | SeriesAt(input=info) | NoneBefore(input=info):
+                found.setdefault(info.name, info)
+            case Compare(left=left, right=right) | Arith(left=left, right=right):
+                visit(left)
+                visit(right)
+            case Logic(operands=operands):
+                for operand in operands:
+                    visit(operand)
+            case Negation(operand=operand):
+                visit(operand)
+            case Call(args=args):
+                for arg in args:
+                    visit(arg)
+
+    visit(node)
+    return list(found.values())

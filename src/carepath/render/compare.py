@@ -10,8 +10,8 @@ from rich.text import Text
 
 from ..compare import INVALID, Comparison, PatientComparison, Side, word
 from ..engine import Provenance, Result
-from ..trace import reason_text
 from .json import ENGINE_NAME, result_document
+from .words import why_text
 
 # ---- JSON ----------------------------------------------------------------------------------
 
@@ -76,7 +76,7 @@ def patients_table(comparison: Comparison) -> Table:
         cells: list[Text] = [_pair(patient, name) for name in comparison.shared]
         cells += [_value(word(patient.a, name)) for name in comparison.only_a]
         cells += [_value(word(patient.b, name)) for name in comparison.only_b]
-        table.add_row(patient.id or "?", *cells, _why(patient.a, comparison.a), _why(patient.b, comparison.b))
+        table.add_row(patient.id or "?", *cells, why_text(patient.a, comparison.a.fallbacks), why_text(patient.b, comparison.b.fallbacks))
     return table
 
 
@@ -93,24 +93,6 @@ def _pair(patient: PatientComparison, decision: str) -> Text:
     text.append_text(_value(after))
     text.stylize("bold")
     return text
-
-
-def _why(result: Result, side: Side) -> str:
-    """Reasons as the run table writes them: an `otherwise` branch's reasons are the criteria that failed."""
-    if result.status == INVALID:
-        return "\n".join(e.message for e in result.errors)
-    parts = []
-    for name, why in result.reasons.items():
-        held = (result.reason_outcomes or {}).get(name)
-        if why and held is not None:
-            parts.append(f"{name}: " + ", ".join(reason_text(w, h) for w, h in zip(why, held, strict=True)))
-        elif why and side.fallbacks.get(name) is not None and result.decisions.get(name) == side.fallbacks[name]:
-            parts.append(f"{name}: " + ", ".join(f"not {w}" for w in why))
-        elif why:
-            parts.append(f"{name}: {', '.join(why)}")
-    if result.needs:
-        parts.append("needs " + ", ".join(result.needs))
-    return "\n".join(parts)
 
 
 def summary_table(comparison: Comparison) -> Table:

@@ -8,8 +8,9 @@ from rich.text import Text
 from rich.tree import Tree
 
 from ..engine import Result, Run
-from ..trace import Step, needs, reason_text
+from ..trace import Step, needs
 from ..trace import decision_text as value_text
+from .words import why_text
 
 _MARK = {True: ("✔", "green"), False: ("✘", "red"), None: ("?", "yellow")}
 _STATUS_STYLE = {"ok": "green", "undetermined": "yellow", "invalid": "bold red"}
@@ -29,25 +30,8 @@ def run_table(run: Run, decision_names: list[str], fallbacks: dict[str, str] | N
     table.add_column("why / what is needed")
     for result in run.results:
         cells = [value_text(result.decisions.get(n)) if result.status != "invalid" else "" for n in decision_names]
-        table.add_row(result.id or "?", Text(result.status, style=_STATUS_STYLE[result.status]), *cells, _why(result, fallbacks or {}))
+        table.add_row(result.id or "?", Text(result.status, style=_STATUS_STYLE[result.status]), *cells, why_text(result, fallbacks or {}))
     return table
-
-
-def _why(result: Result, fallbacks: dict[str, str]) -> str:
-    if result.status == "invalid":
-        return "\n".join(e.message for e in result.errors)
-    parts = []
-    for name, why in result.reasons.items():
-        held = (result.reason_outcomes or {}).get(name)
-        if why and held is not None:
-            parts.append(f"{name}: " + ", ".join(reason_text(w, h) for w, h in zip(why, held, strict=True)))
-        elif why and fallbacks.get(name) is not None and result.decisions.get(name) == fallbacks[name]:
-            parts.append(f"{name}: " + ", ".join(f"not {w}" for w in why))  # each of these failed
-        elif why:
-            parts.append(f"{name}: {', '.join(why)}")
-    if result.needs:
-        parts.append("needs " + ", ".join(result.needs))
-    return "\n".join(parts)
 
 
 def summary(run: Run) -> Text:
