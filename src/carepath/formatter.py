@@ -381,6 +381,8 @@ class _DefinitionUnits:
 
 
 class _Formatter:
+    """Finds the units of the layout in the source, hangs each comment on one, then prints them."""
+
     def __init__(self, protocol: n.Protocol, source: _Text, comments: Sequence[tuple[int, int, str]]) -> None:
         self.protocol = protocol
         self.source = source
@@ -475,8 +477,10 @@ class _Formatter:
             unit = units[position]
             following = offsets[position + 1] if position + 1 < len(units) else end_of_text
             if self.source.code_between(offset + len(text), following):
-                # inside a construct that spans lines: kept above it, with the same unit
-                comment.blank_before = False
+                # inside a construct that spans lines: kept above it, with the same unit; a blank line
+                # written above the unit now goes above its comments
+                comment.blank_before = not any(c.offset > unit.offset for c in unit.leading) and unit.blank_before
+                unit.blank_before = False
                 unit.leading.append(comment)
             elif comment.trailing:
                 unit.trailing = comment

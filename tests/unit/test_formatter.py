@@ -321,6 +321,11 @@ criterion b "B":
 """
 
 
+def test_a_blank_line_above_a_definition_stays_above_the_comments_moved_into_it() -> None:
+    text = "protocol p\ncriterion a: x\n\ncriterion b \"B\"  # inside the heading\n    cites \"c\":\n  y\n"
+    assert fmt(text) == "protocol p\n\ncriterion a: x\n\n# inside the heading\ncriterion b \"B\" cites \"c\":\n  y\n"
+
+
 def test_a_comment_between_branches_stays_between_them() -> None:
     text = "protocol p\nclassify g:\n  high when a\n  # why medium\n  medium when b  # note\n  low otherwise\n"
     assert fmt(text) == "protocol p\n\nclassify g:\n  high   when a\n  # why medium\n  medium when b  # note\n  low    otherwise\n"
