@@ -17,8 +17,8 @@ Feature: Febrile neutropenia triage
         anc < 500 /uL
 
       classify triage "Where the child is seen":
-        admit   when fever and neutropenia
-        clinic  otherwise
+        admit  when fever and neutropenia
+        clinic otherwise
       """
 
   Scenario: A febrile child with neutropenia is admitted
