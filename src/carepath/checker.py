@@ -6,12 +6,14 @@ import hashlib
 from collections.abc import Iterator
 from fractions import Fraction
 
+from . import checker_clinical, checker_parameters
 from . import nodes as n
 from . import program as p
 from .builtins import BUILTINS
+from .checker_parameters import rational
 from .diagnostics import Diagnostic, ParameterError, ProtocolError, Severity, did_you_mean
 from .source import Source, Span
-from .types import BOOLEAN, DATE, DAY, DAYS, DURATION, NUMBER, TEXT, Kind, Type
+from .types import BOOLEAN, DATE, DAY, DURATION, NUMBER, TEXT, Kind, Type
 from .units import CalendarUnit, Unit, UnitError, combine_units, describe_dimension, display, exact_number, parse_unit
 from .values import Duration, format_number
 
@@ -33,7 +35,7 @@ def check(protocol: n.Protocol, source: Source, overrides: dict[str, n.Parameter
         hint = did_you_mean(unknown[0], names)
         raise ParameterError(f"{source.name} has no parameter '{unknown[0]}'" + (f"; {hint}" if hint else
                              f"; its parameters are {', '.join(names)}" if names else "; it declares no parameters"))
-    checker = _Checker(protocol, source, overrides or {})
+    checker = Checker(protocol, source, overrides or {})
     checked = checker.run()
     errors = [d for d in checker.diagnostics if d.severity is Severity.ERROR]
     if errors or checked is None:
@@ -41,17 +43,11 @@ def check(protocol: n.Protocol, source: Source, overrides: dict[str, n.Parameter
     return checked
 
 
-def _rational(value: object) -> Fraction:
-    """A checked quantity constant back as an exact rational (constants hold ints or floats of exact rationals)."""
-    assert isinstance(value, (int, float, Fraction))
-    return Fraction(repr(value)) if isinstance(value, float) else Fraction(value)  # the float came from decimal text
-
-
 def _position(d: Diagnostic) -> tuple[int, int, str]:
     return d.span.line, d.span.column, d.code
 
 
-class _Checker:
+class Checker:
     def __init__(self, protocol: n.Protocol, source: Source, overrides: dict[str, n.Parameter] | None = None) -> None:
         self.protocol = protocol
         self.overrides = overrides or {}
@@ -90,7 +86,7 @@ class _Checker:
                 self.error("CP202", f"'{name}' is already defined", definition.name.span, "every input and definition needs its own name")
                 continue
             if isinstance(definition, n.Parameter):
-                self._declare_parameter(definition)
+                checker_parameters.declare_parameter(self, definition)
                 continue
             self.definitions[name] = definition
             self.def_slots[name] = slot
@@ -274,11 +270,11 @@ class _Checker:
                 return p.CheckedDefinition("classification", name, slot, definition.title, definition.citation, None,
                                            self._branches(name, branches), self.def_types[name], definition.span)
             case n.Dose():
-                return self._dose(definition, slot)
+                return checker_clinical.dose(self, definition, slot)
             case n.Target():
-                return self._target(definition, slot)
+                return checker_clinical.target(self, definition, slot)
             case n.Event():
-                return self._event(definition, slot)
+                return checker_clinical.event(self, definition, slot)
         raise AssertionError(definition)
 
     def _branches(self, name: str, branches: tuple[n.Branch, ...]) -> tuple[p.CheckedBranch, ...]:
@@ -351,7 +347,7 @@ class _Checker:
             case n.Call():
                 return self._call(expr)
             case n.NoneInPrevious():
-                return self._none_in_previous(expr), BOOLEAN
+                return checker_clinical.none_in_previous(self, expr), BOOLEAN
         raise AssertionError(expr)
 
     def _resolve_name(self, expr: n.Name, context: Type | None) -> tuple[object, Type | None]:
@@ -359,7 +355,7 @@ class _Checker:
         if context is not None and context.kind is Kind.ENUM and name in context.members:
             return p.Const(name, context, name, name, expr.span), context
         if name in self.parameters:
-            return self._parameter_ref(expr, context)
+            return checker_parameters.parameter_ref(self, expr, context)
         if name in self.inputs:
             info = self.inputs[name]
             if info.type.kind is Kind.SERIES:
@@ -443,10 +439,10 @@ class _Checker:
             if isinstance(right, p.Const) and not isinstance(left, p.Const):
                 scale = Fraction(1)  # the literal was already converted to the left side's unit
             elif isinstance(left, p.Const) and isinstance(right, p.Const):
-                right = p.Const(exact_number(_rational(right.value) * scale), left_type, right.text, right.shown, right.span)
+                right = p.Const(exact_number(rational(right.value) * scale), left_type, right.text, right.shown, right.span)
                 scale = Fraction(1)
             elif isinstance(left, p.Const):
-                left = p.Const(exact_number(_rational(left.value) / scale), right_type, left.text, left.shown, left.span)
+                left = p.Const(exact_number(rational(left.value) / scale), right_type, left.text, left.shown, left.span)
                 scale = Fraction(1)
         return p.Compare(op, left, right, exact_number(scale), text, expr.span)  # type: ignore[arg-type]
 
@@ -464,124 +460,6 @@ class _Checker:
         if left.kind is Kind.ENUM and left.owner != right.owner:
             return f"'{lt}' and '{rt}' are values of different enumerations"
         return None
-
-    # ---- parameters --------------------------------------------------------------------------
-
-    def _declare_parameter(self, declared: n.Parameter) -> None:
-        name = declared.name.name
-        default, default_text = self._parameter_value(declared, declared.value)
-        if default is None:
-            return
-        type_, value = default
-        used, shown, overridden = value, default_text, False
-        override = self.overrides.get(name)
-        if override is not None:
-            replaced, override_text = self._parameter_value(declared, override.value, type_)
-            if replaced is None:
-                return
-            used, shown, overridden = replaced[1], override_text, True
-            if type_.kind is Kind.DURATION and isinstance(value, tuple) and isinstance(used, tuple) and used[0] != value[0]:
-                raise ParameterError(f"parameter {name}={override_text}: '{name}' is counted in {value[0]}; "
-                                     f"give it in {value[0]} too (months and days are not interchangeable)")
-        if declared.plausible is not None:
-            self._parameter_plausible(declared, type_, used, shown, overridden)
-        self.parameters[name] = p.ParameterInfo(name, type_, used, shown, default_text, overridden, declared.title, declared.citation,
-                                                declared.span)
-
-    def _parameter_value(self, declared: n.Parameter, value: n.Literal | n.DayLiteral | n.DayList,
-                         like: Type | None = None) -> tuple[tuple[Type, object] | None, str]:
-        """A parameter's value in the evaluator's terms; `like` is the type an override must keep."""
-        name = declared.name.name
-        text = " ".join(["days", ", ".join(n.number_text(d) for d in value.days)]) if isinstance(value, n.DayList) else n.expr_text(value)
-        problem: str | None = None
-        result: tuple[Type, object] | None = None
-        match value:
-            case n.DayList(days=days) if all(d.denominator == 1 for d in days):
-                result = DAYS, tuple(int(d) for d in days)
-            case n.DayLiteral(day=day) if day.denominator == 1:
-                result = DAY, int(day)
-            case n.DayList() | n.DayLiteral():
-                problem = f"{text} is not a whole number of days"
-            case n.QuantityLiteral():
-                if like is not None:
-                    self._override_fits(name, value, like, text)
-                resolved, type_ = self._resolve_quantity(value, like if like is not None and like.kind in (Kind.QUANTITY, Kind.DURATION) else None)
-                if type_ is None:
-                    return None, text
-                if isinstance(resolved, p.CalendarConst):
-                    result = DURATION, (resolved.base, resolved.amount)
-                else:
-                    assert isinstance(resolved, p.Const)
-                    result = type_, resolved.value
-                text = display(text)
-            case _:
-                resolved, type_ = self._resolve(value, None)
-                assert isinstance(resolved, p.Const) and type_ is not None
-                result = type_, resolved.value
-        if problem is None and result is not None and like is not None and result[0].kind is not like.kind:
-            problem = f"'{name}' is {like.describe()}; {text} is {result[0].describe()}"
-        if problem is not None:
-            if like is not None:
-                raise ParameterError(f"parameter {name}={text}: {problem}")
-            self.error("CP306", problem, value.span)
-            return None, text
-        return result, text
-
-    @staticmethod
-    def _override_fits(name: str, value: n.QuantityLiteral, like: Type, text: str) -> None:
-        """An override is checked against its parameter here, so its errors name the parameter, not a line."""
-        try:
-            unit = parse_unit(value.unit)
-        except UnitError as error:
-            raise ParameterError(f"parameter {name}={text}: {error}" + (f"; {error.hint}" if error.hint else "")) from None
-        if like.kind is Kind.DURATION:
-            if not isinstance(unit, CalendarUnit):
-                raise ParameterError(f"parameter {name}={text}: '{name}' is a duration; write it in days, weeks, months or years")
-            if (value.value * unit.multiple).denominator != 1:
-                raise ParameterError(f"parameter {name}={text}: not a whole number of {unit.base}")
-            return
-        if not isinstance(unit, Unit) or like.kind is not Kind.QUANTITY or not isinstance(like.unit, Unit) or unit.dimension != like.unit.dimension:
-            expected = f"in {like.unit.display} ({describe_dimension(like.unit)})" if isinstance(like.unit, Unit) else like.describe()
-            raise ParameterError(f"parameter {name}={text}: '{name}' is {expected}; {display(text)} is {describe_dimension(unit)}")
-
-    def _parameter_plausible(self, declared: n.Parameter, type_: Type, value: object, shown: str, overridden: bool) -> None:
-        assert declared.plausible is not None
-        name = declared.name.name
-        if type_.kind not in (Kind.QUANTITY, Kind.NUMBER, Kind.DURATION):
-            self.error("CP405", f"a plausible range needs a quantity, a number or a duration; '{name}' is {type_.describe()}",
-                       declared.plausible.span)
-            return
-        bounds: list[object] = []
-        for literal in (declared.plausible.low, declared.plausible.high):
-            resolved, bound_type = self._resolve(literal, type_)
-            if isinstance(resolved, p.CalendarConst) and type_.kind is Kind.DURATION and isinstance(value, tuple) and resolved.base == value[0]:
-                bounds.append(resolved.amount)
-                continue
-            if not isinstance(resolved, p.Const) or bound_type is None or bound_type.kind is not type_.kind:
-                unit = f" in {value[0]}" if isinstance(value, tuple) else ""
-                self.error("CP405", f"the plausible range of '{name}' must be {type_.describe()}{unit}", literal.span)
-                return
-            bounds.append(resolved.value)
-        low, high = bounds
-        if isinstance(value, tuple):
-            value = value[1]  # a duration parameter: its amount, in the unit its bounds share
-        if not low <= value <= high:  # type: ignore[operator]
-            message = f"'{name}' = {shown} is outside its plausible range {n.expr_text(declared.plausible.low)} .. {n.expr_text(declared.plausible.high)}"
-            if overridden:
-                raise ParameterError(f"parameter {message}")
-            self.error("CP405", message, declared.value.span)
-
-    def _parameter_ref(self, expr: n.Name, context: Type | None) -> tuple[object, Type | None]:
-        info = self.parameters[expr.name]
-        type_, value = info.type, info.value
-        if type_.kind is Kind.DURATION:
-            assert isinstance(value, tuple)
-            return p.CalendarConst(str(value[0]), int(value[1]), expr.name, info.shown, expr.span), DURATION
-        if (type_.kind is Kind.QUANTITY and context is not None and context.kind is Kind.QUANTITY and isinstance(context.unit, Unit)
-                and isinstance(type_.unit, Unit) and context.unit.dimension == type_.unit.dimension):
-            converted = exact_number(_rational(value) * type_.unit.factor_to(context.unit))
-            return p.Const(converted, context, expr.name, info.shown, expr.span), context
-        return p.Const(value, type_, expr.name, info.shown, expr.span), type_
 
     # ---- arithmetic and functions ------------------------------------------------------------
 
@@ -638,190 +516,6 @@ class _Checker:
                 and resolved[1][0].value <= 0:  # type: ignore[operator]
             self.error("CP405", f"'{text}' rounds to a step of {n.expr_text(expr.args[1])}; it must be above zero", expr.args[1].span)
         return p.Call(builtin.name, tuple(node for node, _ in resolved), scales, result, text, expr.span), result  # type: ignore[misc]
-
-    # ---- doses, targets, events --------------------------------------------------------------
-
-    def _dose(self, dose: n.Dose, slot: int) -> p.CheckedDefinition:
-        name = dose.name.name
-        try:
-            parsed = parse_unit(dose.unit)
-        except UnitError as error:
-            self.error("CP303", str(error), dose.span, error.hint)
-            parsed = parse_unit("mg")
-        if isinstance(parsed, CalendarUnit):
-            self.error("CP307", f"dose '{name}' is in {dose.unit}, a duration", dose.span)
-            parsed = parse_unit("mg")
-        assert isinstance(parsed, Unit)
-        target = Type(Kind.QUANTITY, parsed)
-        branches: list[p.CheckedBranch] = []
-        closed: n.DoseBranch | None = None
-        for index, branch in enumerate(dose.branches):
-            if closed is not None:
-                self.error("CP403", f"this amount of '{name}' can never be reached: an unconditional amount comes before it", branch.span,
-                           "put 'otherwise' last, and give every earlier amount a 'when'")
-            if branch.condition is None:
-                closed = branch
-            condition = None if branch.condition is None else self._condition(branch.condition)
-            amount = self._amount(branch.amount, target, f"dose '{name}'")
-            label = "otherwise" if branch.otherwise else "always" if branch.condition is None else f"band {index + 1}"
-            branches.append(p.CheckedBranch(label, condition, branch.span, amount))
-        if closed is None and dose.branches:
-            self.warn("CP402", f"'{name}' has no 'otherwise' amount: a patient matching no band gets no dose and is left undetermined",
-                      dose.branches[-1].span, "add a final 'AMOUNT otherwise'")
-        rounding = None
-        if dose.rounding is not None:
-            step_node, step_type = self._resolve(dose.rounding.step, None)
-            step_unit = step_type.unit if step_type is not None and isinstance(step_type.unit, Unit) else None
-            if step_unit is not None and step_unit.dimension == parsed.dimension:
-                step_node, step_type = self._resolve(dose.rounding.step, target)  # now in the dose's unit
-            if step_type is not None and step_type != target:
-                self.error("CP302", f"'{name}' is in {parsed.display}; its rounding step {n.expr_text(dose.rounding.step)} is not",
-                           dose.rounding.step.span, f"write the step in {parsed.display}")
-            elif not isinstance(step_node, p.Const) or step_type is None or step_node.value is None:
-                self.error("CP301", f"'{name}' is rounded to a constant in {parsed.display}", dose.rounding.step.span)
-            elif step_node.value <= 0:  # type: ignore[operator]
-                self.error("CP405", f"'{name}' is rounded to a step of {n.expr_text(dose.rounding.step)}; it must be above zero",
-                           dose.rounding.step.span)
-            else:
-                rounding = (dose.rounding.mode, _rational(step_node.value))
-        schedule_text, days, from_day = self._schedule(dose.schedule)
-        info = p.DoseInfo(parsed, rounding, schedule_text, days, from_day)
-        return p.CheckedDefinition("dose", name, slot, dose.title, dose.citation, None, tuple(branches), target, dose.span, dose=info)
-
-    def _amount(self, expr: n.Expr, target: Type, what: str) -> p.Value | None:
-        node, type_ = self._value(expr)  # in its own unit: converted below, so a wrong unit is named as such
-        if type_ is None:
-            return None
-        unit = type_.unit if isinstance(type_.unit, Unit) else None
-        assert isinstance(target.unit, Unit)
-        if unit is None or unit.dimension != target.unit.dimension:
-            shown = unit.display if unit else "a plain number"
-            self.error("CP302", f"{what} is in {target.unit.display} ({describe_dimension(target.unit)}); '{n.expr_text(expr)}' is in {shown}"
-                       f" ({describe_dimension(unit) if unit else 'no unit'})", expr.span,
-                       "check each factor's unit: mg/kg × kg gives mg, mg/m2 × m2 gives mg")
-            return None
-        factor = unit.factor_to(target.unit)
-        if factor == 1:
-            return node  # type: ignore[return-value]
-        scale = p.Const(exact_number(factor), NUMBER, "", "", expr.span)
-        return p.Arith("*", node, scale, Fraction(1), target, n.expr_text(expr), expr.span)  # type: ignore[arg-type]
-
-    def _schedule(self, schedule: n.Schedule | None) -> tuple[str | None, tuple[int, ...] | None, int | None]:
-        if schedule is None:
-            return None, None, None
-        count = n.number_text(schedule.count) if schedule.count is not None else ""
-        frequency = {"times daily": f"{count} times daily", "every hours": f"every {count} hours"}.get(schedule.frequency, schedule.frequency)
-        if schedule.count is not None and (schedule.count <= 0 or schedule.count.denominator != 1):
-            self.error("CP405", f"'{frequency}' needs a whole number above zero", schedule.span)
-        spec = schedule.days
-        if spec is None:
-            return frequency, None, None
-        if any(d.denominator != 1 for d in spec.days):
-            self.error("CP306", "schedule days are whole days", spec.span)
-            return frequency, None, None
-        whole = [int(d) for d in spec.days]
-        if spec.kind in ("day", "from") and spec.parameter is not None:  # `on start_day`, `from start_day`: a day parameter
-            parameter = self.parameters.get(spec.parameter.name)
-            if parameter is None or parameter.type.kind is not Kind.DAY:
-                day_parameters = [q.name for q in self.parameters.values() if q.type.kind is Kind.DAY]
-                self.error("CP201", f"'{spec.parameter.name}' is not a day parameter", spec.parameter.span,
-                           did_you_mean(spec.parameter.name, day_parameters) or "declare it: parameter NAME: day -1")
-                return frequency, None, None
-            assert isinstance(parameter.value, int)
-            whole = [parameter.value]
-        match spec.kind:
-            case "day":
-                return f"{frequency} on day {whole[0]}", (whole[0],), None
-            case "range":
-                first, last = whole
-                if last < first:
-                    self.error("CP405", f"days {first} to {last} run backwards", spec.span, "write the earlier day first")
-                return f"{frequency} on days {first} to {last}", tuple(range(first, last + 1)), None
-            case "list":
-                return f"{frequency} on days " + ", ".join(map(str, whole)), tuple(whole), None
-            case "from":
-                return f"{frequency} from day {whole[0]}", None, whole[0]
-        assert spec.parameter is not None
-        parameter = self.parameters.get(spec.parameter.name)
-        if parameter is None or parameter.type.kind is not Kind.DAYS:
-            days_parameters = [q.name for q in self.parameters.values() if q.type.kind is Kind.DAYS]
-            self.error("CP201", f"'{spec.parameter.name}' is not a parameter listing days", spec.parameter.span,
-                       did_you_mean(spec.parameter.name, days_parameters) or "declare it: parameter NAME: days 1, 3, 6")
-            return frequency, None, None
-        listed: tuple[int, ...] = parameter.value  # type: ignore[assignment]
-        return f"{frequency} on day{'s' if len(listed) != 1 else ''} " + ", ".join(map(str, listed)), listed, None
-
-    def _target(self, target: n.Target, slot: int) -> p.CheckedDefinition:
-        name = target.name.name
-        measured, measured_type = self._value(target.measured)
-        bounds: list[p.Const] = []
-        for bound in (target.low, target.high):
-            node, type_ = self._resolve(bound, measured_type)
-            if measured_type is not None and (not isinstance(node, p.Const) or type_ != measured_type):
-                unit = measured_type.unit.display if isinstance(measured_type.unit, Unit) else "the measured value's unit"
-                self.error("CP302", f"the bounds of '{name}' must be constants in {unit}; {n.expr_text(bound)} is not", bound.span)
-            bounds.append(node if isinstance(node, p.Const) else p.Const(None, NUMBER, "", "", bound.span))
-        low, high = bounds
-        if low.value is not None and high.value is not None and low.value > high.value:  # type: ignore[operator]
-            self.error("CP405", f"the range of '{name}' runs backwards", target.low.span, "write the lower bound first")
-        actions: dict[str, str] = {}
-        for band, text in target.actions:
-            if band in actions:
-                self.error("CP404", f"'{name}' gives two actions for '{band}'", target.span)
-            actions[band] = text
-        info = p.TargetInfo(measured, low, high, actions)  # type: ignore[arg-type]
-        return p.CheckedDefinition("target", name, slot, target.title, target.citation, None, (), self.def_types[name], target.span, target=info)
-
-    def _event(self, event: n.Event, slot: int) -> p.CheckedDefinition:
-        name = event.name.name
-        run = 1
-        if event.run is not None:
-            node, type_ = self._resolve(event.run, None)
-            value = node.value if isinstance(node, p.Const) else None
-            if (type_ is not NUMBER and (type_ is None or type_.kind is not Kind.NUMBER)) or not isinstance(value, int) or value < 1:
-                self.error("CP301", f"'{name}' needs a whole number of consecutive days; {n.expr_text(event.run)} is not", event.run.span)
-            else:
-                run = value
-        start: p.Value | None = None
-        if event.start is not None:
-            node, type_ = self._resolve(event.start, None)
-            if type_ is None or type_.kind is not Kind.DAY:
-                self.error("CP301", f"'{name}' starts from a day (day 1, a day parameter or another event); {n.expr_text(event.start)} is not",
-                           event.start.span)
-            else:
-                start = node  # type: ignore[assignment]
-        self._event_series = []
-        condition = self._condition(event.condition)
-        series = tuple({info.name: info for info in self._event_series}.values())
-        self._event_series = None
-        if not series:
-            self.error("CP301", f"the condition of event '{name}' reads no series: nothing to count days over", event.condition.span,
-                       "name a series input (declared 'series of …') in the condition")
-        info = p.EventInfo(run, start, condition, series)
-        return p.CheckedDefinition("event", name, slot, event.title, event.citation, None, (), DAY, event.span, event=info)
-
-    def _none_in_previous(self, expr: n.NoneInPrevious) -> p.Cond:
-        text = n.expr_text(expr)
-        info = self.inputs.get(expr.series.name)
-        if self._event_series is None:
-            self.error("CP301", f"'{text}' looks at the days before the day examined: use it inside an event's 'where'", expr.span)
-            return p.Const(None, BOOLEAN, text, text, expr.span)
-        if info is None or info.type.kind is not Kind.SERIES or info.type.element != BOOLEAN:
-            self.error("CP301", f"'no … in previous' needs a series of booleans; '{expr.series.name}' is "
-                       f"{info.type.describe() if info else 'not declared'}", expr.series.span,
-                       did_you_mean(expr.series.name, [i.name for i in self.inputs.values() if i.type.kind is Kind.SERIES]))
-            return p.Const(None, BOOLEAN, text, text, expr.span)
-        self._event_series.append(info)
-        node, type_ = self._resolve(expr.window, None)
-        days: int | None = None
-        if isinstance(node, p.CalendarConst) and node.base == "days":
-            days = node.amount
-        elif isinstance(node, p.Const) and type_ is not None and type_.kind is Kind.NUMBER and isinstance(node.value, int):
-            days = node.value
-        if days is None or days < 1:
-            self.error("CP301", f"the window of '{text}' must be a whole number of days, at least 1 (7 days, or a parameter)", expr.window.span)
-            days = 1
-        return p.NoneBefore(info, days, text, expr.span)
 
     # ---- order and cycles ------------------------------------------------------------------
 
