@@ -37,7 +37,7 @@ def dose(checker: Checker, dose: n.Dose, slot: int) -> p.CheckedDefinition:
     for index, branch in enumerate(dose.branches):
         if closed is not None:
             checker.error("CP403", f"this amount of '{name}' can never be reached: an unconditional amount comes before it", branch.span,
-                       "put 'otherwise' last, and give every earlier amount a 'when'")
+                          "put 'otherwise' last, and give every earlier amount a 'when'")
         if branch.condition is None:
             closed = branch
         condition = None if branch.condition is None else checker._condition(branch.condition)
@@ -46,7 +46,7 @@ def dose(checker: Checker, dose: n.Dose, slot: int) -> p.CheckedDefinition:
         branches.append(p.CheckedBranch(label, condition, branch.span, amount))
     if closed is None and dose.branches:
         checker.warn("CP402", f"'{name}' has no 'otherwise' amount: a patient matching no band gets no dose and is left undetermined",
-                  dose.branches[-1].span, "add a final 'AMOUNT otherwise'")
+                     dose.branches[-1].span, "add a final 'AMOUNT otherwise'")
     rounding = None
     if dose.rounding is not None:
         step_node, step_type = checker._resolve(dose.rounding.step, None)
@@ -55,12 +55,12 @@ def dose(checker: Checker, dose: n.Dose, slot: int) -> p.CheckedDefinition:
             step_node, step_type = checker._resolve(dose.rounding.step, target)  # now in the dose's unit
         if step_type is not None and step_type != target:
             checker.error("CP302", f"'{name}' is in {parsed.display}; its rounding step {n.expr_text(dose.rounding.step)} is not",
-                       dose.rounding.step.span, f"write the step in {parsed.display}")
+                          dose.rounding.step.span, f"write the step in {parsed.display}")
         elif not isinstance(step_node, p.Const) or step_type is None or step_node.value is None:
             checker.error("CP301", f"'{name}' is rounded to a constant in {parsed.display}", dose.rounding.step.span)
         elif step_node.value <= 0:  # type: ignore[operator]
             checker.error("CP405", f"'{name}' is rounded to a step of {n.expr_text(dose.rounding.step)}; it must be above zero",
-                       dose.rounding.step.span)
+                          dose.rounding.step.span)
         else:
             rounding = (dose.rounding.mode, rational(step_node.value))
     schedule_text, days, from_day = schedule(checker, dose.schedule)
@@ -76,8 +76,8 @@ def dose_amount(checker: Checker, expr: n.Expr, target: Type, what: str) -> p.Va
     if unit is None or unit.dimension != target.unit.dimension:
         shown = unit.display if unit else "a plain number"
         checker.error("CP302", f"{what} is in {target.unit.display} ({describe_dimension(target.unit)}); '{n.expr_text(expr)}' is in {shown}"
-                   f" ({describe_dimension(unit) if unit else 'no unit'})", expr.span,
-                   "check each factor's unit: mg/kg × kg gives mg, mg/m2 × m2 gives mg")
+                      f" ({describe_dimension(unit) if unit else 'no unit'})", expr.span,
+                      "check each factor's unit: mg/kg × kg gives mg, mg/m2 × m2 gives mg")
         return None
     factor = unit.factor_to(target.unit)
     if factor == 1:
@@ -100,11 +100,8 @@ def schedule(checker: Checker, schedule: n.Schedule | None) -> tuple[str | None,
         return frequency, None, None
     whole = [int(d) for d in spec.days]
     if spec.kind in ("day", "from") and spec.parameter is not None:  # `on start_day`, `from start_day`: a day parameter
-        parameter = checker.parameters.get(spec.parameter.name)
-        if parameter is None or parameter.type.kind is not Kind.DAY:
-            day_parameters = [q.name for q in checker.parameters.values() if q.type.kind is Kind.DAY]
-            checker.error("CP201", f"'{spec.parameter.name}' is not a day parameter", spec.parameter.span,
-                       did_you_mean(spec.parameter.name, day_parameters) or "declare it: parameter NAME: day -1")
+        parameter = _parameter_of(checker, spec.parameter, Kind.DAY, "a day parameter", "parameter NAME: day -1")
+        if parameter is None:
             return frequency, None, None
         assert isinstance(parameter.value, int)
         whole = [parameter.value]
@@ -121,14 +118,21 @@ def schedule(checker: Checker, schedule: n.Schedule | None) -> tuple[str | None,
         case "from":
             return f"{frequency} from day {whole[0]}", None, whole[0]
     assert spec.parameter is not None
-    parameter = checker.parameters.get(spec.parameter.name)
-    if parameter is None or parameter.type.kind is not Kind.DAYS:
-        days_parameters = [q.name for q in checker.parameters.values() if q.type.kind is Kind.DAYS]
-        checker.error("CP201", f"'{spec.parameter.name}' is not a parameter listing days", spec.parameter.span,
-                   did_you_mean(spec.parameter.name, days_parameters) or "declare it: parameter NAME: days 1, 3, 6")
+    parameter = _parameter_of(checker, spec.parameter, Kind.DAYS, "a parameter listing days", "parameter NAME: days 1, 3, 6")
+    if parameter is None:
         return frequency, None, None
     listed: tuple[int, ...] = parameter.value  # type: ignore[assignment]
     return f"{frequency} on day{'s' if len(listed) != 1 else ''} " + ", ".join(map(str, listed)), listed, None
+
+def _parameter_of(checker: Checker, name: n.Name, kind: Kind, what: str, example: str) -> p.ParameterInfo | None:
+    """A schedule's day or list of days named by a parameter of that kind, or a located error saying which exist."""
+    parameter = checker.parameters.get(name.name)
+    if parameter is not None and parameter.type.kind is kind:
+        return parameter
+    candidates = [q.name for q in checker.parameters.values() if q.type.kind is kind]
+    checker.error("CP201", f"'{name.name}' is not {what}", name.span, did_you_mean(name.name, candidates) or f"declare it: {example}")
+    return None
+
 
 def target(checker: Checker, target: n.Target, slot: int) -> p.CheckedDefinition:
     name = target.name.name
@@ -166,7 +170,7 @@ def event(checker: Checker, event: n.Event, slot: int) -> p.CheckedDefinition:
         node, type_ = checker._resolve(event.start, None)
         if type_ is None or type_.kind is not Kind.DAY:
             checker.error("CP301", f"'{name}' starts from a day (day 1, a day parameter or another event); {n.expr_text(event.start)} is not",
-                       event.start.span)
+                          event.start.span)
         else:
             start = node  # type: ignore[assignment]
     checker._event_series = []
@@ -175,7 +179,7 @@ def event(checker: Checker, event: n.Event, slot: int) -> p.CheckedDefinition:
     checker._event_series = None
     if not series:
         checker.error("CP301", f"the condition of event '{name}' reads no series: nothing to count days over", event.condition.span,
-                   "name a series input (declared 'series of …') in the condition")
+                      "name a series input (declared 'series of …') in the condition")
     info = p.EventInfo(run, start, condition, series)
     return p.CheckedDefinition("event", name, slot, event.title, event.citation, None, (), DAY, event.span, event=info)
 
@@ -187,8 +191,8 @@ def none_in_previous(checker: Checker, expr: n.NoneInPrevious) -> p.Cond:
         return p.Const(None, BOOLEAN, text, text, expr.span)
     if info is None or info.type.kind is not Kind.SERIES or info.type.element != BOOLEAN:
         checker.error("CP301", f"'no … in previous' needs a series of booleans; '{expr.series.name}' is "
-                   f"{info.type.describe() if info else 'not declared'}", expr.series.span,
-                   did_you_mean(expr.series.name, [i.name for i in checker.inputs.values() if i.type.kind is Kind.SERIES]))
+                      f"{info.type.describe() if info else 'not declared'}", expr.series.span,
+                      did_you_mean(expr.series.name, [i.name for i in checker.inputs.values() if i.type.kind is Kind.SERIES]))
         return p.Const(None, BOOLEAN, text, text, expr.span)
     checker._event_series.append(info)
     node, type_ = checker._resolve(expr.window, None)

@@ -105,7 +105,7 @@ def parameter_plausible(checker: Checker, declared: n.Parameter, type_: Type, va
     name = declared.name.name
     if type_.kind not in (Kind.QUANTITY, Kind.NUMBER, Kind.DURATION):
         checker.error("CP405", f"a plausible range needs a quantity, a number or a duration; '{name}' is {type_.describe()}",
-                   declared.plausible.span)
+                      declared.plausible.span)
         return
     bounds: list[object] = []
     for literal in (declared.plausible.low, declared.plausible.high):
