@@ -67,6 +67,7 @@ def dose(checker: Checker, dose: n.Dose, slot: int) -> p.CheckedDefinition:
     info = p.DoseInfo(parsed, rounding, schedule_text, days, from_day)
     return p.CheckedDefinition("dose", name, slot, dose.title, dose.citation, None, tuple(branches), target, dose.span, dose=info)
 
+
 def dose_amount(checker: Checker, expr: n.Expr, target: Type, what: str) -> p.Value | None:
     node, type_ = checker._value(expr)  # in its own unit: converted below, so a wrong unit is named as such
     if type_ is None:
@@ -84,6 +85,7 @@ def dose_amount(checker: Checker, expr: n.Expr, target: Type, what: str) -> p.Va
         return node  # type: ignore[return-value]
     scale = p.Const(exact_number(factor), NUMBER, "", "", expr.span)
     return p.Arith("*", node, scale, Fraction(1), target, n.expr_text(expr), expr.span)  # type: ignore[arg-type]
+
 
 def schedule(checker: Checker, schedule: n.Schedule | None) -> tuple[str | None, tuple[int, ...] | None, int | None]:
     if schedule is None:
@@ -124,6 +126,7 @@ def schedule(checker: Checker, schedule: n.Schedule | None) -> tuple[str | None,
     listed: tuple[int, ...] = parameter.value  # type: ignore[assignment]
     return f"{frequency} on day{'s' if len(listed) != 1 else ''} " + ", ".join(map(str, listed)), listed, None
 
+
 def _parameter_of(checker: Checker, name: n.Name, kind: Kind, what: str, example: str) -> p.ParameterInfo | None:
     """A schedule's day or list of days named by a parameter of that kind, or a located error saying which exist."""
     parameter = checker.parameters.get(name.name)
@@ -155,6 +158,7 @@ def target(checker: Checker, target: n.Target, slot: int) -> p.CheckedDefinition
     info = p.TargetInfo(measured, low, high, actions)  # type: ignore[arg-type]
     return p.CheckedDefinition("target", name, slot, target.title, target.citation, None, (), checker.def_types[name], target.span, target=info)
 
+
 def event(checker: Checker, event: n.Event, slot: int) -> p.CheckedDefinition:
     name = event.name.name
     run = 1
@@ -182,6 +186,7 @@ def event(checker: Checker, event: n.Event, slot: int) -> p.CheckedDefinition:
                       "name a series input (declared 'series of …') in the condition")
     info = p.EventInfo(run, start, condition, series)
     return p.CheckedDefinition("event", name, slot, event.title, event.citation, None, (), DAY, event.span, event=info)
+
 
 def none_in_previous(checker: Checker, expr: n.NoneInPrevious) -> p.Cond:
     text = n.expr_text(expr)

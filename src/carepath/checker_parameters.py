@@ -45,6 +45,7 @@ def declare_parameter(checker: Checker, declared: n.Parameter) -> None:
     checker.parameters[name] = p.ParameterInfo(name, type_, used, shown, default_text, overridden, declared.title, declared.citation,
                                             declared.span)
 
+
 def parameter_value(checker: Checker, declared: n.Parameter, value: n.Literal | n.DayLiteral | n.DayList,
                      like: Type | None = None) -> tuple[tuple[Type, object] | None, str]:
     """A parameter's value in the evaluator's terms; `like` is the type an override must keep."""
@@ -84,6 +85,7 @@ def parameter_value(checker: Checker, declared: n.Parameter, value: n.Literal | 
         return None, text
     return result, text
 
+
 def override_fits(name: str, value: n.QuantityLiteral, like: Type, text: str) -> None:
     """An override is checked against its parameter here, so its errors name the parameter, not a line."""
     try:
@@ -99,6 +101,7 @@ def override_fits(name: str, value: n.QuantityLiteral, like: Type, text: str) ->
     if not isinstance(unit, Unit) or like.kind is not Kind.QUANTITY or not isinstance(like.unit, Unit) or unit.dimension != like.unit.dimension:
         expected = f"in {like.unit.display} ({describe_dimension(like.unit)})" if isinstance(like.unit, Unit) else like.describe()
         raise ParameterError(f"parameter {name}={text}: '{name}' is {expected}; {display(text)} is {describe_dimension(unit)}")
+
 
 def parameter_plausible(checker: Checker, declared: n.Parameter, type_: Type, value: object, shown: str, overridden: bool) -> None:
     assert declared.plausible is not None
@@ -126,6 +129,7 @@ def parameter_plausible(checker: Checker, declared: n.Parameter, type_: Type, va
         if overridden:
             raise ParameterError(f"parameter {message}")
         checker.error("CP405", message, declared.value.span)
+
 
 def parameter_ref(checker: Checker, expr: n.Name, context: Type | None) -> tuple[object, Type | None]:
     info = checker.parameters[expr.name]
