@@ -41,7 +41,7 @@ ALLOWED: dict[str, set[str]] = {
     "render.compare": {"compare", "engine", "render.json", "render.words", "trace"},
     "render.terminal": {"engine", "render.words", "trace"},
     "cli": {"_version", "checker", "compiler", "diagnostics", "engine", "parser", "render", "render.json", "render.terminal",
-            "source", "records", "", "compare", "render.compare", "analysis", "lsp", "formatter", "featurerun", "render.coverage"},
+            "source", "records", "", "compare", "render.compare", "analysis", "lsp", "formatter", "featurerun", "render.coverage", "nodes"},
     "formatter": {"diagnostics", "nodes", "parser", "source"},
     "bdd": {"", "compare", "engine", "render", "render.json", "trace"},  # "" is the public API in carepath/__init__.py
     "coverage": {"compiler", "engine", "nodes", "program", "trace", "types"},

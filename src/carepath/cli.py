@@ -195,7 +195,7 @@ def _compare(args: argparse.Namespace) -> int:
     """Both protocols are compiled (and every error in either reported) before any record is read once."""
     _require(args.records)
     overrides = _overrides(args)
-    declared = {path: _parameter_names(path) for path in (args.protocol_a, args.protocol_b)}
+    declared = {path: _parameter_names(path) if overrides else set() for path in (args.protocol_a, args.protocol_b)}
     unknown = sorted(name for name in overrides if not any(name in names for names in declared.values()))
     if unknown:
         raise _UsageError(f"neither protocol has a parameter '{unknown[0]}'")
@@ -221,8 +221,14 @@ def _compare(args: argparse.Namespace) -> int:
 
 
 def _parameter_names(path: Path) -> set[str]:
-    compiled = _load(path)
-    return {p.name for p in compiled.checked.parameters} if compiled is not None else set()
+    """The parameters a protocol declares, read from its text alone: compiling it twice would report its errors twice."""
+    from . import nodes
+
+    try:
+        protocol = parse(Source.from_path(path))
+    except (OSError, UnicodeDecodeError, ProtocolError):
+        return set()  # the real load that follows reports the problem
+    return {d.name.name for d in protocol.definitions if isinstance(d, nodes.Parameter)}
 
 
 def _check(args: argparse.Namespace) -> int:
