@@ -25,8 +25,8 @@ from typing import Any
 
 import carepath
 from carepath import Source
-from carepath.records import PatientRecord, RawRecord, bind
-from carepath.values import DoseValue
+from carepath.data.records import PatientRecord, RawRecord, bind
+from carepath.semantics.values import DoseValue
 
 AS_OF = dt.date(2026, 1, 1)
 REPEATS = 5

@@ -25,10 +25,10 @@ from pathlib import Path
 from typing import Any
 
 import carepath
-from carepath.compiler import CompiledProtocol
-from carepath.engine import decide
-from carepath.records import PatientRecord, RawRecord, bind
-from carepath.values import MONTH
+from carepath.compile.compiler import CompiledProtocol
+from carepath.data.records import PatientRecord, RawRecord, bind
+from carepath.runtime.engine import decide
+from carepath.semantics.values import MONTH
 
 ROOT = Path(__file__).resolve().parent.parent
 PROTOCOL = ROOT / "protocols" / "severance_2011.care"
@@ -239,11 +239,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     # ---- timing
     n = len(records)
     lines: list[tuple[str, str, float]] = [
-        ("bind", "carepath.records.bind (load-time: parse values, convert units)", best_of(args.repeats, run_bind)),
+        ("bind", "carepath.data.records.bind (load-time: parse values, convert units)", best_of(args.repeats, run_bind)),
         ("batch_trace_off", "carepath.evaluate_batch (trace off, whole cohort)", best_of(args.repeats, run_batch)),
         ("evaluate_trace_off", "carepath.evaluate(..., trace=False), per record", best_of(args.repeats, run_evaluate(False))),
         ("evaluate_trace_on", "carepath.evaluate(..., trace=True)", best_of(args.repeats, run_evaluate(True))),
-        ("decide", "carepath.engine.decide (bare fast path)", best_of(args.repeats, run_decide)),
+        ("decide", "carepath.runtime.engine.decide (bare fast path)", best_of(args.repeats, run_decide)),
         ("hand_written", "hand-written Python, same three-valued rule", best_of(args.repeats, run_hand)),
         ("rule_engine", f"rule-engine {rule_engine.__version__} Rule.evaluate", best_of(args.repeats, run_rule_engine)),
     ]

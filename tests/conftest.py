@@ -10,7 +10,7 @@ import pytest
 
 import carepath
 from carepath import Source
-from carepath.compiler import CompiledProtocol
+from carepath.compile.compiler import CompiledProtocol
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED_PROTOCOL = ROOT / "protocols" / "severance_2011.care"

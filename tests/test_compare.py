@@ -11,8 +11,8 @@ import pytest
 
 import carepath
 from carepath.cli import main
-from carepath.compare import Comparison, compare, compare_bound, extra_fields
-from carepath.records import load, load_text
+from carepath.data.records import load, load_text
+from carepath.runtime.compare import Comparison, compare, compare_bound, extra_fields
 
 AS_OF = dt.date(2026, 1, 1)
 

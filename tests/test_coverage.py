@@ -16,9 +16,9 @@ import pytest
 
 import carepath
 from carepath import cli
-from carepath.compiler import CompiledProtocol
-from carepath.coverage import Coverage, Item, ScenarioRun, items, measure
-from carepath.featurerun import FeatureRunError, cover, names_protocol, select
+from carepath.analysis.coverage import Coverage, Item, ScenarioRun, items, measure
+from carepath.compile.compiler import CompiledProtocol
+from carepath.tooling.featurerun import FeatureRunError, cover, names_protocol, select
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "protocols" / "severance_2011.care"
@@ -399,7 +399,7 @@ def test_below_is_exact_and_the_display_never_rounds_up() -> None:
     from carepath.render.coverage import percent_text
 
     item = Item("r", "criterion", "holds", 1)
-    from carepath.coverage import ItemCoverage
+    from carepath.analysis.coverage import ItemCoverage
 
     coverage = Coverage("p", "p.care", "0" * 64, (), (*(ItemCoverage(item, 1, 1) for _ in range(1999)), ItemCoverage(item, 0, 0)), ())
     assert percent_text(coverage) == "99.9%"  # 99.95%

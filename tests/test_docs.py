@@ -28,7 +28,7 @@ import pytest
 
 import carepath
 from carepath import ProtocolError, Source
-from carepath.diagnostics import Severity
+from carepath.language.diagnostics import Severity
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
@@ -223,7 +223,7 @@ def test_every_example_file_is_shown_or_used() -> None:
 def test_every_diagnostic_code_is_documented() -> None:
     """docs/diagnostics.md lists every code carepath can emit; the reference's table names none that does not exist."""
     emitted = set()
-    for module in (ROOT / "src" / "carepath").glob("*.py"):
+    for module in (ROOT / "src" / "carepath").rglob("*.py"):
         emitted |= set(re.findall(r"\"(CP\d{3})\"", module.read_text(encoding="utf-8")))
     catalogue = set(re.findall(r"^\| `(CP\d{3})` \|", (DOCS / "diagnostics.md").read_text(encoding="utf-8"), flags=re.MULTILINE))
     reference = set(re.findall(r"^\| `(CP\d{3})` \|", (DOCS / "language.md").read_text(encoding="utf-8"), flags=re.MULTILINE))

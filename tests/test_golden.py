@@ -17,7 +17,7 @@ import yaml
 
 import carepath
 from carepath.render import json as json_render
-from carepath.trace import decision_text
+from carepath.semantics.trace import decision_text
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLDEN = ROOT / "tests" / "golden"

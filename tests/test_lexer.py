@@ -15,9 +15,9 @@ from pygments.lexers import find_lexer_class_by_name, get_lexer_by_name, get_lex
 from pygments.token import Comment, Error, Keyword, Name, Number, Operator, Punctuation, String, Whitespace, _TokenType
 
 from carepath import Source
-from carepath.builtins import BUILTINS as CHECKER_BUILTINS
-from carepath.lexer import BUILTINS, KEYWORDS, CarepathLexer
-from carepath.parser import grammar_path, parse
+from carepath.language.lexer import BUILTINS, KEYWORDS, CarepathLexer
+from carepath.language.parser import grammar_path, parse
+from carepath.semantics.builtins import BUILTINS as CHECKER_BUILTINS
 
 ROOT = Path(__file__).resolve().parents[1]
 PROTOCOLS = sorted((ROOT / "protocols").glob("*.care"))
@@ -58,7 +58,7 @@ def kinds(text: str) -> dict[str, _TokenType]:
 
 def test_the_entry_point_names_the_lexer() -> None:
     points = {p.name: p.value for p in importlib.metadata.entry_points(group="pygments.lexers")}
-    assert points.get("care") == "carepath.lexer:CarepathLexer"
+    assert points.get("care") == "carepath.language.lexer:CarepathLexer"
 
 
 @pytest.mark.parametrize("alias", ["care", "carepath"])

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from carepath import cli
-from carepath.lsp import analyse, describe
+from carepath.tooling.lsp import analyse, describe
 
 ROOT = Path(__file__).resolve().parents[1]
 DEADLINE = 60.0  # seconds any one reply may take before the test gives up (a guard against hanging, not a speed check)
@@ -246,7 +246,7 @@ def test_a_session_over_stdio(client: Client) -> None:
 
 
 def test_without_pygls_the_command_says_how_to_get_it(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
-    monkeypatch.delitem(sys.modules, "carepath.lsp", raising=False)
+    monkeypatch.delitem(sys.modules, "carepath.tooling.lsp", raising=False)
     monkeypatch.setitem(sys.modules, "pygls", None)  # importing it now fails as if it were not installed
     monkeypatch.setitem(sys.modules, "pygls.lsp.server", None)
     assert cli.main(["lsp"]) == 2

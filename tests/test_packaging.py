@@ -7,13 +7,13 @@ import sys
 import zipfile
 from pathlib import Path
 
-import carepath.parser
+import carepath.language.parser
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_an_editable_or_source_install_finds_the_grammar() -> None:
-    path = carepath.parser.grammar_path()
+    path = carepath.language.parser.grammar_path()
     assert path.read_text(encoding="utf-8") == (ROOT / "grammar" / "carepath.lark").read_text(encoding="utf-8")
 
 
@@ -30,8 +30,8 @@ def test_a_wheel_carries_the_grammar_and_works_from_it(tmp_path: Path) -> None:
     with zipfile.ZipFile(wheel) as archive:
         archive.extractall(target)
     probe = (
-        "import sys; sys.path.insert(0, sys.argv[1]); import carepath, carepath.parser;"
-        "print(carepath.parser.grammar_path());"
+        "import sys; sys.path.insert(0, sys.argv[1]); import carepath, carepath.language.parser;"
+        "print(carepath.language.parser.grammar_path());"
         "carepath.load_protocol(sys.argv[2])"
     )
     completed = subprocess.run([sys.executable, "-c", probe, str(target), str(ROOT / "protocols" / "severance_2011.care")],

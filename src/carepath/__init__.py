@@ -1,54 +1,47 @@
 """carepath: clinical protocol rules in a small language, evaluated with an explanation for every decision.
 
-The Python API mirrors the CLI: `load_protocol` → `load_records` → `run`.
+The Python API mirrors the CLI: `load_protocol` → `load_records` → `run`. Names load on first use, so
+`import carepath` (and `carepath --help`) stays fast.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Iterable, Mapping
-from pathlib import Path
+import importlib
+from typing import TYPE_CHECKING, Any
 
-from ._version import __version__
-from .checker import check
-from .compiler import CompiledProtocol, compile_protocol
-from .diagnostics import Diagnostic, ParameterError, ProtocolError
-from .engine import Batch, Result, Run, evaluate, evaluate_all, evaluate_batch
-from .parser import parse, parse_parameter_value
-from .records import InvalidRecord, PatientRecord, bind_all, load, load_parameters, load_text
-from .source import Source
+from carepath._version import __version__
+
+if TYPE_CHECKING:
+    from carepath.api import compile_source, load_protocol, load_records, records_from_text, run
+    from carepath.compile.compiler import CompiledProtocol
+    from carepath.data.records import InvalidRecord, PatientRecord, load_parameters
+    from carepath.language.diagnostics import Diagnostic, ParameterError, ProtocolError
+    from carepath.language.source import Source
+    from carepath.runtime.engine import Batch, Result, Run, evaluate, evaluate_all, evaluate_batch
+
+_WHERE = {
+    "compile_source": "carepath.api", "load_protocol": "carepath.api", "load_records": "carepath.api",
+    "records_from_text": "carepath.api", "run": "carepath.api",
+    "CompiledProtocol": "carepath.compile.compiler",
+    "InvalidRecord": "carepath.data.records", "PatientRecord": "carepath.data.records", "load_parameters": "carepath.data.records",
+    "Diagnostic": "carepath.language.diagnostics", "ParameterError": "carepath.language.diagnostics",
+    "ProtocolError": "carepath.language.diagnostics", "Source": "carepath.language.source",
+    "Batch": "carepath.runtime.engine", "Result": "carepath.runtime.engine", "Run": "carepath.runtime.engine",
+    "evaluate": "carepath.runtime.engine", "evaluate_all": "carepath.runtime.engine", "evaluate_batch": "carepath.runtime.engine",
+}
 
 __all__ = [
     "Batch", "CompiledProtocol", "Diagnostic", "InvalidRecord", "ParameterError", "PatientRecord", "ProtocolError", "Result", "Run", "Source",
-    "__version__", "compile_source", "evaluate", "evaluate_batch", "load_parameters", "load_protocol", "load_records", "run",
+    "__version__",
+    "compile_source", "evaluate", "evaluate_all", "evaluate_batch", "load_parameters", "load_protocol", "load_records", "records_from_text", "run",
 ]
 
 
-def compile_source(source: Source, parameters: Mapping[str, str] | None = None) -> CompiledProtocol:
-    """Parse, check and compile; raises `ProtocolError` with every diagnostic.
-
-    `parameters` override the protocol's parameters by name, each value written as in a protocol file
-    ("1.1 mg/kg", "3", "7 days", "day 30"); a misfit raises `ParameterError`.
-    """
-    overrides = {name: parse_parameter_value(name, value) for name, value in (parameters or {}).items()}
-    return compile_protocol(check(parse(source), source, overrides))
-
-
-def load_protocol(path: str | Path, parameters: Mapping[str, str] | None = None) -> CompiledProtocol:
-    return compile_source(Source.from_path(path), parameters)
-
-
-def load_records(compiled: CompiledProtocol, paths: Iterable[str | Path],
-                 extra_fields: frozenset[str] = frozenset()) -> list[PatientRecord | InvalidRecord]:
-    """`extra_fields`: fields another protocol reads, accepted here unread (as `compare` needs)."""
-    return bind_all(load(paths), compiled.checked, extra_fields)
-
-
-def records_from_text(compiled: CompiledProtocol, text: str, name: str = "<records>",
-                      extra_fields: frozenset[str] = frozenset()) -> list[PatientRecord | InvalidRecord]:
-    return bind_all(load_text(text, name), compiled.checked, extra_fields)
-
-
-def run(compiled: CompiledProtocol, paths: Iterable[str | Path], as_of: dt.date, trace: bool = True) -> Run:
-    """Evaluate every record in the given files; bad records become invalid results, the rest still run."""
-    return evaluate_all(compiled, load_records(compiled, paths), as_of, trace)
+def __getattr__(name: str) -> Any:
+    """Load a public name's module on first use."""
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module 'carepath' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value

@@ -8,18 +8,18 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from . import compile_source, load_records
-from .checker import check
-from .compare import compare
-from .compiler import CompiledProtocol
-from .diagnostics import Diagnostic, ParameterError, ProtocolError, Severity
-from .engine import evaluate_all
-from .parser import parse
-from .records import load, load_parameters
-from .render import compare as compare_render
-from .render import json as json_render
-from .render import terminal
-from .source import Source
+from carepath.api import compile_source, load_records
+from carepath.check.checker import check
+from carepath.compile.compiler import CompiledProtocol
+from carepath.data.records import load, load_parameters
+from carepath.language.diagnostics import Diagnostic, ParameterError, ProtocolError, Severity
+from carepath.language.parser import parse
+from carepath.language.source import Source
+from carepath.render import compare as compare_render
+from carepath.render import json as json_render
+from carepath.render import terminal
+from carepath.runtime.compare import compare
+from carepath.runtime.engine import evaluate_all
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 
@@ -40,7 +40,7 @@ class _UsageError(Exception):
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="carepath", description="Evaluate clinical protocol rules and explain every decision.")
-    from ._version import __version__
+    from carepath._version import __version__
 
     parser.add_argument("--version", action="version", version=f"carepath {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -222,7 +222,7 @@ def _compare(args: argparse.Namespace) -> int:
 
 def _parameter_names(path: Path) -> set[str]:
     """The parameters a protocol declares, read from its text alone: compiling it twice would report its errors twice."""
-    from . import nodes
+    from carepath.language import nodes
 
     try:
         protocol = parse(Source.from_path(path))
@@ -233,8 +233,8 @@ def _parameter_names(path: Path) -> set[str]:
 
 def _check(args: argparse.Namespace) -> int:
     """Names, types and units first; a protocol without errors then goes through the deep analysis."""
-    from .analysis import Finding, Note, analyse
-    from .compiler import compile_protocol
+    from carepath.analysis.deep import Finding, Note, analyse
+    from carepath.compile.compiler import compile_protocol
 
     worst = EXIT_OK
     for path in args.protocols:
@@ -274,7 +274,7 @@ def _check(args: argparse.Namespace) -> int:
 def _lsp(args: argparse.Namespace) -> int:
     """The server needs pygls, an optional extra: without it, say how to get it rather than fail with a traceback."""
     try:
-        from .lsp import serve
+        from carepath.tooling.lsp import serve
     except ImportError as error:
         if (error.name or "").split(".")[0] not in ("pygls", "lsprotocol"):
             raise
@@ -290,7 +290,7 @@ def _fmt(args: argparse.Namespace) -> int:
     2 when a file cannot be read or does not parse (it is left untouched)."""
     import difflib
 
-    from .formatter import FormatError, format_source
+    from carepath.language.formatter import FormatError, format_source
 
     changed, unchanged, failed = 0, 0, False
     write = not (args.check or args.diff)
@@ -336,10 +336,10 @@ def _fmt(args: argparse.Namespace) -> int:
 def _test(args: argparse.Namespace) -> int:
     """Run the protocol's features with the shipped steps: exit 1 on a failing scenario or coverage below --fail-under."""
     try:
-        from . import featurerun
+        from carepath.tooling import featurerun
     except ImportError as error:
         raise _UsageError(f"carepath test needs pytest and pytest-bdd (pip install 'carepath[test]'): {error}") from None
-    from .render import coverage as coverage_render
+    from carepath.render import coverage as coverage_render
 
     if args.fail_under is not None and not 0 <= args.fail_under <= 100:
         raise _UsageError(f"--fail-under takes a percentage from 0 to 100, not {args.fail_under:g}")

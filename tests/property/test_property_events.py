@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 import carepath
 from carepath import Source
-from carepath.values import NotBefore
+from carepath.semantics.values import NotBefore
 
 AS_OF = dt.date(2026, 1, 1)
 LAST_DAY = 10
@@ -69,7 +69,7 @@ def test_events_agree_with_every_way_of_filling_the_gaps(observed: list[bool | N
     values = ", ".join(f"{day}: {count}" for day, count in recorded.items())
     (record,) = carepath.records_from_text(compiled, f"- id: p\n  anc: {{unit: /uL, values: {{{values}}}}}\n", "r.yaml")
     result = carepath.evaluate(compiled, record, AS_OF, trace=True)
-    env = carepath.engine.decide(compiled, record.values)
+    env = carepath.runtime.engine.decide(compiled, record.values)
     raw = env[compiled.decisions[0].slot]
     outcomes, earliest = reference(observed, run)
     if len(outcomes) == 1 and None not in outcomes:

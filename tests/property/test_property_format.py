@@ -21,8 +21,8 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from carepath import ProtocolError, Source
-from carepath.formatter import format_source
-from carepath.parser import parse, parse_with_comments
+from carepath.language.formatter import format_source
+from carepath.language.parser import parse, parse_with_comments
 
 ROOT = Path(__file__).resolve().parents[2]
 SHIPPED = sorted([*ROOT.glob("protocols/*.care"), *ROOT.glob("docs/examples/*.care")])

@@ -2,7 +2,7 @@
 
 Why: a missing input must never be read as false. The reference orders false < unknown < true, so
 `and` is the minimum, `or` the maximum and `not` the mirror image; everything the engine computes —
-through `carepath.values` and through compiled protocol text, on both the fast path and the trace
+through `carepath.semantics.values` and through compiled protocol text, on both the fast path and the trace
 path — must agree with it for every assignment of true, false and missing to the inputs.
 """
 
@@ -19,10 +19,10 @@ from hypothesis import strategies as st
 
 import carepath
 from carepath import Source
-from carepath.compiler import CompiledProtocol
-from carepath.engine import decide
-from carepath.records import PatientRecord, RawRecord, bind
-from carepath.values import kleene_and, kleene_implies, kleene_not, kleene_or, kleene_xor
+from carepath.compile.compiler import CompiledProtocol
+from carepath.data.records import PatientRecord, RawRecord, bind
+from carepath.runtime.engine import decide
+from carepath.semantics.values import kleene_and, kleene_implies, kleene_not, kleene_or, kleene_xor
 
 Truth = bool | None
 TRUTHS: tuple[Truth, ...] = (True, False, None)
@@ -61,7 +61,7 @@ def ref_equal(left: Truth, right: Truth) -> Truth:
     return None if left is None or right is None else left == right
 
 
-# ---- carepath.values -------------------------------------------------------------------------
+# ---- carepath.semantics.values -------------------------------------------------------------------------
 
 
 @given(st.lists(truths, max_size=6))

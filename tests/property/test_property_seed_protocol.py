@@ -22,9 +22,9 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 import carepath
-from carepath.engine import evaluate_all
-from carepath.records import InvalidRecord, PatientRecord, RawRecord, bind
+from carepath.data.records import InvalidRecord, PatientRecord, RawRecord, bind
 from carepath.render import json as json_render
+from carepath.runtime.engine import evaluate_all
 
 ROOT = Path(__file__).resolve().parents[2]
 COMPILED = carepath.load_protocol(ROOT / "protocols" / "severance_2011.care")

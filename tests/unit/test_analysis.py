@@ -18,10 +18,10 @@ from hypothesis import strategies as st
 
 import carepath
 from carepath import ProtocolError, Source
-from carepath.analysis import LIMIT, Analysis, analyse
+from carepath.analysis.deep import LIMIT, Analysis, analyse
 from carepath.cli import main
-from carepath.engine import decide
-from carepath.values import Duration
+from carepath.runtime.engine import decide
+from carepath.semantics.values import Duration
 
 ROOT = Path(__file__).resolve().parents[2]
 SHIPPED = sorted((ROOT / "protocols").glob("*.care"))

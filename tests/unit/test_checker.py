@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 
 import carepath
-from carepath import Source, program
-from carepath.diagnostics import Diagnostic, ProtocolError, Severity
-from carepath.values import Duration
+from carepath import Source
+from carepath.ir import program
+from carepath.language.diagnostics import Diagnostic, ProtocolError, Severity
+from carepath.semantics.values import Duration
 
 # Eight lines of inputs, so definitions start on line 9.
 HEAD = (
@@ -209,7 +210,7 @@ def test_nesting_just_under_the_limit_compiles_evaluates_and_explains() -> None:
 
     text = "protocol p\ninput\n  flag : boolean\ncriterion c: " + "not " * 120 + "flag\nrecommend r: when c\n"
     compiled = carepath.compile_source(carepath.Source("deep.care", text))
-    run = carepath.engine.evaluate_all(compiled, carepath.records_from_text(compiled, "- {id: x, flag: true}"), dt.date(2026, 1, 1))
+    run = carepath.runtime.engine.evaluate_all(compiled, carepath.records_from_text(compiled, "- {id: x, flag: true}"), dt.date(2026, 1, 1))
     assert run.results[0].decisions == {"r": True}  # 120 negations: an even number
     assert json_render.dumps(json_render.explain_document(run, run.results[0]))
     Console(file=io.StringIO()).print(terminal.explanation(run, run.results[0]))

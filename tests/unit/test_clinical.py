@@ -10,8 +10,8 @@ import pytest
 
 import carepath
 from carepath import ParameterError, ProtocolError, Source
-from carepath.compiler import CompiledProtocol
-from carepath.values import DoseValue
+from carepath.compile.compiler import CompiledProtocol
+from carepath.semantics.values import DoseValue
 
 AS_OF = dt.date(2026, 1, 1)
 

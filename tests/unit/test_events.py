@@ -66,7 +66,7 @@ def test_an_undetermined_target_names_what_it_needs() -> None:
     text = "protocol p\ninput\n  level : quantity ug/L\ntarget t:\n  level within 150 ug/L .. 300 ug/L\n"
     result = evaluate(text, "- id: p\n")
     assert result.decisions == {"t": None} and result.needs == ("level",)
-    from carepath.trace import needs
+    from carepath.semantics.trace import needs
 
     assert needs(result.steps[0]) == ("level",)
 

@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from carepath import nodes as n
 from carepath.cli import main
-from carepath.diagnostics import ProtocolError
-from carepath.formatter import WIDTH, FormatError, format_source, number
-from carepath.parser import parse_text
+from carepath.language import nodes as n
+from carepath.language.diagnostics import ProtocolError
+from carepath.language.formatter import WIDTH, FormatError, format_source, number
+from carepath.language.parser import parse_text
 
 
 def fmt(text: str) -> str:

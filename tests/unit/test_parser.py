@@ -6,10 +6,10 @@ from fractions import Fraction
 
 import pytest
 
-from carepath import nodes as n
-from carepath.diagnostics import ProtocolError
-from carepath.parser import parse_text
-from carepath.source import Span
+from carepath.language import nodes as n
+from carepath.language.diagnostics import ProtocolError
+from carepath.language.parser import parse_text
+from carepath.language.source import Span
 
 
 def name(text: str) -> n.Name:

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 import carepath
-from carepath.compiler import CompiledProtocol
-from carepath.records import InvalidRecord, LoadFailure, PatientRecord, RawRecord, load, load_text
-from carepath.values import MONTH, Duration
+from carepath.compile.compiler import CompiledProtocol
+from carepath.data.records import InvalidRecord, LoadFailure, PatientRecord, RawRecord, load, load_text
+from carepath.semantics.values import MONTH, Duration
 
 GOOD = "age_at_diagnosis: 8 months\n  wbc_at_diagnosis: 10000 /uL\n  mll: germline\n"
 
@@ -306,7 +306,7 @@ def test_seed_cohort_binds_every_patient(seed: CompiledProtocol, root: Path) -> 
 
 
 def test_a_records_file_nested_too_deeply_is_a_load_failure_not_a_crash() -> None:
-    from carepath.records import LoadFailure, load_text
+    from carepath.data.records import LoadFailure, load_text
 
     (failure,) = load_text("[" * 5000 + "]" * 5000, "deep.yaml")
     assert isinstance(failure, LoadFailure)

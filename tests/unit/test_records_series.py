@@ -9,10 +9,10 @@ import pytest
 
 import carepath
 from carepath import Source
-from carepath.compiler import CompiledProtocol
-from carepath.records import DAY_LIMIT, InvalidRecord, PatientRecord
-from carepath.trace import Fact
-from carepath.values import Series
+from carepath.compile.compiler import CompiledProtocol
+from carepath.data.records import DAY_LIMIT, InvalidRecord, PatientRecord
+from carepath.semantics.trace import Fact
+from carepath.semantics.values import Series
 
 PROTOCOL = """
 protocol series_binding

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 import carepath
-from carepath.compiler import CompiledProtocol
+from carepath.compile.compiler import CompiledProtocol
 from carepath.render import json as json_render
 
 AS_OF = dt.date(2026, 1, 1)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 
 import carepath
-from carepath.compiler import CompiledProtocol
-from carepath.engine import Result
-from carepath.trace import Fact, Step, needs, reasons
+from carepath.compile.compiler import CompiledProtocol
+from carepath.runtime.engine import Result
+from carepath.semantics.trace import Fact, Step, needs, reasons
 
 AS_OF = dt.date(2026, 1, 1)
 

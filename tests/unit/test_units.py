@@ -6,7 +6,7 @@ from fractions import Fraction
 
 import pytest
 
-from carepath.units import CalendarUnit, Unit, UnitError, describe_dimension, display, exact_number, is_calendar, parse_unit
+from carepath.semantics.units import CalendarUnit, Unit, UnitError, describe_dimension, display, exact_number, is_calendar, parse_unit
 
 
 def unit(text: str) -> Unit:

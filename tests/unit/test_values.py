@@ -7,7 +7,7 @@ import itertools
 
 import pytest
 
-from carepath.values import (
+from carepath.semantics.values import (
     MONTH,
     Duration,
     Truth,

@@ -1,1 +1,1 @@
-"""Renderers: results, explanations and diagnostics as JSON or for a terminal; the only users of rich besides the CLI."""
+"""Results out: the terminal tables (rich), the JSON run contract and the comparison and coverage views."""

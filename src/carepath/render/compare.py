@@ -8,10 +8,10 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
-from ..compare import INVALID, Comparison, PatientComparison, Side, word
-from ..engine import Provenance, Result
-from .json import ENGINE_NAME, result_document
-from .words import why_text
+from carepath.render.json import ENGINE_NAME, result_document
+from carepath.render.words import why_text
+from carepath.runtime.compare import INVALID, Comparison, PatientComparison, Side, word
+from carepath.runtime.engine import Provenance, Result
 
 # ---- JSON ----------------------------------------------------------------------------------
 

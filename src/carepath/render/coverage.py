@@ -11,7 +11,7 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
-from ..coverage import Coverage, Item, ScenarioRun
+from carepath.analysis.coverage import Coverage, Item, ScenarioRun
 
 
 def percent_text(coverage: Coverage) -> str:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ..engine import Provenance, Result, Run
-from ..trace import Fact, Step, needs
-from ..values import DoseValue
+from carepath.runtime.engine import Provenance, Result, Run
+from carepath.semantics.trace import Fact, Step, needs
+from carepath.semantics.values import DoseValue
 
 ENGINE_NAME = "carepath"
 

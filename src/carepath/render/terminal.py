@@ -7,10 +7,10 @@ from rich.table import Table
 from rich.text import Text
 from rich.tree import Tree
 
-from ..engine import Result, Run
-from ..trace import Step, needs
-from ..trace import decision_text as value_text
-from .words import why_text
+from carepath.render.words import why_text
+from carepath.runtime.engine import Result, Run
+from carepath.semantics.trace import Step, needs
+from carepath.semantics.trace import decision_text as value_text
 
 _MARK = {True: ("✔", "green"), False: ("✘", "red"), None: ("?", "yellow")}
 _STATUS_STYLE = {"ok": "green", "undetermined": "yellow", "invalid": "bold red"}

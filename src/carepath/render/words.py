@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from ..engine import Result
-from ..trace import reason_text
+from carepath.runtime.engine import Result
+from carepath.semantics.trace import reason_text
 
 
 def why_text(result: Result, fallbacks: Mapping[str, str]) -> str:

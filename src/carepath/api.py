@@ -1,0 +1,44 @@
+"""The Python API behind the `carepath` package: `load_protocol` → `load_records` → `run`, as the CLI does."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+from carepath.check.checker import check
+from carepath.compile.compiler import CompiledProtocol, compile_protocol
+from carepath.data.records import InvalidRecord, PatientRecord, bind_all, load, load_text
+from carepath.language.parser import parse, parse_parameter_value
+from carepath.language.source import Source
+from carepath.runtime.engine import Run, evaluate_all
+
+
+def compile_source(source: Source, parameters: Mapping[str, str] | None = None) -> CompiledProtocol:
+    """Parse, check and compile; raises `ProtocolError` with every diagnostic.
+
+    `parameters` override the protocol's parameters by name, each value written as in a protocol file
+    ("1.1 mg/kg", "3", "7 days", "day 30"); a misfit raises `ParameterError`.
+    """
+    overrides = {name: parse_parameter_value(name, value) for name, value in (parameters or {}).items()}
+    return compile_protocol(check(parse(source), source, overrides))
+
+
+def load_protocol(path: str | Path, parameters: Mapping[str, str] | None = None) -> CompiledProtocol:
+    return compile_source(Source.from_path(path), parameters)
+
+
+def load_records(compiled: CompiledProtocol, paths: Iterable[str | Path],
+                 extra_fields: frozenset[str] = frozenset()) -> list[PatientRecord | InvalidRecord]:
+    """`extra_fields`: fields another protocol reads, accepted here unread (as `compare` needs)."""
+    return bind_all(load(paths), compiled.checked, extra_fields)
+
+
+def records_from_text(compiled: CompiledProtocol, text: str, name: str = "<records>",
+                      extra_fields: frozenset[str] = frozenset()) -> list[PatientRecord | InvalidRecord]:
+    return bind_all(load_text(text, name), compiled.checked, extra_fields)
+
+
+def run(compiled: CompiledProtocol, paths: Iterable[str | Path], as_of: dt.date, trace: bool = True) -> Run:
+    """Evaluate every record in the given files; bad records become invalid results, the rest still run."""
+    return evaluate_all(compiled, load_records(compiled, paths), as_of, trace)

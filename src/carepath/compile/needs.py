@@ -1,0 +1,103 @@
+"""Closures that name the inputs an unknown result is waiting for, without building a trace.
+
+Called only when a decision comes out undetermined, so the fast path stays fast and `needs` stays cheap.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from carepath.ir import program as p
+from carepath.semantics.values import NotBefore, is_imprecise
+
+NeedsFn = Callable[[list[Any]], list[str]]
+ValueOf = Callable[[Any], Callable[[list[Any]], Any]]  # IR node → its value closure
+
+
+def compile_needs(node: Any, value_of: ValueOf, definitions: dict[str, NeedsFn]) -> NeedsFn:
+    """`node` is a condition or operand; the returned closure assumes its value is unknown."""
+    match node:
+        case p.InputRef():
+            name, slot = node.input.name, node.input.slot
+            # missing, or present but too imprecise to decide (183 days against 6 months)
+            return lambda env: [name] if env[slot] is None or is_imprecise(env[slot]) else []
+        case p.DefRef():
+            target = node.name
+            return lambda env: definitions[target](env)
+        case p.Const() | p.CalendarConst() | p.Presence():
+            return lambda env: []
+        case p.Negation():
+            return compile_needs(node.operand, value_of, definitions)
+        case p.Logic():
+            parts = tuple((value_of(o), compile_needs(o, value_of, definitions)) for o in node.operands)
+            return lambda env: [name for value, needs in parts if value(env) is None for name in needs(env)]
+        case p.Compare():
+            sides = tuple((value_of(s), compile_needs(s, value_of, definitions)) for s in (node.left, node.right)
+                          if not isinstance(s, (p.Const, p.CalendarConst)))
+            return lambda env: [name for value, needs in sides if _unsettled(value(env)) for name in needs(env)]
+        case p.Arith(left=left, right=right):
+            parts = tuple((value_of(s), compile_needs(s, value_of, definitions)) for s in (left, right))
+            return lambda env: [name for value, needs in parts if value(env) is None for name in needs(env)]
+        case p.Call(args=args):
+            parts = tuple((value_of(s), compile_needs(s, value_of, definitions)) for s in args)
+            return lambda env: [name for value, needs in parts if value(env) is None for name in needs(env)]
+        case p.SeriesAt() | p.NoneBefore():
+            series = node.input.name
+            return lambda env: [series]
+    raise AssertionError(node)
+
+
+def _unsettled(value: Any) -> bool:
+    """Unknown, too imprecise to decide (183 days against 6 months), or an event day not yet reached."""
+    return value is None or is_imprecise(value) or isinstance(value, NotBefore)
+
+
+
+def compile_definition_needs(definition: p.CheckedDefinition, value_of: ValueOf, definitions: dict[str, NeedsFn]) -> NeedsFn:
+    if definition.target is not None:
+        return compile_needs(definition.target.measured, value_of, definitions)
+    if definition.event is not None:
+        event = definition.event
+        series = [s.name for s in event.series]
+        start = compile_needs(event.start, value_of, definitions) if event.start is not None else None
+        start_value = value_of(event.start) if event.start is not None else None
+
+        def event_needs(env: list[Any]) -> list[str]:
+            if start is not None and start_value is not None and start_value(env) is None:
+                return start(env)
+            return series
+
+        return event_needs
+    if definition.dose is not None:
+        bands = tuple((None if b.condition is None else (value_of(b.condition), compile_needs(b.condition, value_of, definitions)),
+                       None if b.amount is None else compile_needs(b.amount, value_of, definitions)) for b in definition.branches)
+
+        def dose_needs(env: list[Any]) -> list[str]:
+            for condition, amount in bands:
+                if condition is not None:
+                    result = condition[0](env)
+                    if result is None:
+                        return condition[1](env)
+                    if result is False:
+                        continue
+                return amount(env) if amount is not None else []
+            return []
+
+        return dose_needs
+    if definition.kind != "classification":
+        assert definition.condition is not None
+        return compile_needs(definition.condition, value_of, definitions)
+    branches = tuple((value_of(b.condition), compile_needs(b.condition, value_of, definitions))
+                     for b in definition.branches if b.condition is not None)
+
+    def first_unknown(env: list[Any]) -> list[str]:
+        for value, needs in branches:
+            result = value(env)
+            if result is None:
+                return needs(env)
+            if result is True:
+                return []
+        return []
+
+    return first_unknown

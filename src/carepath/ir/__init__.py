@@ -1,0 +1,1 @@
+"""The checked program: every definition resolved and typed, the one form the compilers accept."""

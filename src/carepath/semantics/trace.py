@@ -1,0 +1,107 @@
+"""What an explanation is made of, as plain data: facts read, steps taken, decisions reached."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from carepath.language.source import Span
+from carepath.semantics.values import Truth
+
+Outcome = Truth | str  # a truth value, or a classification's branch name
+
+
+@dataclass(frozen=True, slots=True)
+class Fact:
+    """One input value as the rules saw it, with where it came from."""
+
+    input: str
+    shown: str  # in the input's declared unit, e.g. "123,800 /µL"; "missing" when absent
+    raw: str | None  # as written in the record, e.g. "123.8 10*9/L"
+    origin: str  # e.g. "cohorts/severance_2011.yaml, field wbc_at_diagnosis"
+    missing: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One evaluated node; `deciding` indexes the children that made the outcome what it is."""
+
+    kind: str
+    text: str
+    outcome: Outcome
+    children: tuple[Step, ...] = ()
+    deciding: tuple[int, ...] = ()
+    facts: tuple[Fact, ...] = ()
+    detail: str | None = None
+    reference: str | None = None
+    title: str | None = None
+    citation: str | None = None
+    wanting: tuple[str, ...] = ()  # inputs that would decide this unknown step: missing or too imprecise
+    span: Span | None = field(default=None, compare=False)
+
+
+def reasons(step: Step) -> tuple[str, ...]:
+    """The named definitions (or, failing those, inputs) that decided a step's outcome."""
+    return tuple(name for name, _ in reasons_with_outcomes(step))
+
+
+def reasons_with_outcomes(step: Step) -> tuple[tuple[str, object], ...]:
+    """Each reason with the value it had: a criterion that failed is `(name, False)`, one that held
+    `(name, True)`, a decision its value, an input None. Tables say "not X" only for what failed."""
+    found: dict[str, object] = {}
+
+    def walk(node: Step) -> None:
+        if node.kind == "reference" and node.reference:
+            found.setdefault(node.reference, node.outcome)
+            return
+        if node.kind in ("comparison", "presence", "input", "amount", "target", "event"):
+            for fact in node.facts:
+                found.setdefault(fact.input, None)
+        for index in node.deciding:
+            walk(node.children[index])
+
+    if step.kind in ("target", "event"):
+        for fact in step.facts:
+            found.setdefault(fact.input, None)
+    for index in step.deciding:
+        walk(step.children[index])
+    return tuple(found.items())
+
+
+def reason_text(name: str, outcome: object) -> str:
+    """A reason as a table cell says it: `not X` for a criterion that failed, `X = high` for a decision's value."""
+    if outcome is False:
+        return f"not {name}"
+    if outcome is True or outcome is None:
+        return name
+    return f"{name} = {decision_text(outcome)}"
+
+
+def needs(step: Step) -> tuple[str, ...]:
+    """The inputs whose absence (or imprecision) left a step unknown."""
+    found: list[str] = []
+
+    def walk(node: Step) -> None:
+        if node.outcome is not None:
+            return
+        if node.wanting:
+            found.extend(node.wanting)
+            return
+        for index in node.deciding:
+            walk(node.children[index])
+
+    if step.outcome is None:
+        found.extend(step.wanting)  # a target or event names what it waits for on its own step
+        for index in step.deciding:
+            walk(step.children[index])
+    return tuple(dict.fromkeys(found))
+
+
+def decision_text(value: object) -> str:
+    """A decision value in words, as tables and features say it: yes/no, a branch name, or undetermined."""
+    if value is None or type(value).__name__ == "NotBefore":
+        return "undetermined"
+    if value is True:
+        return "yes"
+    if value is False:
+        return "no"
+    return str(value)
