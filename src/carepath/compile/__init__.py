@@ -1,1 +1,3 @@
-"""Checked program → evaluators: per-record closures (value and explain), the column path for cohorts and the needs analysis, all lifted from the operator table."""
+"""Checked program → evaluators: per-record closures (value and explain), the column path for cohorts and the
+needs analysis, all lifted from the operator table.
+"""
