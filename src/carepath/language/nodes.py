@@ -27,10 +27,9 @@ from carepath.language.expressions import (
     Presence,
     QuantityLiteral,
     StringLiteral,
-    expr_text,
-    number_text,
     span_field,
 )
+from carepath.language.printer import expr_text, number_text
 from carepath.language.source import Span
 
 __all__ = [
