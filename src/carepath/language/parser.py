@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextvars
 import functools
-import re
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -15,20 +14,10 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 from carepath.language import nodes as n
 from carepath.language.diagnostics import Diagnostic, ProtocolError, Severity, did_you_mean
 from carepath.language.source import Source, Span
+from carepath.language.syntax_hints import CHARACTER_HINT, FRIENDLY_TERMINALS, MIXING_HINT, UNMIXED, unit_misread
 
 MAX_SOURCE_BYTES = 1_000_000
 MAX_NESTING = 128  # parse-tree levels; every pass after parsing recurses once or twice per level
-
-_FRIENDLY = {
-    "NAME": "a name",
-    "NUMBER": "a number",
-    "UNIT": "a unit",
-    "STRING": "a quoted string",
-    "COMPARATOR": "a comparison (=, !=, <, <=, >, >=)",
-    "MINUS": "'-'",
-    "$END": "the end of the file",
-}
-
 
 def grammar_path() -> Path:
     """The grammar ships inside the wheel; an editable install finds it at the repository root."""
@@ -130,32 +119,14 @@ def _deepest(tree: Tree[Token]) -> tuple[int, Tree[Token]]:
     return best
 
 
-_UNMIXED = ("or", "xor", "implies")
-
-
 def _describe(terminal: str) -> str:
-    if terminal in _FRIENDLY:
-        return _FRIENDLY[terminal]
+    if terminal in FRIENDLY_TERMINALS:
+        return FRIENDLY_TERMINALS[terminal]
     try:
         pattern = _lark().get_terminal(terminal).pattern
     except KeyError:
         return terminal
     return f"'{pattern.value}'" if pattern.type == "str" else terminal
-
-
-_NUMBER_THEN_WORD = re.compile(r"(\d[\d_]*(?:\.\d+)?)\s+([A-Za-z_]\w*)\s*$")
-
-
-def _unit_misread(text: str, line: int, column: int) -> str | None:
-    """A name straight after a bare number is read as its unit (`n > 5  low otherwise`): say so."""
-    lines = text.splitlines()
-    before = "\n".join([*lines[: line - 1], lines[line - 1][: column - 1]]) if 0 < line <= len(lines) else ""
-    match = _NUMBER_THEN_WORD.search(before)
-    if match is None:
-        return None
-    number, word = match.groups()
-    return (f"'{word}' was read as the unit of {number}: give {number} its unit, or put the comparison in parentheses "
-            f"so '{word}' starts what comes next")
 
 
 def _syntax_diagnostic(error: UnexpectedInput, text: str = "") -> Diagnostic:
@@ -170,15 +141,15 @@ def _syntax_diagnostic(error: UnexpectedInput, text: str = "") -> Diagnostic:
         expected = sorted({_describe(t) for t in error.expected})
         keywords = [d.strip("'") for d in expected if d.startswith("'") and d[1:2].isalpha()]
         hint = did_you_mean(str(token), keywords) if str(token)[:1].isalpha() else None
-        if str(token) in _UNMIXED:
-            hint = "'xor' and 'implies' do not mix with 'or' or chain 'implies' without parentheses: add them to say which comes first"
+        if str(token) in UNMIXED:
+            hint = MIXING_HINT
         if str(token) in ("otherwise", "when", ":"):
-            hint = _unit_misread(text, line, column) or hint
+            hint = unit_misread(text, line, column) or hint
         span = Span(line, column, token.end_line or line, token.end_column or column + 1)
         return Diagnostic("CP101", Severity.ERROR, f"unexpected {str(token)!r}; expected " + ", ".join(expected), span, hint)
     assert isinstance(error, UnexpectedCharacters)
     return Diagnostic("CP102", Severity.ERROR, f"unexpected character {error.char!r}", Span.point(line, column),
-                      "units follow a number (50000 /uL); strings use double quotes" if error.char in "'/*" else None)
+                      CHARACTER_HINT if error.char in "'/*" else None)
 
 
 def _span_of(meta: Any) -> Span:
