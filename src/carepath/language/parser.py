@@ -325,57 +325,57 @@ class _ToNodes(Transformer[Token, Any]):
         return n.DoseBranch(children[0], None, False, _span_of(meta))
 
     def round_nearest(self, meta: Any, children: list[Any]) -> n.Rounding:
-        return n.Rounding("nearest", children[0], _span_of(meta))
+        return n.Rounding(n.RoundingMode.NEAREST, children[0], _span_of(meta))
 
     def round_down(self, meta: Any, children: list[Any]) -> n.Rounding:
-        return n.Rounding("down", children[0], _span_of(meta))
+        return n.Rounding(n.RoundingMode.DOWN, children[0], _span_of(meta))
 
     def round_up(self, meta: Any, children: list[Any]) -> n.Rounding:
-        return n.Rounding("up", children[0], _span_of(meta))
+        return n.Rounding(n.RoundingMode.UP, children[0], _span_of(meta))
 
     def schedule(self, meta: Any, children: list[Any]) -> n.Schedule:
         frequency, count = children[0]
         days = children[1] if len(children) > 1 else None
         return n.Schedule(frequency, count, days, _span_of(meta))
 
-    def once(self, meta: Any, children: list[Any]) -> tuple[str, None]:
-        return "once", None
+    def once(self, meta: Any, children: list[Any]) -> tuple[n.Frequency, None]:
+        return n.Frequency.ONCE, None
 
-    def once_daily(self, meta: Any, children: list[Any]) -> tuple[str, None]:
-        return "once daily", None
+    def once_daily(self, meta: Any, children: list[Any]) -> tuple[n.Frequency, None]:
+        return n.Frequency.ONCE_DAILY, None
 
-    def daily(self, meta: Any, children: list[Any]) -> tuple[str, None]:
-        return "daily", None
+    def daily(self, meta: Any, children: list[Any]) -> tuple[n.Frequency, None]:
+        return n.Frequency.DAILY, None
 
-    def times_daily(self, meta: Any, children: list[Token]) -> tuple[str, Fraction]:
-        return "times daily", _number(children[0])
+    def times_daily(self, meta: Any, children: list[Token]) -> tuple[n.Frequency, Fraction]:
+        return n.Frequency.TIMES_DAILY, _number(children[0])
 
-    def every_hours(self, meta: Any, children: list[Token]) -> tuple[str, Fraction]:
-        return "every hours", _number(children[0])
+    def every_hours(self, meta: Any, children: list[Token]) -> tuple[n.Frequency, Fraction]:
+        return n.Frequency.EVERY_HOURS, _number(children[0])
 
-    def continuously(self, meta: Any, children: list[Any]) -> tuple[str, None]:
-        return "continuously", None
+    def continuously(self, meta: Any, children: list[Any]) -> tuple[n.Frequency, None]:
+        return n.Frequency.CONTINUOUSLY, None
 
     def on_day(self, meta: Any, children: list[Fraction]) -> n.DaySet:
-        return n.DaySet("day", tuple(children), None, _span_of(meta))
+        return n.DaySet(n.DayKind.DAY, tuple(children), None, _span_of(meta))
 
     def on_day_range(self, meta: Any, children: list[Fraction]) -> n.DaySet:
-        return n.DaySet("range", tuple(children), None, _span_of(meta))
+        return n.DaySet(n.DayKind.RANGE, tuple(children), None, _span_of(meta))
 
     def on_day_list(self, meta: Any, children: list[Fraction]) -> n.DaySet:
-        return n.DaySet("list", tuple(children), None, _span_of(meta))
+        return n.DaySet(n.DayKind.LIST, tuple(children), None, _span_of(meta))
 
     def on_day_parameter(self, meta: Any, children: list[Token]) -> n.DaySet:
-        return n.DaySet("parameter", (), _name(children[0]), _span_of(meta))
+        return n.DaySet(n.DayKind.PARAMETER, (), _name(children[0]), _span_of(meta))
 
     def on_day_named(self, meta: Any, children: list[Token]) -> n.DaySet:
-        return n.DaySet("day", (), _name(children[0]), _span_of(meta))
+        return n.DaySet(n.DayKind.DAY, (), _name(children[0]), _span_of(meta))
 
     def from_day_named(self, meta: Any, children: list[Token]) -> n.DaySet:
-        return n.DaySet("from", (), _name(children[0]), _span_of(meta))
+        return n.DaySet(n.DayKind.FROM, (), _name(children[0]), _span_of(meta))
 
     def from_day(self, meta: Any, children: list[Fraction]) -> n.DaySet:
-        return n.DaySet("from", tuple(children), None, _span_of(meta))
+        return n.DaySet(n.DayKind.FROM, tuple(children), None, _span_of(meta))
 
     def target(self, meta: Any, children: list[Any]) -> n.Target:
         name, title, citation, rest = self._heading(children)
