@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, assert_never
 
 from carepath.ir import program as p
 from carepath.language.nodes import BoolKind
 from carepath.semantics.types import Kind
-from carepath.semantics.values import FLIPPED, MONTH, OPERATORS, Truth, combine, compare_durations, compare_interval, kleene_and, kleene_or
+from carepath.semantics.values import MONTH, OPERATORS, Truth, combine, compare_durations, compare_interval, kleene_and, kleene_or
 
 
 class Unsupported(Exception):
@@ -68,12 +68,19 @@ def compile_columns(checked: p.CheckedProtocol) -> ColumnPlan:
     return ColumnPlan(definitions, tuple(kept), base + len(kept))
 
 
-def _definition(definition: p.CheckedDefinition, keep: Keep) -> ColumnFn:
-    if definition.kind not in ("criterion", "classification", "recommendation"):
-        raise Unsupported(definition.kind)
-    if definition.kind != "classification":
-        assert definition.condition is not None
-        return _cond(definition.condition, keep)
+def _definition(definition: p.Definition, keep: Keep) -> ColumnFn:
+    match definition:
+        case p.Criterion() | p.Recommendation():
+            return _cond(definition.condition, keep)
+        case p.Dose() | p.Target() | p.Event():
+            raise Unsupported(definition.step_kind.value)
+        case p.Classification():
+            return _classification(definition, keep)
+        case _:
+            assert_never(definition)
+
+
+def _classification(definition: p.Classification, keep: Keep) -> ColumnFn:
     branches = tuple((b.name, None if b.condition is None else _cond(b.condition, keep)) for b in definition.branches)
     if len(branches) == 2 and branches[1][1] is None and branches[0][1] is not None:
         (first, condition), (otherwise, _) = branches
@@ -172,7 +179,7 @@ def _is_duration(node: Any) -> bool:
 def _compare(node: p.Compare, keep: Keep) -> ColumnFn:
     left, right, op = node.left, node.right, node.op
     if isinstance(left, p.CalendarConst) and not isinstance(right, p.CalendarConst):
-        left, right, op = right, left, FLIPPED[op]
+        left, right, op = right, left, op.flipped
     if isinstance(right, p.CalendarConst):
         return _duration_vs_literal(left, right, op, keep)
     if _is_duration(left) and _is_duration(right):

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, assert_never
 
 from carepath.compile import clinical
 from carepath.compile.columns import ColumnPlan, Unsupported, compile_columns
 from carepath.compile.needs import NeedsFn, compile_definition_needs
 from carepath.ir import program as p
 from carepath.language.nodes import BoolKind
-from carepath.semantics.trace import Fact, Step
+from carepath.semantics.trace import Fact, Step, StepKind
 from carepath.semantics.types import Kind
 from carepath.semantics.units import Unit
 from carepath.semantics.values import (
@@ -52,7 +52,7 @@ class ExplainContext:
 
 @dataclass(frozen=True, slots=True)
 class CompiledDefinition:
-    definition: p.CheckedDefinition
+    definition: p.Definition
     value: ValueFn
     explain: ExplainFn
 
@@ -64,7 +64,7 @@ class CompiledProtocol:
     plan: tuple[tuple[int, ValueFn], ...]  # (slot, value) for every definition: fills the environment for a trace
     decision_plan: tuple[tuple[int, ValueFn], ...]  # decisions only: the fast path
     columns: ColumnPlan | None  # every definition over a whole cohort at once (batch.py); None where a node has no column form
-    decisions: tuple[p.CheckedDefinition, ...]  # declaration order
+    decisions: tuple[p.Decision, ...]  # declaration order
     needs: tuple[NeedsFn, ...]  # per decision: the inputs an undetermined result is waiting for
     slots: int
     padding: tuple[None, ...]  # one None per definition slot, appended to a record's values
@@ -92,7 +92,7 @@ def compile_protocol(checked: p.CheckedProtocol) -> CompiledProtocol:
     for definition in checked.definitions:
         item = _definition(definition, scope)
         compiled.append(item)
-        if definition.kind == "criterion":
+        if isinstance(definition, p.Criterion):
             scope[definition.name] = item.value
     frozen_scope = dict(scope)
     for definition in checked.definitions:
@@ -108,9 +108,9 @@ def compile_protocol(checked: p.CheckedProtocol) -> CompiledProtocol:
         slots=len(checked.inputs) + len(checked.definitions),
         padding=(None,) * (len(checked.definitions) + 1),  # the last slot is the day an event is examining
         read_inputs=_read_inputs(checked),
-        always_classified=all(d.branches[-1].condition is None for d in checked.definitions if d.kind == "classification"),
+        always_classified=all(d.otherwise is not None for d in checked.definitions if isinstance(d, p.Classification)),
         input_order={i.name: i.slot for i in checked.inputs},
-        has_events=any(d.kind == "event" for d in checked.decisions),
+        has_events=any(isinstance(d, p.Event) for d in checked.decisions),
         as_of_inputs=tuple(i for i in checked.inputs if i.derived_from and i.derived_from[1] == "as_of" and checked.input("as_of") is None),
     )
 
@@ -118,14 +118,8 @@ def compile_protocol(checked: p.CheckedProtocol) -> CompiledProtocol:
 def _read_inputs(checked: p.CheckedProtocol) -> tuple[p.InputInfo, ...]:
     found: dict[int, p.InputInfo] = {}
     for definition in checked.definitions:
-        roots: list[object] = [definition.condition, *(b.condition for b in definition.branches), *(b.amount for b in definition.branches)]
-        if definition.target is not None:
-            roots.append(definition.target.measured)
-        if definition.event is not None:
-            roots += [definition.event.condition, definition.event.start]
-        for root in roots:
-            for info in p.inputs_in(root):
-                found[info.slot] = info
+        for info in p.inputs_in(definition):
+            found[info.slot] = info
     return tuple(found[slot] for slot in sorted(found))
 
 
@@ -135,36 +129,41 @@ def _read_inputs(checked: p.CheckedProtocol) -> tuple[p.InputInfo, ...]:
 DAY_SLOT = -1  # the environment's last slot: the day an event's condition is being evaluated on
 
 
-def _definition(definition: p.CheckedDefinition, scope: Scope) -> CompiledDefinition:
-    if definition.kind == "classification":
-        return _classification(definition, scope)
-    if definition.kind in ("dose", "target", "event"):
-        def cond(node: Any) -> tuple[ValueFn, ExplainFn]:
-            return _cond(node, scope)
+def _definition(definition: p.Definition, scope: Scope) -> CompiledDefinition:
+    def cond(node: Any) -> tuple[ValueFn, ExplainFn]:
+        return _cond(node, scope)
 
-        def value_of(node: Any) -> ValueFn:
-            return _value_of(node, scope)
+    def value_of(node: Any) -> ValueFn:
+        return _value_of(node, scope)
 
-        if definition.kind == "dose":
-            built = clinical.dose(definition, cond, value_of)
-        elif definition.kind == "target":
-            built = clinical.target(definition, value_of)
-        else:
-            built = clinical.event(definition, cond, value_of, DAY_SLOT)
-        return CompiledDefinition(definition, *built)
-    assert definition.condition is not None
+    match definition:
+        case p.Classification():
+            return _classification(definition, scope)
+        case p.Dose():
+            return CompiledDefinition(definition, *clinical.dose(definition, cond, value_of))
+        case p.Target():
+            return CompiledDefinition(definition, *clinical.target(definition, value_of))
+        case p.Event():
+            return CompiledDefinition(definition, *clinical.event(definition, cond, value_of, DAY_SLOT))
+        case p.Criterion() | p.Recommendation():
+            return _truth(definition, scope)
+        case _:
+            assert_never(definition)
+
+
+def _truth(definition: p.Criterion | p.Recommendation, scope: Scope) -> CompiledDefinition:
     value, explain_condition = _cond(definition.condition, scope)
     slot = definition.slot
 
     def explain(ctx: ExplainContext) -> Step:
         inner = explain_condition(ctx)
-        return Step(definition.kind, definition.name, ctx.env[slot], (inner,), (0,), title=definition.title,
+        return Step(definition.step_kind, definition.name, ctx.env[slot], (inner,), (0,), title=definition.title,
                     citation=definition.citation, wanting=(), span=definition.span)
 
     return CompiledDefinition(definition, value, explain)
 
 
-def _classification(definition: p.CheckedDefinition, scope: Scope) -> CompiledDefinition:
+def _classification(definition: p.Classification, scope: Scope) -> CompiledDefinition:
     branches = tuple((b.name, None if b.condition is None else _cond(b.condition, scope), b) for b in definition.branches)
     fast = tuple((name, None if pair is None else pair[0]) for name, pair, _ in branches)
 
@@ -185,17 +184,17 @@ def _classification(definition: p.CheckedDefinition, scope: Scope) -> CompiledDe
         deciding: tuple[int, ...] = ()
         for index, (name, pair, branch) in enumerate(branches):
             if pair is None:
-                steps.append(Step("otherwise", f"{name} otherwise", True, span=branch.span))
+                steps.append(Step(StepKind.OTHERWISE, f"{name} otherwise", True, span=branch.span))
                 deciding = tuple(range(index + 1))  # every earlier branch was false
                 break
             inner = pair[1](ctx)
-            steps.append(Step("branch", f"{name} when {inner.text}", inner.outcome, (inner,), (0,), reference=name, span=branch.span))
+            steps.append(Step(StepKind.BRANCH, f"{name} when {inner.text}", inner.outcome, (inner,), (0,), reference=name, span=branch.span))
             if inner.outcome is not False:
                 deciding = (index,)
                 break
         else:
             deciding = tuple(range(len(steps)))
-        return Step("classification", definition.name, ctx.env[definition.slot], tuple(steps), deciding,
+        return Step(StepKind.CLASSIFICATION, definition.name, ctx.env[definition.slot], tuple(steps), deciding,
                     title=definition.title, citation=definition.citation, span=definition.span)
 
     return CompiledDefinition(definition, value, explain)
@@ -243,7 +242,7 @@ def _cond(node: p.Cond, scope: Scope) -> tuple[ValueFn, ExplainFn]:
             constant = node.value
 
             def explain_const(ctx: ExplainContext) -> Step:
-                return Step("literal", node.text, constant)  # type: ignore[arg-type]
+                return Step(StepKind.LITERAL, node.text, constant)  # type: ignore[arg-type]
 
             return (lambda env: constant), explain_const
         case p.SeriesAt():
@@ -261,7 +260,7 @@ def _series_condition(node: p.SeriesAt) -> tuple[ValueFn, ExplainFn]:
         outcome = value(ctx.env)
         day = ctx.env[DAY_SLOT]
         detail = f"{node.input.name} on day {day}: " + ("not recorded" if outcome is None else "yes" if outcome else "no")
-        return Step("series", node.text, outcome, detail=detail, wanting=(node.input.name,) if outcome is None else (), span=node.span)
+        return Step(StepKind.SERIES, node.text, outcome, detail=detail, wanting=(node.input.name,) if outcome is None else (), span=node.span)
 
     return value, explain
 
@@ -282,7 +281,7 @@ def _none_before(node: p.NoneBefore) -> tuple[ValueFn, ExplainFn]:
             detail = f"{node.input.name} not recorded on day {', '.join(map(str, gaps))}, within the {node.window} days before day {day}"
         else:
             detail = f"no {node.input.name} on days {window.start} to {window.stop - 1}"
-        return Step("series", node.text, outcome, detail=detail, wanting=(node.input.name,) if outcome is None else (), span=node.span)
+        return Step(StepKind.SERIES, node.text, outcome, detail=detail, wanting=(node.input.name,) if outcome is None else (), span=node.span)
 
     return value, explain
 
@@ -313,7 +312,7 @@ def _logic(node: p.Logic, scope: Scope) -> tuple[ValueFn, ExplainFn]:
             deciding = tuple(i for i, o in enumerate(outcomes) if o is None)
         else:
             deciding = tuple(range(len(children)))
-        return Step(kind.value, node.text, outcome, children, deciding, span=node.span)
+        return Step(StepKind.of(kind), node.text, outcome, children, deciding, span=node.span)
 
     return value, explain
 
@@ -380,7 +379,7 @@ def _negation(node: p.Negation, scope: Scope) -> tuple[ValueFn, ExplainFn]:
     def explain(ctx: ExplainContext) -> Step:
         child = inner_explain(ctx)
         outcome = None if child.outcome is None else not child.outcome
-        return Step("not", node.text, outcome, (child,), (0,), span=node.span)
+        return Step(StepKind.NOT, node.text, outcome, (child,), (0,), span=node.span)
 
     return value, explain
 
@@ -394,7 +393,7 @@ def _presence(node: p.Presence, scope: Scope) -> tuple[ValueFn, ExplainFn]:
     def explain(ctx: ExplainContext) -> Step:
         fact = _fact(ctx, node.input)
         present = ctx.env[slot] is not None
-        return Step("presence", node.text, present is known, facts=(fact,),
+        return Step(StepKind.PRESENCE, node.text, present is known, facts=(fact,),
                     detail=f"{node.input.name} is {'given' if present else 'missing'}", span=node.span)
 
     return value, explain
@@ -407,7 +406,7 @@ def _reference(node: p.DefRef, scope: Scope) -> tuple[ValueFn, ExplainFn]:
 
     def explain(ctx: ExplainContext) -> Step:
         inner = ctx.steps[slot]
-        return Step("reference", node.name, ctx.env[slot], (inner,), (0,), reference=node.name, span=node.span)
+        return Step(StepKind.REFERENCE, node.name, ctx.env[slot], (inner,), (0,), reference=node.name, span=node.span)
 
     return value, explain
 
@@ -421,7 +420,7 @@ def _boolean_input(node: p.InputRef, scope: Scope) -> tuple[ValueFn, ExplainFn]:
     def explain(ctx: ExplainContext) -> Step:
         fact = _fact(ctx, node.input)
         missing = ctx.env[slot] is None
-        return Step("input", node.text, ctx.env[slot], facts=(fact,), wanting=(node.input.name,) if missing else (),
+        return Step(StepKind.INPUT, node.text, ctx.env[slot], facts=(fact,), wanting=(node.input.name,) if missing else (),
                     detail=f"{node.input.name} is missing" if missing else None, span=node.span)
 
     return value, explain
@@ -452,7 +451,7 @@ def _operand(node: Any, scope: Scope) -> tuple[ValueFn, ExplainFn | None]:
 def _compare(node: p.Compare, scope: Scope) -> tuple[ValueFn, ExplainFn]:
     left, right, op = node.left, node.right, node.op
     if isinstance(left, p.CalendarConst) and not isinstance(right, p.CalendarConst):
-        left, right, op = right, left, FLIPPED[op]  # keep the duration on the left
+        left, right, op = right, left, op.flipped  # keep the duration on the left
     if clinical.is_day(left) or clinical.is_day(right):
         value = _day_compare(left, right, op, scope)
     elif isinstance(right, p.CalendarConst):
@@ -610,7 +609,7 @@ def _explain_compare(node: p.Compare, left: Any, right: Any, op: str, value: Val
         facts = tuple(_fact(ctx, s.input) for s in (left, right) if isinstance(s, p.InputRef))
         facts += tuple(f for s in (left, right) if isinstance(s, (p.Arith, p.Call)) for f in clinical._facts(ctx, s))
         children = tuple(e(ctx) for _, e in nested)
-        children += tuple(Step("reference", s.name, ctx.env[s.slot], (ctx.steps[s.slot],), (0,), reference=s.name, span=s.span)
+        children += tuple(Step(StepKind.REFERENCE, s.name, ctx.env[s.slot], (ctx.steps[s.slot],), (0,), reference=s.name, span=s.span)
                           for s in (left, right) if isinstance(s, p.DefRef))
         missing = tuple(f.input for f in facts if f.missing)
         detail = _comparison_detail(ctx, left, right, op, outcome, missing, get_left(ctx.env))
@@ -618,7 +617,7 @@ def _explain_compare(node: p.Compare, left: Any, right: Any, op: str, value: Val
         if outcome is None and not children:
             wanting = missing or tuple(f.input for f in facts)
         deciding = tuple(range(len(children))) if children else ()
-        return Step("comparison", node.text, outcome, children, deciding, facts, detail, wanting=wanting, span=node.span)
+        return Step(StepKind.COMPARISON, node.text, outcome, children, deciding, facts, detail, wanting=wanting, span=node.span)
 
     return explain
 
