@@ -22,7 +22,7 @@ from dataclasses import dataclass, field, fields, is_dataclass, replace
 from fractions import Fraction
 from typing import Any, assert_never
 
-from carepath.compile.compiler import CompiledProtocol, compile_protocol
+from carepath.compile.compiler import CompiledProtocol, ValueFn, compile_choice, compile_condition
 from carepath.compile.needs import NeedsFn
 from carepath.data.records import PatientRecord, RawRecord, bind, load_text, plausibility_problem
 from carepath.ir import program as p
@@ -30,7 +30,7 @@ from carepath.language import nodes as n
 from carepath.language.diagnostics import Diagnostic, Severity
 from carepath.language.source import Source, Span
 from carepath.runtime.engine import decide, evaluate
-from carepath.semantics.types import BOOLEAN, Kind, Type
+from carepath.semantics.types import Kind
 from carepath.semantics.units import Unit, exact_number
 from carepath.semantics.values import Duration, days_in_months, format_number
 
@@ -264,6 +264,11 @@ def _input_and_constant(node: p.Compare) -> tuple[p.InputInfo, p.Const | p.Calen
     return None
 
 
+def _read(slot: int) -> ValueFn:
+    """A decision's value, read from the environment `decide` filled."""
+    return lambda env: env[slot]
+
+
 def _walk(node: p.Node | None) -> Iterator[p.Node]:
     return node.walk() if node is not None else iter(())
 
@@ -318,7 +323,7 @@ def _reach(roots: Sequence[Any], definitions: dict[str, p.Definition]) -> _Reach
 class _Condition:
     """A condition whose outcomes over every patient are collected: a criterion's, a branch's, a band's."""
 
-    slot: int
+    value: ValueFn  # over an environment `decide` filled
     node: Any
     owner: str  # how a message names it: "criterion 'x'", "branch 'high' of 'risk'"
     reads_inputs: bool
@@ -329,7 +334,7 @@ class _Condition:
 class _Subject:
     definition: p.Definition
     roots: list[Any]
-    chooser: int | None  # the slot holding the branch chosen (a classification, a dose's band probe, a target)
+    chooser: ValueFn | None  # the branch chosen (a classification's, a dose's band, a target's band), over a filled environment
     choices: tuple[tuple[str, Span, str], ...]  # (value, span, how a message names it)
     conditions: list[_Condition]
     complete_check: bool  # prove every patient lands in a branch or is undetermined with a reason
@@ -344,10 +349,9 @@ class _Analyser:
         self.findings: list[Finding] = []
         self.notes: list[Note] = []
         self.proved: set[str] = set()
-        self.probes: list[p.Definition] = []
-        self.base = len(self.checked.inputs) + len(self.checked.definitions)
-        self.atoms: dict[int, int] = {}  # id(Compare) → its probe slot
-        self.atom_nodes: list[tuple[p.Compare, p.InputInfo, p.Const | p.CalendarConst]] = []
+        self.inputs_only = replace(compiled, decision_plan=())  # `decide` with it fills the inputs alone
+        self.needs: dict[int, NeedsFn] = {d.slot: fn for d, fn in zip(compiled.decisions, compiled.needs, strict=True)}
+        self.atoms: dict[int, tuple[p.Compare, p.InputInfo, p.Const | p.CalendarConst, ValueFn]] = {}  # by id(Compare)
         self.constants: dict[int, set[Fraction]] = {}
         self.texts: dict[int, set[str]] = {}
         self.months: dict[int, set[int]] = {}
@@ -368,31 +372,12 @@ class _Analyser:
         definition = self.ast.get(name)
         return definition.name.span if definition is not None else fallback
 
-    # ---- probes -----------------------------------------------------------------------------
-
-    def probe(self, condition: Any, span: Span) -> int:
-        """A condition evaluated on its own, as a recommendation the compiler builds like any other."""
-        slot = self.base + len(self.probes)
-        self.probes.append(p.Recommendation(f"\x00probe {len(self.probes)}", slot, None, None, BOOLEAN, span, condition))
-        return slot
-
-    def band_probe(self, dose: p.Dose) -> int:
-        """A dose's bands as a classification: which band the engine's first-true rule picks."""
-        slot = self.base + len(self.probes)
-        branches = tuple(p.Branch(b.name, b.condition, b.span) for b in dose.branches)
-        self.probes.append(p.Classification(f"\x00bands {dose.name}", slot, None, None, Type(Kind.ENUM, members=tuple(b.name for b in branches)),
-                                            dose.span, branches))
-        return slot
-
     # ---- driver -----------------------------------------------------------------------------
 
     def run(self) -> Analysis:
         self.unused()
         self.collect_constants()
         subjects = self.subjects()
-        probed = replace(self.checked, definitions=self.checked.definitions + tuple(self.probes))
-        self.engine = compile_protocol(probed)
-        self.needs: dict[int, NeedsFn] = {d.slot: fn for d, fn in zip(self.engine.decisions, self.engine.needs, strict=True)}
         self.reps = {info.slot: self.representatives(info) for info in self.checked.inputs}
         self.range_alone()
         for subject in subjects:
@@ -467,8 +452,7 @@ class _Analyser:
         else:
             return
         if id(node) not in self.atoms:
-            self.atoms[id(node)] = self.probe(node, node.span)
-            self.atom_nodes.append((node, info, constant))
+            self.atoms[id(node)] = (node, info, constant, compile_condition(self.compiled, node))
 
     # ---- representatives ------------------------------------------------------------------------
 
@@ -503,14 +487,13 @@ class _Analyser:
             if start_info is not None and (end_info is not None or end == "as_of"):
                 dates = (start, end)
         candidates = _duration_candidates(info, self.months.get(slot, set()), self.days.get(slot, set()), dates)
-        probes = [self.atoms[id(node)] for node, atom_input, _ in self.atom_nodes if atom_input.slot == slot]
-        plan = replace(self.engine, decision_plan=tuple((s, f) for s, f in self.engine.decision_plan if s in set(probes)))
+        thresholds = [atom for _, atom_input, _, atom in self.atoms.values() if atom_input.slot == slot]
         groups: dict[tuple[Any, ...], list[tuple[int, _Rep]]] = {}
         values: list[Any] = [None] * len(self.checked.inputs)
         for preference, rep in candidates:
             values[slot] = rep.value
-            env = decide(plan, values)
-            groups.setdefault(tuple(env[s] for s in probes), []).append((preference, rep))
+            env = decide(self.inputs_only, values)
+            groups.setdefault(tuple(atom(env) for atom in thresholds), []).append((preference, rep))
         chosen: list[_Rep] = []
         for members in groups.values():
             best = min(preference for preference, _ in members)
@@ -524,18 +507,16 @@ class _Analyser:
     # ---- comparisons decided by the range alone ------------------------------------------------
 
     def range_alone(self) -> None:
-        for node, info, constant in self.atom_nodes:
+        for node, info, constant, atom in self.atoms.values():
             if info.plausible is None or info.type.kind not in (Kind.QUANTITY, Kind.DURATION):
                 continue
-            slot = self.atoms[id(node)]
-            plan = replace(self.engine, decision_plan=tuple((s, f) for s, f in self.engine.decision_plan if s == slot))
             outcomes = set()
             values: list[Any] = [None] * len(self.checked.inputs)
             for rep in self.reps[info.slot]:
                 if rep.value is None:
                     continue
                 values[info.slot] = rep.value
-                outcomes.add(decide(plan, values)[slot])
+                outcomes.add(atom(decide(self.inputs_only, values)))
             if True in outcomes and False in outcomes:
                 continue
             verdict = "true" if True in outcomes else "false" if False in outcomes else "unknown"
@@ -564,16 +545,15 @@ class _Analyser:
             match definition:
                 case p.Criterion() | p.Recommendation():
                     kind = definition.step_kind.value
-                    slot = definition.slot if isinstance(definition, p.Recommendation) else self.probe(definition.condition,
-                                                                                                         definition.condition.span)
-                    condition = _Condition(slot, definition.condition, f"{kind} '{name}'", self._reads_inputs([definition.condition]), False)
+                    value = _read(definition.slot) if isinstance(definition, p.Recommendation) else self.probe(definition.condition)
+                    condition = _Condition(value, definition.condition, f"{kind} '{name}'", self._reads_inputs([definition.condition]), False)
                     subjects.append(_Subject(definition, [definition.condition], None, (), [condition], False))
                 case p.Classification():
-                    conditions = [_Condition(self.probe(b.condition, b.condition.span), b.condition, f"branch '{b.name}' of '{name}'",
+                    conditions = [_Condition(self.probe(b.condition), b.condition, f"branch '{b.name}' of '{name}'",
                                              self._reads_inputs([b.condition]), True) for b in definition.branches if b.condition is not None]
                     choices = tuple((b.name, b.span, f"branch '{b.name}' of '{name}'") for b in definition.branches)
                     subjects.append(_Subject(definition, [b.condition for b in definition.branches if b.condition is not None],
-                                             definition.slot, choices, conditions, True))
+                                             _read(definition.slot), choices, conditions, True))
                 case p.Dose():
                     if all(b.condition is None for b in definition.branches):
                         continue
@@ -584,19 +564,23 @@ class _Analyser:
                         label = f"the amount '{amount}' ({'otherwise' if branch.condition is None else f'band {index + 1}'}) of '{name}'"
                         bands.append((branch.name, branch.span, label))
                         if branch.condition is not None:
-                            conditions.append(_Condition(self.probe(branch.condition, branch.condition.span), branch.condition, label,
+                            conditions.append(_Condition(self.probe(branch.condition), branch.condition, label,
                                                          self._reads_inputs([branch.condition]), True))
                     subjects.append(_Subject(definition, [b.condition for b in definition.branches if b.condition is not None],
-                                             self.band_probe(definition), tuple(bands), conditions, True))
+                                             compile_choice(self.compiled, definition.branches), tuple(bands), conditions, True))
                 case p.Target():
                     spans = {"below": definition.low.span, "within": definition.span, "above": definition.high.span}
                     choices = tuple((band, spans[band], f"band '{band}' of target '{name}'") for band in ("below", "within", "above"))
-                    subjects.append(_Subject(definition, [definition.measured], definition.slot, choices, [], False))
+                    subjects.append(_Subject(definition, [definition.measured], _read(definition.slot), choices, [], False))
                 case p.Event():
                     self.note(f"'{name}' not analysed: it reads dated series", self.name_span(name, definition.span))
                 case _:
                     assert_never(definition)
         return subjects
+
+    def probe(self, condition: p.Cond) -> ValueFn:
+        """A condition evaluated on its own, after `decide` has filled the decisions it reads."""
+        return compile_condition(self.compiled, condition)
 
     def _reads_inputs(self, roots: Sequence[Any]) -> bool:
         return bool(_reach(roots, self.definitions).inputs)
@@ -620,29 +604,27 @@ class _Analyser:
             if is_decision:
                 self.note(f"'{name}' not analysed: too many combinations to enumerate ({total:,}, more than {LIMIT:,})", where)
             return
-        wanted = {self.definitions[d].slot for d in reach.definitions} | {c.slot for c in subject.conditions}
-        if subject.chooser is not None:
-            wanted.add(subject.chooser)
-        if isinstance(definition, p.Recommendation):
-            wanted.add(definition.slot)
-        plan = replace(self.engine, decision_plan=tuple((s, f) for s, f in self.engine.decision_plan if s in wanted))
-        outcomes: dict[int, set[Any]] = {c.slot: set() for c in subject.conditions}
+        wanted = {self.definitions[d].slot for d in reach.definitions}
+        if isinstance(definition, (p.Recommendation, p.Classification, p.Target)):
+            wanted.add(definition.slot)  # its own value is its condition's or choice's
+        plan = replace(self.compiled, decision_plan=tuple((s, f) for s, f in self.compiled.decision_plan if s in wanted))
+        outcomes: list[set[Any]] = [set() for _ in subject.conditions]
         chosen: set[Any] = set()
         failure: tuple[_Rep, ...] | None = None
         failure_known = False
         blocked: tuple[str, ...] = ()  # decisions read that are themselves undetermined for the failing patient
         values: list[Any] = [None] * len(self.checked.inputs)
-        needs = self.needs.get(subject.chooser) if subject.chooser is not None else None
+        needs = self.needs.get(definition.slot) if subject.chooser is not None else None  # a dose's needs are its bands' then
         upstream = [d for d in sorted(reach.definitions) if self.definitions[d].is_decision]
         for point in itertools.product(*reps):
             for info, rep in zip(inputs, point, strict=True):
                 values[info.slot] = rep.value
             env = decide(plan, values)
-            for condition in subject.conditions:
-                outcomes[condition.slot].add(env[condition.slot])
+            for seen, condition in zip(outcomes, subject.conditions, strict=True):
+                seen.add(condition.value(env))
             if subject.chooser is None:
                 continue
-            value = env[subject.chooser]
+            value = subject.chooser(env)
             chosen.add(value)
             if value is None and subject.complete_check and needs is not None and not needs(env):
                 known = all(rep.value is not None for rep in point)
@@ -657,8 +639,8 @@ class _Analyser:
                           "or compares two inputs", where)
             return
         self.reachability(subject, chosen, outcomes)
-        for condition in subject.conditions:
-            self.constancy(condition, outcomes[condition.slot])
+        for seen, condition in zip(outcomes, subject.conditions, strict=True):
+            self.constancy(condition, seen)
 
     def completeness(self, subject: _Subject, inputs: list[p.InputInfo], failure: tuple[_Rep, ...] | None, blocked: tuple[str, ...],
                      total: int, exact: bool) -> None:
@@ -703,7 +685,7 @@ class _Analyser:
             return None, None
         return text, as_of
 
-    def reachability(self, subject: _Subject, chosen: set[Any], outcomes: dict[int, set[Any]]) -> None:
+    def reachability(self, subject: _Subject, chosen: set[Any], outcomes: list[set[Any]]) -> None:
         definition = subject.definition
         for index, (value, span, label) in enumerate(subject.choices):
             if value in chosen:
@@ -719,9 +701,9 @@ class _Analyser:
             if branch.condition is None:
                 reason = "every patient whose inputs are known matches an earlier branch"
             else:
-                condition = next(c for c in subject.conditions if c.node is branch.condition)
+                seen = next(o for o, c in zip(outcomes, subject.conditions, strict=True) if c.node is branch.condition)
                 reason = "an earlier branch takes every patient it fits"
-                if True not in outcomes[condition.slot]:
+                if True not in seen:
                     reason = "its condition is never true"
             self.warn("CP408", f"{label} is never chosen: {reason}", span,
                       "remove it, or correct its condition or the conditions before it")

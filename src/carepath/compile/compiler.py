@@ -115,6 +115,23 @@ def compile_protocol(checked: p.CheckedProtocol) -> CompiledProtocol:
     )
 
 
+def compile_condition(compiled: CompiledProtocol, condition: p.Cond) -> ValueFn:
+    """A condition on its own, as a value closure over an environment `engine.decide` filled: for analyses that
+    test a condition (a branch's, an atom's) apart from the definition it belongs to."""
+    return _cond(condition, _criteria(compiled))[0]
+
+
+def compile_choice(compiled: CompiledProtocol, branches: Sequence[p.Branch | p.DoseBranch]) -> ValueFn:
+    """Which branch the first-true rule picks (its name), None while an earlier branch is unknown: a dose's band
+    choice on its own, without computing an amount."""
+    scope = _criteria(compiled)
+    return _first_true(tuple((b.name, None if b.condition is None else _cond(b.condition, scope)[0]) for b in branches))
+
+
+def _criteria(compiled: CompiledProtocol) -> Scope:
+    return {c.definition.name: c.value for c in compiled.definitions if isinstance(c.definition, p.Criterion)}
+
+
 def _read_inputs(checked: p.CheckedProtocol) -> tuple[p.InputInfo, ...]:
     found: dict[int, p.InputInfo] = {}
     for definition in checked.definitions:
