@@ -175,10 +175,11 @@ def event(resolver: Resolver, event: n.Event, slot: int) -> p.Event:
                            event.start.span)
         else:
             start = node  # type: ignore[assignment]
-    resolver.event_series = []
+    resolver.in_event = True
     condition = resolver.condition(event.condition)
-    series = tuple({info.name: info for info in resolver.event_series}.values())
-    resolver.event_series = None
+    resolver.in_event = False
+    read = [node.input for node in condition.walk() if isinstance(node, (p.SeriesAt, p.NoneBefore))]
+    series = tuple({info.name: info for info in read}.values())
     if not series:
         resolver.error("CP301", f"the condition of event '{name}' reads no series: nothing to count days over", event.condition.span,
                        "name a series input (declared 'series of …') in the condition")

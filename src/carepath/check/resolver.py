@@ -40,7 +40,7 @@ class Resolver:
         self.doses: set[str] = set()
         self.dependencies: dict[str, set[str]] = {}  # definition → the definitions it reads
         self.current: str | None = None  # the definition being checked, whose dependencies a name adds to
-        self.event_series: list[p.InputInfo] | None = None  # inside an event's condition: the series it reads
+        self.in_event = False  # inside an event's condition, where series are read day by day
 
     # ---- reporting -------------------------------------------------------------------------
 
@@ -141,11 +141,10 @@ class Resolver:
         if name in self.inputs:
             info = self.inputs[name]
             if info.type.kind is Kind.SERIES:
-                if self.event_series is None:
+                if not self.in_event:
                     self.error("CP301", f"'{name}' is {info.type.describe()}: a series is read day by day, inside an event's 'where'",
                                expr.span, f"e.g. event first_day \"…\": first day where {name} …")
                     return p.Const(None, BOOLEAN, name, name, expr.span), None
-                self.event_series.append(info)
                 assert info.type.element is not None
                 return p.SeriesAt(info, name, expr.span), info.type.element
             return p.InputRef(info, name, expr.span), info.type
@@ -316,7 +315,7 @@ class Resolver:
     def _none_in_previous(self, expr: n.NoneInPrevious) -> p.Cond:
         text = n.expr_text(expr)
         info = self.inputs.get(expr.series.name)
-        if self.event_series is None:
+        if not self.in_event:
             self.error("CP301", f"'{text}' looks at the days before the day examined: use it inside an event's 'where'", expr.span)
             return p.Const(None, BOOLEAN, text, text, expr.span)
         if info is None or info.type.kind is not Kind.SERIES or info.type.element != BOOLEAN:
@@ -324,7 +323,6 @@ class Resolver:
                        f"{info.type.describe() if info else 'not declared'}", expr.series.span,
                        did_you_mean(expr.series.name, [i.name for i in self.inputs.values() if i.type.kind is Kind.SERIES]))
             return p.Const(None, BOOLEAN, text, text, expr.span)
-        self.event_series.append(info)
         node, type_ = self.resolve(expr.window, None)
         days: int | None = None
         if isinstance(node, p.CalendarConst) and node.base is p.CalendarBase.DAYS:
