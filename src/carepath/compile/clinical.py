@@ -11,7 +11,9 @@ from fractions import Fraction
 from typing import Any
 
 from carepath.ir import program as p
+from carepath.language.nodes import ArithOp
 from carepath.semantics.builtins import BUILTINS, round_to
+from carepath.semantics.operators import ARITHMETIC, exact
 from carepath.semantics.trace import Step
 from carepath.semantics.types import Kind
 from carepath.semantics.units import Unit
@@ -22,15 +24,6 @@ ValueFn = Callable[[Env], Any]
 ExplainFn = Callable[[Any], Step]
 CondCompiler = Callable[[Any], tuple[ValueFn, ExplainFn]]
 ValueCompiler = Callable[[Any], ValueFn]
-
-
-def exact(value: Any) -> Fraction | None:
-    """A record's float came from decimal text; its shortest repr gives that decimal back exactly."""
-    if value is None:
-        return None
-    if isinstance(value, float):
-        return Fraction(repr(value))
-    return Fraction(value)
 
 
 def _fraction(value: object) -> Fraction:
@@ -63,19 +56,11 @@ def approximate(value: Any) -> str:
 def arithmetic(node: p.Arith, value_of: ValueCompiler) -> ValueFn:
     left, right = value_of(node.left), value_of(node.right)
     scale = _fraction(node.right_scale)
+    compute_exactly = ARITHMETIC[ArithOp(node.op)]
 
     def compute(env: Env) -> Fraction | None:
-        a, b = exact(left(env)), exact(right(env))
-        if a is None or b is None:
-            return None
-        match node.op:
-            case "+":
-                return a + b * scale
-            case "-":
-                return a - b * scale
-            case "*":
-                return a * b
-        return None if b == 0 else a / b  # dividing by a zero reading is unknown, not an error
+        b = exact(right(env))
+        return compute_exactly(left(env), None if b is None else b * scale)  # the scale is 1 for × and ÷
 
     return compute
 
@@ -188,7 +173,7 @@ def dose(definition: p.CheckedDefinition, cond: CondCompiler, value_of: ValueCom
             children = (inner,) if inner is not None else ()
             steps.append(Step("amount", f"{branch.amount.text if branch.amount else '?'}" + (f" when {inner.text}" if inner else ""),
                               str(result) if result is not None else None, children, tuple(range(len(children))),
-                              facts=tuple(_facts(ctx, branch.amount)), detail=detail, wanting=wanting, span=branch.span))
+                              facts=tuple(facts_of(ctx, branch.amount)), detail=detail, wanting=wanting, span=branch.span))
             deciding = tuple(range(index + 1))  # every earlier band was false: they chose this amount as much as it did
             break
         outcome = ctx.env[definition.slot]
@@ -198,7 +183,7 @@ def dose(definition: p.CheckedDefinition, cond: CondCompiler, value_of: ValueCom
     return value, explain
 
 
-def _facts(ctx: Any, node: Any) -> list[Any]:
+def facts_of(ctx: Any, node: Any) -> list[Any]:
     from carepath.semantics.trace import Fact
 
     out = []
@@ -228,7 +213,7 @@ def target(definition: p.CheckedDefinition, value_of: ValueCompiler) -> tuple[Va
     def explain(ctx: Any) -> Step:
         band = ctx.env[definition.slot]
         level = measured(ctx.env)
-        facts = tuple(_facts(ctx, info.measured))
+        facts = tuple(facts_of(ctx, info.measured))
         bounds = f"{info.low.shown} .. {info.high.shown}"
         if band is None:
             detail = f"{info.measured.text} is unknown; the range is {bounds}"
