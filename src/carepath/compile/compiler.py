@@ -151,6 +151,7 @@ def _classification(definition: p.CheckedDefinition, scope: Scope) -> CompiledDe
     def explain(ctx: ExplainContext) -> Step:
         steps: list[Step] = []
         deciding: tuple[int, ...] = ()
+        detail: str | None = None
         for index, (name, pair, branch) in enumerate(branches):
             if pair is None:
                 steps.append(Step("otherwise", f"{name} otherwise", True, span=branch.span))
@@ -163,10 +164,17 @@ def _classification(definition: p.CheckedDefinition, scope: Scope) -> CompiledDe
                 break
         else:
             deciding = tuple(range(len(steps)))
-        return Step("classification", definition.name, ctx.env[definition.slot], tuple(steps), deciding,
+            detail = no_branch_applies(steps)
+        return Step("classification", definition.name, ctx.env[definition.slot], tuple(steps), deciding, detail=detail,
                     title=definition.title, citation=definition.citation, span=definition.span)
 
     return CompiledDefinition(definition, value, explain)
+
+
+def no_branch_applies(branches: list[Step]) -> str:
+    """Why a classification without `otherwise` places nobody: each branch's condition, every one false.
+    Only such a classification's step carries a detail, so the engine reads it as the decision's reason."""
+    return "no branch applies: " + "; ".join(f"{step.text} is false" for step in branches)
 
 
 def _first_true(fast: tuple[tuple[str, ValueFn | None], ...]) -> ValueFn:

@@ -91,10 +91,18 @@ def evaluate(compiled: CompiledProtocol, record: PatientRecord | InvalidRecord, 
     decision_steps = tuple(steps[d.slot] for d in compiled.decisions)
     why_with = {d.name: reasons_with_outcomes(step) for d, step in zip(compiled.decisions, decision_steps, strict=True)
                 if decisions[d.name] is not None}
+    why_with.update({d.name: ((step.detail, None),) for d, step in zip(compiled.decisions, decision_steps, strict=True)
+                     if _no_branch_applies(step)})
     why = {name: tuple(reason for reason, _ in pairs) for name, pairs in why_with.items()}
     held = {name: tuple(outcome for _, outcome in pairs) for name, pairs in why_with.items()}
     every = tuple(steps[c.definition.slot] for c in compiled.definitions)
     return Result(record.id, status, decisions, why, wanted, (), decision_steps, every, record, held)
+
+
+def _no_branch_applies(step: Step) -> bool:
+    """A classification without `otherwise` whose branches were all false: its step's detail says so, and
+    becomes the undetermined decision's one reason (an undetermined decision otherwise has none)."""
+    return step.kind == "classification" and step.outcome is None and step.detail is not None
 
 
 def _batch_of(compiled: CompiledProtocol, records: tuple[PatientRecord | InvalidRecord, ...], as_of: dt.date, reasons: bool) -> Batch:
