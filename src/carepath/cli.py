@@ -12,6 +12,7 @@ from carepath.api import compile_source, load_records
 from carepath.check.checker import check
 from carepath.compile.compiler import CompiledProtocol
 from carepath.data.records import load, load_parameters
+from carepath.ir import program as p
 from carepath.language.diagnostics import Diagnostic, ParameterError, ProtocolError, Severity
 from carepath.language.parser import parse
 from carepath.language.source import Source
@@ -160,7 +161,8 @@ def _run(args: argparse.Namespace) -> int:
         sys.stdout.write(json_render.dumps(json_render.run_document(run)))
     else:
         console = terminal.console()
-        fallbacks = {d.name: d.branches[-1].name for d in compiled.decisions if d.branches and d.branches[-1].condition is None}
+        fallbacks = {d.name: d.branches[-1].name for d in compiled.decisions
+                     if isinstance(d, (p.Classification, p.Dose)) and d.branches and d.branches[-1].condition is None}
         console.print(terminal.run_table(run, [d.name for d in compiled.decisions], fallbacks))
         console.print(terminal.summary(run))
     for result in run.results:

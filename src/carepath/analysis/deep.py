@@ -20,7 +20,7 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, fields, is_dataclass, replace
 from fractions import Fraction
-from typing import Any
+from typing import Any, assert_never
 
 from carepath.compile.compiler import CompiledProtocol, compile_protocol
 from carepath.compile.needs import NeedsFn
@@ -264,37 +264,13 @@ def _input_and_constant(node: p.Compare) -> tuple[p.InputInfo, p.Const | p.Calen
     return None
 
 
-def _children(node: Any) -> Iterator[Any]:
-    match node:
-        case p.Compare(left=left, right=right) | p.Arith(left=left, right=right):
-            yield left
-            yield right
-        case p.Logic(operands=operands):
-            yield from operands
-        case p.Negation(operand=operand):
-            yield operand
-        case p.Call(args=args):
-            yield from args
+def _walk(node: p.Node | None) -> Iterator[p.Node]:
+    return node.walk() if node is not None else iter(())
 
 
-def _nodes(node: Any) -> Iterator[Any]:
-    if node is None:
-        return
-    yield node
-    for child in _children(node):
-        yield from _nodes(child)
-
-
-def _roots(definition: p.CheckedDefinition) -> list[Any]:
+def _roots(definition: p.Definition) -> list[Any]:
     """The IR a definition evaluates: conditions, amounts, measured values and bounds."""
-    roots: list[Any] = [definition.condition]
-    for branch in definition.branches:
-        roots += [branch.condition, branch.amount]
-    if definition.target is not None:
-        roots += [definition.target.measured, definition.target.low, definition.target.high]
-    if definition.event is not None:
-        roots += [definition.event.condition, definition.event.start]
-    return [r for r in roots if r is not None]
+    return list(definition.children())
 
 
 @dataclass(slots=True)
@@ -307,11 +283,11 @@ class _Reach:
     series: bool = False
 
 
-def _reach(roots: Sequence[Any], definitions: dict[str, p.CheckedDefinition]) -> _Reach:
+def _reach(roots: Sequence[Any], definitions: dict[str, p.Definition]) -> _Reach:
     reach = _Reach()
     pending = list(roots)
     while pending:
-        for node in _nodes(pending.pop()):
+        for node in _walk(pending.pop()):
             match node:
                 case p.InputRef(input=info) | p.Presence(input=info):
                     reach.inputs[info.slot] = info
@@ -324,7 +300,7 @@ def _reach(roots: Sequence[Any], definitions: dict[str, p.CheckedDefinition]) ->
                 case p.DefRef(name=name) if name not in reach.definitions:
                     reach.definitions.add(name)
                     referenced = definitions[name]
-                    if referenced.kind == "event":
+                    if isinstance(referenced, p.Event):
                         reach.series = True
                     else:
                         pending.extend(_roots(referenced))
@@ -351,7 +327,7 @@ class _Condition:
 
 @dataclass(slots=True)
 class _Subject:
-    definition: p.CheckedDefinition
+    definition: p.Definition
     roots: list[Any]
     chooser: int | None  # the slot holding the branch chosen (a classification, a dose's band probe, a target)
     choices: tuple[tuple[str, Span, str], ...]  # (value, span, how a message names it)
@@ -368,7 +344,7 @@ class _Analyser:
         self.findings: list[Finding] = []
         self.notes: list[Note] = []
         self.proved: set[str] = set()
-        self.probes: list[p.CheckedDefinition] = []
+        self.probes: list[p.Definition] = []
         self.base = len(self.checked.inputs) + len(self.checked.definitions)
         self.atoms: dict[int, int] = {}  # id(Compare) → its probe slot
         self.atom_nodes: list[tuple[p.Compare, p.InputInfo, p.Const | p.CalendarConst]] = []
@@ -397,16 +373,15 @@ class _Analyser:
     def probe(self, condition: Any, span: Span) -> int:
         """A condition evaluated on its own, as a recommendation the compiler builds like any other."""
         slot = self.base + len(self.probes)
-        self.probes.append(p.CheckedDefinition("recommendation", f"\x00probe {len(self.probes)}", slot, None, None, condition, (),
-                                               BOOLEAN, span))
+        self.probes.append(p.Recommendation(f"\x00probe {len(self.probes)}", slot, None, None, BOOLEAN, span, condition))
         return slot
 
-    def band_probe(self, dose: p.CheckedDefinition) -> int:
+    def band_probe(self, dose: p.Dose) -> int:
         """A dose's bands as a classification: which band the engine's first-true rule picks."""
         slot = self.base + len(self.probes)
-        branches = tuple(p.CheckedBranch(b.name, b.condition, b.span) for b in dose.branches)
-        self.probes.append(p.CheckedDefinition("classification", f"\x00bands {dose.name}", slot, None, None, None, branches,
-                                               Type(Kind.ENUM, members=tuple(b.name for b in branches)), dose.span))
+        branches = tuple(p.Branch(b.name, b.condition, b.span) for b in dose.branches)
+        self.probes.append(p.Classification(f"\x00bands {dose.name}", slot, None, None, Type(Kind.ENUM, members=tuple(b.name for b in branches)),
+                                            dose.span, branches))
         return slot
 
     # ---- driver -----------------------------------------------------------------------------
@@ -447,7 +422,7 @@ class _Analyser:
         reach = _reach([r for d in decisions for r in _roots(d)], self.definitions)
         used |= reach.definitions
         for definition in self.checked.definitions:
-            if definition.kind == "criterion" and definition.name not in used:
+            if isinstance(definition, p.Criterion) and definition.name not in used:
                 self.warn("CP411", f"criterion '{definition.name}' is not used by any decision",
                           self.name_span(definition.name, definition.span),
                           "use it in a classification, recommendation, dose or event, or remove it")
@@ -464,12 +439,12 @@ class _Analyser:
 
     def collect_constants(self) -> None:
         for definition in self.checked.definitions:
-            for node in (x for root in _roots(definition) for x in _nodes(root)):
+            for node in (x for root in _roots(definition) for x in _walk(root)):
                 if isinstance(node, p.Compare):
                     self.compare_constants(node)
                 if isinstance(node, (p.Arith, p.Call)) or (isinstance(node, p.Compare) and not _exact_compare(node)):
-                    self.sampled.update(x.input.slot for x in _nodes(node) if isinstance(x, p.InputRef))
-            target = definition.target
+                    self.sampled.update(x.input.slot for x in _walk(node) if isinstance(x, p.InputRef))
+            target = definition if isinstance(definition, p.Target) else None
             if target is not None and isinstance(target.measured, p.InputRef):
                 slot = target.measured.input.slot
                 for bound in (target.low, target.high):
@@ -486,7 +461,7 @@ class _Analyser:
         if kind is Kind.QUANTITY and isinstance(constant, p.Const) and constant.value is not None and node.scale == 1:
             self.constants.setdefault(slot, set()).add(_exact(constant.value))
         elif kind is Kind.DURATION and isinstance(constant, p.CalendarConst):
-            (self.months if constant.base == "months" else self.days).setdefault(slot, set()).add(constant.amount)
+            (self.months if constant.base is p.CalendarBase.MONTHS else self.days).setdefault(slot, set()).add(constant.amount)
         elif kind is Kind.TEXT and isinstance(constant, p.Const) and isinstance(constant.value, str):
             self.texts.setdefault(slot, set()).add(constant.value)
         else:
@@ -576,7 +551,7 @@ class _Analyser:
         low, high = info.plausible
         if isinstance(constant, p.CalendarConst):
             assert isinstance(low, Duration) and isinstance(high, Duration)
-            value = Duration.of_months(constant.amount) if constant.base == "months" else Duration.of_days(constant.amount)
+            value = Duration.of_months(constant.amount) if constant.base is p.CalendarBase.MONTHS else Duration.of_days(constant.amount)
             return value.day_high < low.day_low or value.day_low > high.day_high
         return bool(_exact(constant.value) < _exact(low) or _exact(constant.value) > _exact(high))
 
@@ -585,38 +560,42 @@ class _Analyser:
     def subjects(self) -> list[_Subject]:
         subjects: list[_Subject] = []
         for definition in self.checked.definitions:
-            kind, name = definition.kind, definition.name
-            if kind in ("criterion", "recommendation"):
-                assert definition.condition is not None
-                slot = definition.slot if kind == "recommendation" else self.probe(definition.condition, definition.condition.span)
-                condition = _Condition(slot, definition.condition, f"{kind} '{name}'", self._reads_inputs([definition.condition]), False)
-                subjects.append(_Subject(definition, [definition.condition], None, (), [condition], False))
-            elif kind == "classification":
-                conditions = [_Condition(self.probe(b.condition, b.condition.span), b.condition, f"branch '{b.name}' of '{name}'",
-                                         self._reads_inputs([b.condition]), True) for b in definition.branches if b.condition is not None]
-                choices = tuple((b.name, b.span, f"branch '{b.name}' of '{name}'") for b in definition.branches)
-                subjects.append(_Subject(definition, [b.condition for b in definition.branches if b.condition is not None],
-                                         definition.slot, choices, conditions, True))
-            elif kind == "dose" and any(b.condition is not None for b in definition.branches):
-                conditions = []
-                bands: list[tuple[str, Span, str]] = []
-                for index, branch in enumerate(definition.branches):
-                    amount = branch.amount.text if branch.amount is not None else "?"
-                    label = f"the amount '{amount}' ({'otherwise' if branch.condition is None else f'band {index + 1}'}) of '{name}'"
-                    bands.append((branch.name, branch.span, label))
-                    if branch.condition is not None:
-                        conditions.append(_Condition(self.probe(branch.condition, branch.condition.span), branch.condition, label,
-                                                     self._reads_inputs([branch.condition]), True))
-                subjects.append(_Subject(definition, [b.condition for b in definition.branches if b.condition is not None],
-                                         self.band_probe(definition), tuple(bands), conditions, True))
-            elif kind == "target":
-                assert definition.target is not None
-                target = definition.target
-                spans = {"below": target.low.span, "within": definition.span, "above": target.high.span}
-                choices = tuple((band, spans[band], f"band '{band}' of target '{name}'") for band in ("below", "within", "above"))
-                subjects.append(_Subject(definition, [target.measured], definition.slot, choices, [], False))
-            elif kind == "event":
-                self.note(f"'{name}' not analysed: it reads dated series", self.name_span(name, definition.span))
+            name = definition.name
+            match definition:
+                case p.Criterion() | p.Recommendation():
+                    kind = definition.step_kind.value
+                    slot = definition.slot if isinstance(definition, p.Recommendation) else self.probe(definition.condition,
+                                                                                                         definition.condition.span)
+                    condition = _Condition(slot, definition.condition, f"{kind} '{name}'", self._reads_inputs([definition.condition]), False)
+                    subjects.append(_Subject(definition, [definition.condition], None, (), [condition], False))
+                case p.Classification():
+                    conditions = [_Condition(self.probe(b.condition, b.condition.span), b.condition, f"branch '{b.name}' of '{name}'",
+                                             self._reads_inputs([b.condition]), True) for b in definition.branches if b.condition is not None]
+                    choices = tuple((b.name, b.span, f"branch '{b.name}' of '{name}'") for b in definition.branches)
+                    subjects.append(_Subject(definition, [b.condition for b in definition.branches if b.condition is not None],
+                                             definition.slot, choices, conditions, True))
+                case p.Dose():
+                    if all(b.condition is None for b in definition.branches):
+                        continue
+                    conditions = []
+                    bands: list[tuple[str, Span, str]] = []
+                    for index, branch in enumerate(definition.branches):
+                        amount = branch.amount.text
+                        label = f"the amount '{amount}' ({'otherwise' if branch.condition is None else f'band {index + 1}'}) of '{name}'"
+                        bands.append((branch.name, branch.span, label))
+                        if branch.condition is not None:
+                            conditions.append(_Condition(self.probe(branch.condition, branch.condition.span), branch.condition, label,
+                                                         self._reads_inputs([branch.condition]), True))
+                    subjects.append(_Subject(definition, [b.condition for b in definition.branches if b.condition is not None],
+                                             self.band_probe(definition), tuple(bands), conditions, True))
+                case p.Target():
+                    spans = {"below": definition.low.span, "within": definition.span, "above": definition.high.span}
+                    choices = tuple((band, spans[band], f"band '{band}' of target '{name}'") for band in ("below", "within", "above"))
+                    subjects.append(_Subject(definition, [definition.measured], definition.slot, choices, [], False))
+                case p.Event():
+                    self.note(f"'{name}' not analysed: it reads dated series", self.name_span(name, definition.span))
+                case _:
+                    assert_never(definition)
         return subjects
 
     def _reads_inputs(self, roots: Sequence[Any]) -> bool:
@@ -644,7 +623,7 @@ class _Analyser:
         wanted = {self.definitions[d].slot for d in reach.definitions} | {c.slot for c in subject.conditions}
         if subject.chooser is not None:
             wanted.add(subject.chooser)
-        if definition.kind == "recommendation":
+        if isinstance(definition, p.Recommendation):
             wanted.add(definition.slot)
         plan = replace(self.engine, decision_plan=tuple((s, f) for s, f in self.engine.decision_plan if s in wanted))
         outcomes: dict[int, set[Any]] = {c.slot: set() for c in subject.conditions}
@@ -700,12 +679,13 @@ class _Analyser:
                       f"{'is' if len(blocked) == 1 else 'are'} undetermined with nothing missing, so it is too", where,
                       f"make {names} complete first", record, as_of)
             return
-        what = "no amount" if definition.kind == "dose" else "no branch"
+        dose = isinstance(definition, p.Dose)
+        what = "no amount" if dose else "no branch"
         self.warn("CP407", f"'{name}' is incomplete: a patient with {patient} matches {what}, and is left undetermined with nothing "
-                  "missing", where, "add an 'otherwise' branch, or a branch for such patients" if definition.kind != "dose" else
+                  "missing", where, "add an 'otherwise' branch, or a branch for such patients" if not dose else
                   "add an 'AMOUNT otherwise' band, or a band for such patients", record, as_of)
 
-    def counterexample(self, definition: p.CheckedDefinition, inputs: list[p.InputInfo],
+    def counterexample(self, definition: p.Definition, inputs: list[p.InputInfo],
                        point: tuple[_Rep, ...]) -> tuple[str | None, dt.date | None]:
         """The patient as a YAML record, bound and evaluated by the engine to confirm it is left undetermined."""
         lines = ["- id: counterexample"]
@@ -728,13 +708,13 @@ class _Analyser:
         for index, (value, span, label) in enumerate(subject.choices):
             if value in chosen:
                 continue
-            if definition.kind == "target":
-                assert definition.target is not None
-                measured = definition.target.measured.text
+            if isinstance(definition, p.Target):
+                measured = definition.measured.text
                 reason = f"no plausible {measured} lies {'below' if value == 'below' else 'above' if value == 'above' else 'within'} " \
-                         f"{definition.target.low.shown} .. {definition.target.high.shown}"
+                         f"{definition.low.shown} .. {definition.high.shown}"
                 self.warn("CP408", f"{label} is never reached: {reason}", span, "check the bounds against the plausible range")
                 continue
+            assert isinstance(definition, (p.Classification, p.Dose))
             branch = definition.branches[index]
             if branch.condition is None:
                 reason = "every patient whose inputs are known matches an earlier branch"

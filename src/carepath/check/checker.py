@@ -257,19 +257,20 @@ class Checker:
 
     # ---- definitions -----------------------------------------------------------------------
 
-    def _check_definition(self, definition: n.Definition) -> p.CheckedDefinition:
+    def _check_definition(self, definition: n.Definition) -> p.Definition:
         name = definition.name.name
         self._current = name
         self.dependencies[name] = set()
         slot = self.def_slots[name]
         match definition:
-            case n.Criterion(condition=condition) | n.Recommendation(condition=condition):
-                kind = "criterion" if isinstance(definition, n.Criterion) else "recommendation"
-                cond = self._condition(condition)
-                return p.CheckedDefinition(kind, name, slot, definition.title, definition.citation, cond, (), BOOLEAN, definition.span)
+            case n.Criterion(condition=condition):
+                return p.Criterion(name, slot, definition.title, definition.citation, BOOLEAN, definition.span, self._condition(condition))
+            case n.Recommendation(condition=condition):
+                return p.Recommendation(name, slot, definition.title, definition.citation, BOOLEAN, definition.span,
+                                        self._condition(condition))
             case n.Classification(branches=branches):
-                return p.CheckedDefinition("classification", name, slot, definition.title, definition.citation, None,
-                                           self._branches(name, branches), self.def_types[name], definition.span)
+                return p.Classification(name, slot, definition.title, definition.citation, self.def_types[name], definition.span,
+                                        self._branches(name, branches))
             case n.Dose():
                 return checker_clinical.dose(self, definition, slot)
             case n.Target():
@@ -278,7 +279,7 @@ class Checker:
                 return checker_clinical.event(self, definition, slot)
         raise AssertionError(definition)
 
-    def _branches(self, name: str, branches: tuple[n.Branch, ...]) -> tuple[p.CheckedBranch, ...]:
+    def _branches(self, name: str, branches: tuple[n.Branch, ...]) -> tuple[p.Branch, ...]:
         checked = []
         seen: set[str] = set()
         otherwise: n.Branch | None = None
@@ -292,7 +293,7 @@ class Checker:
             condition = None if branch.condition is None else self._condition(branch.condition)
             if branch.condition is None:
                 otherwise = branch
-            checked.append(p.CheckedBranch(branch.name.name, condition, branch.span))
+            checked.append(p.Branch(branch.name.name, condition, branch.span))
         if otherwise is None:
             last = branches[-1]
             self.warn("CP402", f"'{name}' has no 'otherwise' branch: a patient matching no branch is left undetermined", last.span,
@@ -391,7 +392,7 @@ class Checker:
                     return p.Const(None, context, text, text, expr.span), None
                 unit = parse_unit(expr.unit)
                 assert isinstance(unit, CalendarUnit)
-                return p.CalendarConst(unit.base, int(expr.value * unit.multiple), text, display(text), expr.span), DURATION
+                return p.CalendarConst(p.CalendarBase(unit.base), int(expr.value * unit.multiple), text, display(text), expr.span), DURATION
             value = self._convert_literal(expr, context, "the other side")
             if value is None:
                 return p.Const(None, context, text, text, expr.span), None
@@ -408,7 +409,7 @@ class Checker:
             if amount.denominator != 1:
                 self.error("CP306", f"{text} is not a whole number of {unit.base}", expr.span)
                 return p.Const(None, DURATION, text, text, expr.span), None
-            return p.CalendarConst(unit.base, int(amount), text, display(text), expr.span), DURATION
+            return p.CalendarConst(p.CalendarBase(unit.base), int(amount), text, display(text), expr.span), DURATION
         type_ = Type(Kind.QUANTITY, unit)
         return p.Const(exact_number(expr.value), type_, text, display(text), expr.span), type_
 
@@ -420,7 +421,7 @@ class Checker:
         return None
 
     def _comparison(self, expr: n.Comparison) -> p.Compare:
-        op = expr.op.value
+        op = p.CompareOp.of(expr.op)
         text = n.expr_text(expr)
         left_context, right_context = self._context_of(expr.left), self._context_of(expr.right)
         left, left_type = self._resolve(expr.left, right_context)
@@ -476,24 +477,24 @@ class Checker:
 
     def _arithmetic(self, expr: n.Arithmetic) -> tuple[object, Type | None]:
         text = n.expr_text(expr)
-        op = expr.op.value
+        op = p.ArithOp(expr.op.value)
         left, left_type = self._value(expr.left)
-        right, right_type = self._value(expr.right, left_type if op in ("+", "-") else None)
+        right, right_type = self._value(expr.right, left_type if op.is_additive else None)
         if left_type is None or right_type is None:
             return p.Const(None, NUMBER, text, text, expr.span), None
         left_unit = left_type.unit if isinstance(left_type.unit, Unit) else None
         right_unit = right_type.unit if isinstance(right_type.unit, Unit) else None
         scale = Fraction(1)
-        if op in ("+", "-"):
+        if op.is_additive:
             if left_type.kind is not right_type.kind or (left_unit and right_unit and left_unit.dimension != right_unit.dimension):
-                self.error("CP302", f"cannot {'add' if op == '+' else 'subtract'} {right_type.describe()} "
-                           f"{'to' if op == '+' else 'from'} {left_type.describe()}", expr.span)
+                self.error("CP302", f"cannot {'add' if op is p.ArithOp.ADD else 'subtract'} {right_type.describe()} "
+                           f"{'to' if op is p.ArithOp.ADD else 'from'} {left_type.describe()}", expr.span)
                 return p.Const(None, NUMBER, text, text, expr.span), None
             if left_unit and right_unit:
                 scale = right_unit.factor_to(left_unit)
             result = left_type
         else:
-            if isinstance(right, p.Const) and op == "/" and right.value == 0:
+            if isinstance(right, p.Const) and op is p.ArithOp.DIVIDE and right.value == 0:
                 self.error("CP301", f"'{text}' divides by zero", expr.right.span)
             result = NUMBER if left_unit is None and right_unit is None else Type(Kind.QUANTITY, combine_units(left_unit, right_unit, op))
         return p.Arith(op, left, right, scale, result, text, expr.span), result  # type: ignore[arg-type]

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from carepath.check.checker import Checker
 
 
-def dose(checker: Checker, dose: n.Dose, slot: int) -> p.CheckedDefinition:
+def dose(checker: Checker, dose: n.Dose, slot: int) -> p.Dose:
     name = dose.name.name
     try:
         parsed = parse_unit(dose.unit)
@@ -32,7 +32,7 @@ def dose(checker: Checker, dose: n.Dose, slot: int) -> p.CheckedDefinition:
         parsed = parse_unit("mg")
     assert isinstance(parsed, Unit)
     target = Type(Kind.QUANTITY, parsed)
-    branches: list[p.CheckedBranch] = []
+    branches: list[p.DoseBranch] = []
     closed: n.DoseBranch | None = None
     for index, branch in enumerate(dose.branches):
         if closed is not None:
@@ -43,11 +43,14 @@ def dose(checker: Checker, dose: n.Dose, slot: int) -> p.CheckedDefinition:
         condition = None if branch.condition is None else checker._condition(branch.condition)
         amount = dose_amount(checker, branch.amount, target, f"dose '{name}'")
         label = "otherwise" if branch.otherwise else "always" if branch.condition is None else f"band {index + 1}"
-        branches.append(p.CheckedBranch(label, condition, branch.span, amount))
+        if amount is None:  # reported; the program is rejected, so a placeholder keeps the branch whole
+            text = n.expr_text(branch.amount)
+            amount = p.Const(None, target, text, text, branch.amount.span)
+        branches.append(p.DoseBranch(label, condition, amount, branch.span))
     if closed is None and dose.branches:
         checker.warn("CP402", f"'{name}' has no 'otherwise' amount: a patient matching no band gets no dose and is left undetermined",
                      dose.branches[-1].span, "add a final 'AMOUNT otherwise'")
-    rounding = None
+    rounding: tuple[p.RoundingMode, object] | None = None
     if dose.rounding is not None:
         step_node, step_type = checker._resolve(dose.rounding.step, None)
         step_unit = step_type.unit if step_type is not None and isinstance(step_type.unit, Unit) else None
@@ -62,10 +65,9 @@ def dose(checker: Checker, dose: n.Dose, slot: int) -> p.CheckedDefinition:
             checker.error("CP405", f"'{name}' is rounded to a step of {n.expr_text(dose.rounding.step)}; it must be above zero",
                           dose.rounding.step.span)
         else:
-            rounding = (dose.rounding.mode, rational(step_node.value))
+            rounding = (p.RoundingMode(dose.rounding.mode), rational(step_node.value))
     schedule_text, days, from_day = schedule(checker, dose.schedule)
-    info = p.DoseInfo(parsed, rounding, schedule_text, days, from_day)
-    return p.CheckedDefinition("dose", name, slot, dose.title, dose.citation, None, tuple(branches), target, dose.span, dose=info)
+    return p.Dose(name, slot, dose.title, dose.citation, target, dose.span, tuple(branches), parsed, rounding, schedule_text, days, from_day)
 
 
 def dose_amount(checker: Checker, expr: n.Expr, target: Type, what: str) -> p.Value | None:
@@ -84,7 +86,7 @@ def dose_amount(checker: Checker, expr: n.Expr, target: Type, what: str) -> p.Va
     if factor == 1:
         return node  # type: ignore[return-value]
     scale = p.Const(exact_number(factor), NUMBER, "", "", expr.span)
-    return p.Arith("*", node, scale, Fraction(1), target, n.expr_text(expr), expr.span)  # type: ignore[arg-type]
+    return p.Arith(p.ArithOp.MULTIPLY, node, scale, Fraction(1), target, n.expr_text(expr), expr.span)  # type: ignore[arg-type]
 
 
 def schedule(checker: Checker, schedule: n.Schedule | None) -> tuple[str | None, tuple[int, ...] | None, int | None]:
@@ -137,7 +139,7 @@ def _parameter_of(checker: Checker, name: n.Name, kind: Kind, what: str, example
     return None
 
 
-def target(checker: Checker, target: n.Target, slot: int) -> p.CheckedDefinition:
+def target(checker: Checker, target: n.Target, slot: int) -> p.Target:
     name = target.name.name
     measured, measured_type = checker._value(target.measured)
     bounds: list[p.Const] = []
@@ -155,11 +157,11 @@ def target(checker: Checker, target: n.Target, slot: int) -> p.CheckedDefinition
         if band in actions:
             checker.error("CP404", f"'{name}' gives two actions for '{band}'", target.span)
         actions[band] = text
-    info = p.TargetInfo(measured, low, high, actions)  # type: ignore[arg-type]
-    return p.CheckedDefinition("target", name, slot, target.title, target.citation, None, (), checker.def_types[name], target.span, target=info)
+    return p.Target(name, slot, target.title, target.citation, checker.def_types[name], target.span, measured, low, high,  # type: ignore[arg-type]
+                    actions)
 
 
-def event(checker: Checker, event: n.Event, slot: int) -> p.CheckedDefinition:
+def event(checker: Checker, event: n.Event, slot: int) -> p.Event:
     name = event.name.name
     run = 1
     if event.run is not None:
@@ -184,8 +186,7 @@ def event(checker: Checker, event: n.Event, slot: int) -> p.CheckedDefinition:
     if not series:
         checker.error("CP301", f"the condition of event '{name}' reads no series: nothing to count days over", event.condition.span,
                       "name a series input (declared 'series of …') in the condition")
-    info = p.EventInfo(run, start, condition, series)
-    return p.CheckedDefinition("event", name, slot, event.title, event.citation, None, (), DAY, event.span, event=info)
+    return p.Event(name, slot, event.title, event.citation, DAY, event.span, run, start, condition, series)
 
 
 def none_in_previous(checker: Checker, expr: n.NoneInPrevious) -> p.Cond:
@@ -202,7 +203,7 @@ def none_in_previous(checker: Checker, expr: n.NoneInPrevious) -> p.Cond:
     checker._event_series.append(info)
     node, type_ = checker._resolve(expr.window, None)
     days: int | None = None
-    if isinstance(node, p.CalendarConst) and node.base == "days":
+    if isinstance(node, p.CalendarConst) and node.base is p.CalendarBase.DAYS:
         days = node.amount
     elif isinstance(node, p.Const) and type_ is not None and type_.kind is Kind.NUMBER and isinstance(node.value, int):
         days = node.value

@@ -136,7 +136,7 @@ def parameter_ref(checker: Checker, expr: n.Name, context: Type | None) -> tuple
     type_, value = info.type, info.value
     if type_.kind is Kind.DURATION:
         assert isinstance(value, tuple)
-        return p.CalendarConst(str(value[0]), int(value[1]), expr.name, info.shown, expr.span), DURATION
+        return p.CalendarConst(p.CalendarBase(value[0]), int(value[1]), expr.name, info.shown, expr.span), DURATION
     if (type_.kind is Kind.QUANTITY and context is not None and context.kind is Kind.QUANTITY and isinstance(context.unit, Unit)
             and isinstance(type_.unit, Unit) and context.unit.dimension == type_.unit.dimension):
         converted = exact_number(rational(value) * type_.unit.factor_to(context.unit))

@@ -14,7 +14,7 @@ from carepath.ir import program as p
 from carepath.language.nodes import ArithOp
 from carepath.semantics.builtins import BUILTINS, round_to
 from carepath.semantics.operators import ARITHMETIC, exact
-from carepath.semantics.trace import Step
+from carepath.semantics.trace import Step, StepKind
 from carepath.semantics.types import Kind
 from carepath.semantics.units import Unit
 from carepath.semantics.values import DoseValue, NotBefore, Series, Truth, format_number
@@ -111,7 +111,7 @@ def none_before(node: p.NoneBefore, day_slot: int) -> ValueFn:
     return value
 
 
-def explain_value(node: Any, value: ValueFn, what: str) -> ExplainFn:
+def explain_value(node: Any, value: ValueFn, what: StepKind) -> ExplainFn:
     def explain(ctx: Any) -> Step:
         result = value(ctx.env)
         return Step(what, node.text, shown(result, node.type) if result is not None else None, detail=f"{node.text} = {shown(result, node.type)}",
@@ -123,8 +123,8 @@ def explain_value(node: Any, value: ValueFn, what: str) -> ExplainFn:
 # ---- doses -------------------------------------------------------------------------------------
 
 
-def dose(definition: p.CheckedDefinition, cond: CondCompiler, value_of: ValueCompiler) -> tuple[ValueFn, ExplainFn]:
-    info = definition.dose
+def dose(definition: p.Dose, cond: CondCompiler, value_of: ValueCompiler) -> tuple[ValueFn, ExplainFn]:
+    info = definition
     assert info is not None
     unit = info.unit.display
     branches = tuple((None if b.condition is None else cond(b.condition), None if b.amount is None else value_of(b.amount), b)
@@ -158,7 +158,7 @@ def dose(definition: p.CheckedDefinition, cond: CondCompiler, value_of: ValueCom
         for index, (condition, amount, branch) in enumerate(branches):
             inner = None if condition is None else condition[1](ctx)
             if inner is not None and inner.outcome is not True:
-                steps.append(Step("branch", f"{branch.amount.text if branch.amount else '?'} when {inner.text}", inner.outcome, (inner,), (0,),
+                steps.append(Step(StepKind.BRANCH, f"{branch.amount.text if branch.amount else '?'} when {inner.text}", inner.outcome, (inner,), (0,),
                                   span=branch.span))
                 if inner.outcome is None:
                     deciding = (index,)
@@ -171,13 +171,13 @@ def dose(definition: p.CheckedDefinition, cond: CondCompiler, value_of: ValueCom
                 detail += f", rounded {'to the nearest' if rounding[0] == 'nearest' else rounding[0] + ' to a multiple of'} {format_number(rounding[1])} {unit}"
             wanting = tuple(i.name for i in p.inputs_in(branch.amount) if ctx.env[i.slot] is None) if result is None else ()
             children = (inner,) if inner is not None else ()
-            steps.append(Step("amount", f"{branch.amount.text if branch.amount else '?'}" + (f" when {inner.text}" if inner else ""),
+            steps.append(Step(StepKind.AMOUNT, f"{branch.amount.text if branch.amount else '?'}" + (f" when {inner.text}" if inner else ""),
                               str(result) if result is not None else None, children, tuple(range(len(children))),
                               facts=tuple(facts_of(ctx, branch.amount)), detail=detail, wanting=wanting, span=branch.span))
             deciding = tuple(range(index + 1))  # every earlier band was false: they chose this amount as much as it did
             break
         outcome = ctx.env[definition.slot]
-        return Step("dose", definition.name, str(outcome) if outcome is not None else None, tuple(steps), deciding,
+        return Step(StepKind.DOSE, definition.name, str(outcome) if outcome is not None else None, tuple(steps), deciding,
                     detail=info.schedule, title=definition.title, citation=definition.citation, span=definition.span)
 
     return value, explain
@@ -196,8 +196,8 @@ def facts_of(ctx: Any, node: Any) -> list[Any]:
 # ---- targets -----------------------------------------------------------------------------------
 
 
-def target(definition: p.CheckedDefinition, value_of: ValueCompiler) -> tuple[ValueFn, ExplainFn]:
-    info = definition.target
+def target(definition: p.Target, value_of: ValueCompiler) -> tuple[ValueFn, ExplainFn]:
+    info = definition
     assert info is not None
     measured = value_of(info.measured)
     low, high = info.low.value, info.high.value
@@ -222,7 +222,7 @@ def target(definition: p.CheckedDefinition, value_of: ValueCompiler) -> tuple[Va
             if band in info.actions:
                 detail += f" → {info.actions[band]}"
         wanting = tuple(f.input for f in facts if f.missing) if band is None else ()
-        return Step("target", definition.name, band, (), (), facts, detail, title=definition.title, citation=definition.citation,
+        return Step(StepKind.TARGET, definition.name, band, (), (), facts, detail, title=definition.title, citation=definition.citation,
                     wanting=wanting, span=definition.span)
 
     return value, explain
@@ -231,14 +231,14 @@ def target(definition: p.CheckedDefinition, value_of: ValueCompiler) -> tuple[Va
 # ---- events ------------------------------------------------------------------------------------
 
 
-def event(definition: p.CheckedDefinition, cond: CondCompiler, value_of: ValueCompiler, day_slot: int) -> tuple[ValueFn, ExplainFn]:
+def event(definition: p.Event, cond: CondCompiler, value_of: ValueCompiler, day_slot: int) -> tuple[ValueFn, ExplainFn]:
     """The first day of `run` consecutive days on which the condition holds.
 
     Kleene over days: a window is true when every day in it is, false when any day is, else unknown. The
     first true window counts only when every earlier window is false; an earlier unknown window makes the
     day unknown (it might have been then), carried as `NotBefore` so `event > day 30` can still be decided.
     """
-    info = definition.event
+    info = definition
     assert info is not None
     holds, explain_day = cond(info.condition)
     start = value_of(info.start) if info.start is not None else None
@@ -293,7 +293,7 @@ def event(definition: p.CheckedDefinition, cond: CondCompiler, value_of: ValueCo
             for offset in range(run):
                 ctx.env[day_slot] = window_start + offset
                 step = explain_day(ctx)
-                children.append(Step("day", f"day {window_start + offset}", step.outcome, (step,), (0,), span=step.span))
+                children.append(Step(StepKind.DAY, f"day {window_start + offset}", step.outcome, (step,), (0,), span=step.span))
             ctx.env[day_slot] = saved
         series = ", ".join(s.name for s in info.series)
         if isinstance(outcome, int):
@@ -309,7 +309,7 @@ def event(definition: p.CheckedDefinition, cond: CondCompiler, value_of: ValueCo
             detail = f"{series} not recorded" if start is None or start(ctx.env) is not None else "its start is undetermined"
         wanting = tuple(s.name for s in info.series) if not isinstance(outcome, int) else ()
         facts = tuple(_series_fact(ctx, s) for s in info.series)
-        return Step("event", definition.name, outcome if isinstance(outcome, int) else None, tuple(children),  # type: ignore[arg-type]
+        return Step(StepKind.EVENT, definition.name, outcome if isinstance(outcome, int) else None, tuple(children),  # type: ignore[arg-type]
                     tuple(range(len(children))), facts, detail, title=definition.title, citation=definition.citation, wanting=wanting,
                     span=definition.span)
 

@@ -24,7 +24,7 @@ from carepath.semantics.operators import (
     deciding,
     exact,
 )
-from carepath.semantics.trace import Step
+from carepath.semantics.trace import Step, StepKind
 from carepath.semantics.types import Kind
 
 Pair = tuple[ValueFn, ExplainFn]
@@ -55,7 +55,7 @@ def cond(node: p.Cond, scope: Scope) -> Pair:
             constant = node.value
 
             def explain_const(ctx: ExplainContext) -> Step:
-                return Step("literal", node.text, constant)  # type: ignore[arg-type]
+                return Step(StepKind.LITERAL, node.text, constant)  # type: ignore[arg-type]
 
             return (lambda env: constant), explain_const
         case p.SeriesAt():
@@ -79,7 +79,7 @@ def _logic(node: p.Logic, scope: Scope) -> Pair:
     def explain(ctx: ExplainContext) -> Step:
         children = tuple(e(ctx) for _, e in pairs)
         outcomes = [c.outcome for c in children]
-        return Step(kind.value, node.text, combine(outcomes), children, deciding(kind, outcomes), span=node.span)  # type: ignore[arg-type]
+        return Step(StepKind.of(kind), node.text, combine(outcomes), children, deciding(kind, outcomes), span=node.span)  # type: ignore[arg-type]
 
     return value, explain
 
@@ -97,7 +97,7 @@ def _negation(node: p.Negation, scope: Scope) -> Pair:
 
     def explain(ctx: ExplainContext) -> Step:
         child = inner_explain(ctx)
-        return Step("not", node.text, NOT_LOOKUP(child.outcome), (child,), (0,), span=node.span)  # type: ignore[arg-type]
+        return Step(StepKind.NOT, node.text, NOT_LOOKUP(child.outcome), (child,), (0,), span=node.span)  # type: ignore[arg-type]
 
     return value, explain
 
@@ -111,7 +111,7 @@ def _presence(node: p.Presence, scope: Scope) -> Pair:
 
     def explain(ctx: ExplainContext) -> Step:
         present = ctx.env[slot] is not None
-        return Step("presence", node.text, test(ctx.env[slot]), facts=(fact(ctx, node.input),),
+        return Step(StepKind.PRESENCE, node.text, test(ctx.env[slot]), facts=(fact(ctx, node.input),),
                     detail=f"{node.input.name} is {'given' if present else 'missing'}", span=node.span)
 
     return value, explain
@@ -124,7 +124,7 @@ def _reference(node: p.DefRef, scope: Scope) -> Pair:
 
     def explain(ctx: ExplainContext) -> Step:
         inner = ctx.steps[slot]
-        return Step("reference", node.name, ctx.env[slot], (inner,), (0,), reference=node.name, span=node.span)
+        return Step(StepKind.REFERENCE, node.name, ctx.env[slot], (inner,), (0,), reference=node.name, span=node.span)
 
     return value, explain
 
@@ -137,7 +137,7 @@ def _boolean_input(node: p.InputRef) -> Pair:
 
     def explain(ctx: ExplainContext) -> Step:
         missing = ctx.env[slot] is None
-        return Step("input", node.text, ctx.env[slot], facts=(fact(ctx, node.input),), wanting=(node.input.name,) if missing else (),
+        return Step(StepKind.INPUT, node.text, ctx.env[slot], facts=(fact(ctx, node.input),), wanting=(node.input.name,) if missing else (),
                     detail=f"{node.input.name} is missing" if missing else None, span=node.span)
 
     return value, explain
@@ -154,7 +154,7 @@ def _series_condition(node: p.SeriesAt) -> Pair:
         outcome = value(ctx.env)
         day = ctx.env[DAY_SLOT]
         detail = f"{node.input.name} on day {day}: " + ("not recorded" if outcome is None else "yes" if outcome else "no")
-        return Step("series", node.text, outcome, detail=detail, wanting=(node.input.name,) if outcome is None else (), span=node.span)
+        return Step(StepKind.SERIES, node.text, outcome, detail=detail, wanting=(node.input.name,) if outcome is None else (), span=node.span)
 
     return value, explain
 
@@ -175,7 +175,7 @@ def _none_before(node: p.NoneBefore) -> Pair:
             detail = f"{node.input.name} not recorded on day {', '.join(map(str, gaps))}, within the {node.window} days before day {day}"
         else:
             detail = f"no {node.input.name} on days {window.start} to {window.stop - 1}"
-        return Step("series", node.text, outcome, detail=detail, wanting=(node.input.name,) if outcome is None else (), span=node.span)
+        return Step(StepKind.SERIES, node.text, outcome, detail=detail, wanting=(node.input.name,) if outcome is None else (), span=node.span)
 
     return value, explain
 
@@ -222,7 +222,7 @@ def operand_kinds(left: Any, right: Any) -> tuple[Operand, Operand]:
     if clinical.is_day(left) or clinical.is_day(right):
         return Operand.DAY, Operand.DAY
     if isinstance(right, p.CalendarConst):
-        return Operand.DURATION, Operand.MONTHS if right.base == "months" else Operand.DAYS
+        return Operand.DURATION, Operand.MONTHS if right.base is p.CalendarBase.MONTHS else Operand.DAYS
     if _is_duration(left) and _is_duration(right):
         return Operand.DURATION, Operand.DURATION
     kinds = tuple(Operand.EXACT if isinstance(side, (p.Arith, p.Call)) else Operand.VALUE for side in (left, right))

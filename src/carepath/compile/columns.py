@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, assert_never
 
 from carepath.compile.closures import constant_of, operand_kinds, oriented
 from carepath.ir import program as p
@@ -57,12 +57,19 @@ def compile_columns(checked: p.CheckedProtocol) -> ColumnPlan:
     return ColumnPlan(definitions, tuple(kept), base + len(kept))
 
 
-def _definition(definition: p.CheckedDefinition, keep: Keep) -> ColumnFn:
-    if definition.kind not in ("criterion", "classification", "recommendation"):
-        raise Unsupported(definition.kind)
-    if definition.kind != "classification":
-        assert definition.condition is not None
-        return _cond(definition.condition, keep)
+def _definition(definition: p.Definition, keep: Keep) -> ColumnFn:
+    match definition:
+        case p.Criterion() | p.Recommendation():
+            return _cond(definition.condition, keep)
+        case p.Dose() | p.Target() | p.Event():
+            raise Unsupported(definition.step_kind.value)
+        case p.Classification():
+            return _classification(definition, keep)
+        case _:
+            assert_never(definition)
+
+
+def _classification(definition: p.Classification, keep: Keep) -> ColumnFn:
     branches = tuple((b.name, None if b.condition is None else _cond(b.condition, keep)) for b in definition.branches)
     if len(branches) == 2 and branches[1][1] is None and branches[0][1] is not None:
         (first, condition), (otherwise, _) = branches

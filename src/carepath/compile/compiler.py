@@ -8,7 +8,7 @@ result, filled in evaluation order. No source text is generated and nothing is `
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, assert_never
 
 from carepath.compile import clinical
 from carepath.compile.closures import cond, value_of
@@ -16,14 +16,14 @@ from carepath.compile.columns import ColumnPlan, Unsupported, compile_columns
 from carepath.compile.explain import DAY_SLOT, Env, ExplainContext, ExplainFn, Scope, ValueFn
 from carepath.compile.needs import NeedsFn, compile_definition_needs
 from carepath.ir import program as p
-from carepath.semantics.trace import Step
+from carepath.semantics.trace import Step, StepKind
 
 __all__ = ["CompiledDefinition", "CompiledProtocol", "ExplainContext", "compile_protocol"]
 
 
 @dataclass(frozen=True, slots=True)
 class CompiledDefinition:
-    definition: p.CheckedDefinition
+    definition: p.Definition
     value: ValueFn
     explain: ExplainFn
 
@@ -35,7 +35,7 @@ class CompiledProtocol:
     plan: tuple[tuple[int, ValueFn], ...]  # (slot, value) for every definition: fills the environment for a trace
     decision_plan: tuple[tuple[int, ValueFn], ...]  # decisions only: the fast path
     columns: ColumnPlan | None  # every definition over a whole cohort at once (batch.py); None where a node has no column form
-    decisions: tuple[p.CheckedDefinition, ...]  # declaration order
+    decisions: tuple[p.Decision, ...]  # declaration order
     needs: tuple[NeedsFn, ...]  # per decision: the inputs an undetermined result is waiting for
     slots: int
     padding: tuple[None, ...]  # one None per definition slot, appended to a record's values
@@ -63,7 +63,7 @@ def compile_protocol(checked: p.CheckedProtocol) -> CompiledProtocol:
     for definition in checked.definitions:
         item = _definition(definition, scope)
         compiled.append(item)
-        if definition.kind == "criterion":
+        if isinstance(definition, p.Criterion):
             scope[definition.name] = item.value
     frozen_scope = dict(scope)
     for definition in checked.definitions:
@@ -79,9 +79,9 @@ def compile_protocol(checked: p.CheckedProtocol) -> CompiledProtocol:
         slots=len(checked.inputs) + len(checked.definitions),
         padding=(None,) * (len(checked.definitions) + 1),  # the last slot is the day an event is examining
         read_inputs=_read_inputs(checked),
-        always_classified=all(d.branches[-1].condition is None for d in checked.definitions if d.kind == "classification"),
+        always_classified=all(d.otherwise is not None for d in checked.definitions if isinstance(d, p.Classification)),
         input_order={i.name: i.slot for i in checked.inputs},
-        has_events=any(d.kind == "event" for d in checked.decisions),
+        has_events=any(isinstance(d, p.Event) for d in checked.decisions),
         as_of_inputs=tuple(i for i in checked.inputs if i.derived_from and i.derived_from[1] == "as_of" and checked.input("as_of") is None),
     )
 
@@ -89,50 +89,49 @@ def compile_protocol(checked: p.CheckedProtocol) -> CompiledProtocol:
 def _read_inputs(checked: p.CheckedProtocol) -> tuple[p.InputInfo, ...]:
     found: dict[int, p.InputInfo] = {}
     for definition in checked.definitions:
-        roots: list[object] = [definition.condition, *(b.condition for b in definition.branches), *(b.amount for b in definition.branches)]
-        if definition.target is not None:
-            roots.append(definition.target.measured)
-        if definition.event is not None:
-            roots += [definition.event.condition, definition.event.start]
-        for root in roots:
-            for info in p.inputs_in(root):
-                found[info.slot] = info
+        for info in p.inputs_in(definition):
+            found[info.slot] = info
     return tuple(found[slot] for slot in sorted(found))
 
 
 # ---- definitions ---------------------------------------------------------------------------
 
 
-def _definition(definition: p.CheckedDefinition, scope: Scope) -> CompiledDefinition:
-    if definition.kind == "classification":
-        return _classification(definition, scope)
-    if definition.kind in ("dose", "target", "event"):
-        def cond_here(node: Any) -> tuple[ValueFn, ExplainFn]:
-            return cond(node, scope)
+def _definition(definition: p.Definition, scope: Scope) -> CompiledDefinition:
+    def cond_here(node: Any) -> tuple[ValueFn, ExplainFn]:
+        return cond(node, scope)
 
-        def value_here(node: Any) -> ValueFn:
-            return value_of(node, scope)
+    def value_here(node: Any) -> ValueFn:
+        return value_of(node, scope)
 
-        if definition.kind == "dose":
-            built = clinical.dose(definition, cond_here, value_here)
-        elif definition.kind == "target":
-            built = clinical.target(definition, value_here)
-        else:
-            built = clinical.event(definition, cond_here, value_here, DAY_SLOT)
-        return CompiledDefinition(definition, *built)
-    assert definition.condition is not None
+    match definition:
+        case p.Classification():
+            return _classification(definition, scope)
+        case p.Dose():
+            return CompiledDefinition(definition, *clinical.dose(definition, cond_here, value_here))
+        case p.Target():
+            return CompiledDefinition(definition, *clinical.target(definition, value_here))
+        case p.Event():
+            return CompiledDefinition(definition, *clinical.event(definition, cond_here, value_here, DAY_SLOT))
+        case p.Criterion() | p.Recommendation():
+            return _truth(definition, scope)
+        case _:
+            assert_never(definition)
+
+
+def _truth(definition: p.Criterion | p.Recommendation, scope: Scope) -> CompiledDefinition:
     value, explain_condition = cond(definition.condition, scope)
     slot = definition.slot
 
     def explain(ctx: ExplainContext) -> Step:
         inner = explain_condition(ctx)
-        return Step(definition.kind, definition.name, ctx.env[slot], (inner,), (0,), title=definition.title,
+        return Step(definition.step_kind, definition.name, ctx.env[slot], (inner,), (0,), title=definition.title,
                     citation=definition.citation, wanting=(), span=definition.span)
 
     return CompiledDefinition(definition, value, explain)
 
 
-def _classification(definition: p.CheckedDefinition, scope: Scope) -> CompiledDefinition:
+def _classification(definition: p.Classification, scope: Scope) -> CompiledDefinition:
     branches = tuple((b.name, None if b.condition is None else cond(b.condition, scope), b) for b in definition.branches)
     fast = tuple((name, None if pair is None else pair[0]) for name, pair, _ in branches)
 
@@ -154,18 +153,18 @@ def _classification(definition: p.CheckedDefinition, scope: Scope) -> CompiledDe
         detail: str | None = None
         for index, (name, pair, branch) in enumerate(branches):
             if pair is None:
-                steps.append(Step("otherwise", f"{name} otherwise", True, span=branch.span))
+                steps.append(Step(StepKind.OTHERWISE, f"{name} otherwise", True, span=branch.span))
                 deciding = tuple(range(index + 1))  # every earlier branch was false
                 break
             inner = pair[1](ctx)
-            steps.append(Step("branch", f"{name} when {inner.text}", inner.outcome, (inner,), (0,), reference=name, span=branch.span))
+            steps.append(Step(StepKind.BRANCH, f"{name} when {inner.text}", inner.outcome, (inner,), (0,), reference=name, span=branch.span))
             if inner.outcome is not False:
                 deciding = (index,)
                 break
         else:
             deciding = tuple(range(len(steps)))
             detail = no_branch_applies(steps)
-        return Step("classification", definition.name, ctx.env[definition.slot], tuple(steps), deciding, detail=detail,
+        return Step(StepKind.CLASSIFICATION, definition.name, ctx.env[definition.slot], tuple(steps), deciding, detail=detail,
                     title=definition.title, citation=definition.citation, span=definition.span)
 
     return CompiledDefinition(definition, value, explain)

@@ -12,7 +12,7 @@ from carepath.compile import clinical
 from carepath.ir import program as p
 from carepath.language.nodes import Comparator
 from carepath.semantics.operators import exact
-from carepath.semantics.trace import Fact, Step
+from carepath.semantics.trace import Fact, Step, StepKind
 from carepath.semantics.types import Kind
 from carepath.semantics.units import Unit
 from carepath.semantics.values import Duration, Truth, days_in_months, format_number
@@ -44,7 +44,7 @@ def explain_compare(node: p.Compare, left: Any, right: Any, op: Comparator, valu
         facts = tuple(fact(ctx, s.input) for s in (left, right) if isinstance(s, p.InputRef))
         facts += tuple(f for s in (left, right) if isinstance(s, (p.Arith, p.Call)) for f in clinical.facts_of(ctx, s))
         children = tuple(e(ctx) for e in nested)
-        children += tuple(Step("reference", s.name, ctx.env[s.slot], (ctx.steps[s.slot],), (0,), reference=s.name, span=s.span)
+        children += tuple(Step(StepKind.REFERENCE, s.name, ctx.env[s.slot], (ctx.steps[s.slot],), (0,), reference=s.name, span=s.span)
                           for s in (left, right) if isinstance(s, p.DefRef))
         missing = tuple(f.input for f in facts if f.missing)
         detail = _comparison_detail(ctx, left, right, op, outcome, missing, get_left(ctx.env), value_of)
@@ -52,7 +52,7 @@ def explain_compare(node: p.Compare, left: Any, right: Any, op: Comparator, valu
         if outcome is None and not children:
             wanting = missing or tuple(f.input for f in facts)
         deciding = tuple(range(len(children))) if children else ()
-        return Step("comparison", node.text, outcome, children, deciding, facts, detail, wanting=wanting, span=node.span)
+        return Step(StepKind.COMPARISON, node.text, outcome, children, deciding, facts, detail, wanting=wanting, span=node.span)
 
     return explain
 
@@ -68,7 +68,7 @@ def _comparison_detail(ctx: ExplainContext, left: Any, right: Any, op: Comparato
         if undetermined:
             return ", ".join(undetermined) + (" is" if len(undetermined) == 1 else " are") + " undetermined"
         if isinstance(right, p.CalendarConst):
-            if isinstance(left_value, Duration) and right.base == "months":
+            if isinstance(left_value, Duration) and right.base is p.CalendarBase.MONTHS:
                 low, high = days_in_months(right.amount)
                 return (f"cannot tell whether {left_value.text} {symbol} {right.shown}: {right.shown} is {low} to {high} days "
                         f"depending on the calendar; give the age in months or the dates")

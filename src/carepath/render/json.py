@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from carepath.runtime.engine import Provenance, Result, Run
-from carepath.semantics.trace import Fact, Step, needs
+from carepath.semantics.trace import Fact, Step, StepKind, needs
 from carepath.semantics.values import DoseValue
 
 ENGINE_NAME = "carepath"
@@ -57,13 +57,17 @@ def dumps(document: dict[str, Any]) -> str:
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
+#: Steps whose JSON carries the protocol line they come from.
+_LOCATED = frozenset({StepKind.CRITERION, StepKind.CLASSIFICATION, StepKind.RECOMMENDATION, StepKind.BRANCH, StepKind.OTHERWISE})
+
+
 def step_document(step: Step, source: str) -> dict[str, Any]:
-    document: dict[str, Any] = {"kind": step.kind, "text": step.text, "outcome": _outcome(step.outcome)}
+    document: dict[str, Any] = {"kind": step.kind.value, "text": step.text, "outcome": _outcome(step.outcome)}
     if step.title:
         document["title"] = step.title
     if step.citation:
         document["citation"] = step.citation
-    if step.span is not None and step.kind in ("criterion", "classification", "recommendation", "branch", "otherwise"):
+    if step.span is not None and step.kind in _LOCATED:
         document["location"] = f"{source}:{step.span.line}"
     if step.detail:
         document["detail"] = step.detail
@@ -87,7 +91,7 @@ def explain_document(run: Run, result: Result) -> dict[str, Any]:
     for step in result.steps:
         decisions.append({
             "name": step.text,
-            "kind": step.kind,
+            "kind": step.kind.value,
             "title": step.title,
             "citation": step.citation,
             "location": f"{source}:{step.span.line}" if step.span else None,

@@ -11,6 +11,7 @@ import pytest
 import carepath
 from carepath import Source
 from carepath.cli import main
+from carepath.semantics.trace import StepKind
 
 AS_OF = dt.date(2026, 1, 1)
 PROTOCOL = """\
@@ -53,7 +54,7 @@ def test_the_explanation_carries_the_reason_on_the_classification_step() -> None
     compiled = carepath.compile_source(Source("nobranch.care", PROTOCOL))
     (record, *_) = carepath.records_from_text(compiled, RECORDS)
     (step,) = carepath.evaluate(compiled, record, AS_OF).steps
-    assert (step.kind, step.outcome, step.detail) == ("classification", None, NO_BRANCH)
+    assert (step.kind, step.outcome, step.detail) == (StepKind.CLASSIFICATION, None, NO_BRANCH)
     assert [child.outcome for child in step.children] == [False, False]
 
 
