@@ -11,9 +11,9 @@ from fractions import Fraction
 from typing import Any
 
 from carepath.ir import program as p
-from carepath.language.nodes import ArithOp
+from carepath.language.nodes import ArithOp, Comparator
 from carepath.semantics.builtins import BUILTINS, round_to
-from carepath.semantics.operators import ARITHMETIC, exact
+from carepath.semantics.operators import ARITHMETIC, Operand, comparison, exact, kleene_and, kleene_not
 from carepath.semantics.trace import Step, StepKind
 from carepath.semantics.types import Kind
 from carepath.semantics.units import Unit
@@ -99,14 +99,7 @@ def none_before(node: p.NoneBefore, day_slot: int) -> ValueFn:
         if series is None:
             return None
         day = env[day_slot]
-        unknown = False
-        for earlier in range(day - window, day):
-            given = series.at(earlier)
-            if given is True:
-                return False
-            if given is None:
-                unknown = True
-        return None if unknown else True
+        return kleene_and(kleene_not(series.at(earlier)) for earlier in range(day - window, day))
 
     return value
 
@@ -201,12 +194,13 @@ def target(definition: p.Target, value_of: ValueCompiler) -> tuple[ValueFn, Expl
     assert info is not None
     measured = value_of(info.measured)
     low, high = info.low.value, info.high.value
+    below, above = comparison(Comparator.LT, Operand.VALUE, Operand.VALUE), comparison(Comparator.GT, Operand.VALUE, Operand.VALUE)
 
     def value(env: Env) -> str | None:
         level = measured(env)
         if level is None or low is None or high is None:
             return None
-        return "below" if level < low else "above" if level > high else "within"
+        return "below" if below(level, low) else "above" if above(level, high) else "within"
 
     measured_type = getattr(info.measured, "type", None) or getattr(getattr(info.measured, "input", None), "type", None)
 
@@ -234,7 +228,7 @@ def target(definition: p.Target, value_of: ValueCompiler) -> tuple[ValueFn, Expl
 def event(definition: p.Event, cond: CondCompiler, value_of: ValueCompiler, day_slot: int) -> tuple[ValueFn, ExplainFn]:
     """The first day of `run` consecutive days on which the condition holds.
 
-    Kleene over days: a window is true when every day in it is, false when any day is, else unknown. The
+    Kleene `and` over days: a window is true when every day in it is, false when any day is, else unknown. The
     first true window counts only when every earlier window is false; an earlier unknown window makes the
     day unknown (it might have been then), carried as `NotBefore` so `event > day 30` can still be decided.
     """
@@ -244,6 +238,10 @@ def event(definition: p.Event, cond: CondCompiler, value_of: ValueCompiler, day_
     start = value_of(info.start) if info.start is not None else None
     slots = tuple(s.slot for s in info.series)
     run = info.run
+
+    def holds_on(env: Env, day: int) -> Truth:
+        env[day_slot] = day
+        return holds(env)  # type: ignore[no-any-return]
 
     def scan(env: Env) -> tuple[Any, int | None]:
         """(event value, first day of the deciding window) — the window is for explanations."""
@@ -265,15 +263,7 @@ def event(definition: p.Event, cond: CondCompiler, value_of: ValueCompiler, day_
         saved = env[day_slot]
         try:
             for day in range(first, last + 1):  # a window running past the data is unknown, or false if a day in it is
-                window: Truth = True
-                for offset in range(run):
-                    env[day_slot] = day + offset
-                    result = holds(env)
-                    if result is False:
-                        window = False
-                        break
-                    if result is None:
-                        window = None
+                window = kleene_and(holds_on(env, day + offset) for offset in range(run))
                 if window is True:
                     return (day if unknown_from is None else NotBefore(unknown_from, day)), (day if unknown_from is None else unknown_from)
                 if window is None and unknown_from is None:
