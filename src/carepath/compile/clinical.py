@@ -13,7 +13,7 @@ from typing import Any
 from carepath.ir import program as p
 from carepath.language.nodes import ArithOp, Comparator
 from carepath.semantics.builtins import BUILTINS, round_to
-from carepath.semantics.operators import ARITHMETIC, Operand, comparison, exact, kleene_and, kleene_not
+from carepath.semantics.operators import ARITHMETIC, Operand, comparison, exact, first_true, kleene_and, kleene_not
 from carepath.semantics.trace import Step, StepKind
 from carepath.semantics.types import Kind
 from carepath.semantics.units import Unit
@@ -135,15 +135,9 @@ def dose(definition: p.Dose, cond: CondCompiler, value_of: ValueCompiler) -> tup
         return DoseValue(raw, unit, info.schedule)
 
     def value(env: Env) -> DoseValue | None:
-        for condition, amount, _ in branches:
-            if condition is None:
-                return amount_of(amount, env)
-            holds = condition[0](env)
-            if holds is True:
-                return amount_of(amount, env)
-            if holds is None:
-                return None  # an earlier band might apply: never fall through to a later one
-        return None
+        # an earlier band that might apply leaves the dose unknown: never fall through to a later one
+        index = first_true(True if condition is None else condition[0](env) for condition, _, _ in branches)
+        return None if index is None else amount_of(branches[index][1], env)
 
     def explain(ctx: Any) -> Step:
         steps: list[Step] = []

@@ -14,7 +14,18 @@ from typing import Any, assert_never
 from carepath.compile.closures import constant_of, operand_kinds, oriented
 from carepath.ir import program as p
 from carepath.language.nodes import Comparator
-from carepath.semantics.operators import COLUMN_AGAINST_CONSTANT, COLUMN_LOGIC, LOGIC, NOT_LOOKUP, PRESENCE, Operand, comparison, exact
+from carepath.semantics.operators import (
+    COLUMN_AGAINST_CONSTANT,
+    COLUMN_LOGIC,
+    LOGIC,
+    NOT_LOOKUP,
+    PRESENCE,
+    Operand,
+    comparison,
+    either,
+    exact,
+    first_true,
+)
 from carepath.semantics.types import Kind
 
 
@@ -75,32 +86,20 @@ def _classification(definition: p.Classification, keep: Keep) -> ColumnFn:
         (first, condition), (otherwise, _) = branches
         assert condition is not None
 
-        pick = {True: first, False: otherwise, None: None}.__getitem__
+        pick = either((first, otherwise))
 
         def two_way(cols: Columns, n: int) -> list[Any]:
             return list(map(pick, condition(cols, n)))
 
         return two_way
 
-    def first_true(cols: Columns, n: int) -> list[Any]:
-        outcomes = [(name, None if fn is None else fn(cols, n)) for name, fn in branches]
-        column: list[Any] = []
-        for index in range(n):
-            chosen = None
-            for name, values in outcomes:
-                if values is None:
-                    chosen = name
-                    break
-                result = values[index]
-                if result is True:
-                    chosen = name
-                    break
-                if result is None:
-                    break  # an earlier branch might hold: undetermined
-            column.append(chosen)
-        return column
+    names = tuple(name for name, _ in branches)
 
-    return first_true
+    def first_true_column(cols: Columns, n: int) -> list[Any]:
+        outcomes = [[True] * n if fn is None else fn(cols, n) for _, fn in branches]  # `otherwise` always holds
+        return [None if (index := first_true(row)) is None else names[index] for row in zip(*outcomes, strict=True)]
+
+    return first_true_column
 
 
 def _cond(node: Any, keep: Keep) -> ColumnFn:

@@ -16,6 +16,7 @@ from carepath.compile.columns import ColumnPlan, Unsupported, compile_columns
 from carepath.compile.explain import DAY_SLOT, Env, ExplainContext, ExplainFn, Scope, ValueFn
 from carepath.compile.needs import NeedsFn, compile_definition_needs
 from carepath.ir import program as p
+from carepath.semantics.operators import either, first_true
 from carepath.semantics.trace import Step, StepKind
 
 __all__ = ["CompiledDefinition", "CompiledProtocol", "ExplainContext", "compile_protocol"]
@@ -138,10 +139,10 @@ def _classification(definition: p.Classification, scope: Scope) -> CompiledDefin
     if len(fast) == 2 and fast[1][1] is None and fast[0][1] is not None:
         (first_name, first_condition), (otherwise_name, _) = fast  # `X when …, Y otherwise`, the common shape
         assert first_condition is not None
+        pick = either((first_name, otherwise_name))
 
         def two_way(env: Env) -> str | None:
-            result = first_condition(env)
-            return first_name if result is True else otherwise_name if result is False else None
+            return pick(first_condition(env))
 
         value: ValueFn = two_way
     else:
@@ -176,16 +177,16 @@ def no_branch_applies(branches: list[Step]) -> str:
     return "no branch applies: " + "; ".join(f"{step.text} is false" for step in branches)
 
 
+def _always(env: Env) -> bool:
+    return True  # `otherwise`: a condition that always holds
+
+
 def _first_true(fast: tuple[tuple[str, ValueFn | None], ...]) -> ValueFn:
+    names = tuple(name for name, _ in fast)
+    conditions = tuple(_always if condition is None else condition for _, condition in fast)
+
     def value(env: Env) -> str | None:
-        for name, condition in fast:
-            if condition is None:
-                return name
-            result = condition(env)
-            if result is True:
-                return name
-            if result is None:
-                return None  # an earlier branch might hold: undetermined, never a later branch
-        return None
+        index = first_true(condition(env) for condition in conditions)  # later conditions are read only when needed
+        return None if index is None else names[index]
 
     return value

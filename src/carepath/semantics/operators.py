@@ -309,6 +309,28 @@ def deciding(kind: BoolKind, outcomes: Sequence[Truth]) -> tuple[int, ...]:
     raise AssertionError(kind)
 
 
+# ---- branch choice ------------------------------------------------------------------------------
+
+
+def first_true(outcomes: Iterable[Truth]) -> int | None:
+    """Which branch a classification takes (and which band a dose): the first whose condition is true, every
+    earlier one being false; None while an earlier one is unknown (it might hold: a later branch is never taken
+    in its place) or when none is true. `otherwise` is a condition that is always true. Reads lazily."""
+    for index, outcome in enumerate(outcomes):
+        if outcome is True:
+            return index
+        if outcome is None:
+            return None
+    return None
+
+
+def either(names: tuple[str, str]) -> Callable[[Truth], str | None]:
+    """`X when c, Y otherwise`, the commonest classification, as a lookup on c's outcome: each answer decided
+    once by `first_true`, so the evaluators need not call it per record."""
+    chosen = {outcome: first_true((outcome, True)) for outcome in (True, False, None)}
+    return {outcome: None if index is None else names[index] for outcome, index in chosen.items()}.__getitem__
+
+
 # ---- arithmetic and presence --------------------------------------------------------------------
 
 

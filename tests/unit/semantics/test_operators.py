@@ -16,6 +16,8 @@ from carepath.semantics.operators import (
     compare_interval_open,
     comparison,
     deciding,
+    either,
+    first_true,
     unsettled,
 )
 from carepath.semantics.values import Duration, NotBefore, Truth
@@ -156,3 +158,16 @@ def test_unsettled_operands_are_those_a_comparison_may_leave_unknown() -> None:
     assert unsettled(None) and unsettled(Duration.of_days(183)) and unsettled(NotBefore(3))
     assert not unsettled(Duration(6 * 32, 6 * 32, 183, 183, "exactly 6 months"))
     assert not unsettled(0.4)
+
+
+@pytest.mark.parametrize(
+    ("outcomes", "expected"),
+    [((F, T, T), 1), ((T, U), 0), ((F, U, T), None), ((F, F), None), ((F, F, T), 2), ((), None)],
+)
+def test_first_true_takes_the_first_true_branch_only_past_false_ones(outcomes: tuple[Truth, ...], expected: int | None) -> None:
+    assert first_true(outcomes) == expected
+
+
+def test_either_picks_a_two_branch_classification_by_its_first_condition() -> None:
+    pick = either(("high", "standard"))
+    assert (pick(True), pick(False), pick(None)) == ("high", "standard", None)
