@@ -15,8 +15,9 @@ from typing import Any, NamedTuple
 from carepath._version import __version__
 from carepath.compile.compiler import CompiledProtocol, ExplainContext
 from carepath.data.records import InvalidRecord, PatientRecord, RecordError, plausibility_problem
-from carepath.semantics.trace import Fact, Step, reasons_with_outcomes
-from carepath.semantics.values import Duration, NotBefore, is_imprecise
+from carepath.semantics.operators import is_imprecise
+from carepath.semantics.trace import Fact, Step, StepKind, reasons_with_outcomes
+from carepath.semantics.values import Duration, NotBefore
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,10 +91,20 @@ def evaluate(compiled: CompiledProtocol, record: PatientRecord | InvalidRecord, 
     decision_steps = tuple(steps[d.slot] for d in compiled.decisions)
     why_with = {d.name: reasons_with_outcomes(step) for d, step in zip(compiled.decisions, decision_steps, strict=True)
                 if decisions[d.name] is not None}
+    for d, step in zip(compiled.decisions, decision_steps, strict=True):
+        unplaced = _no_branch_applies(step)
+        if unplaced is not None:
+            why_with[d.name] = ((unplaced, None),)
     why = {name: tuple(reason for reason, _ in pairs) for name, pairs in why_with.items()}
     held = {name: tuple(outcome for _, outcome in pairs) for name, pairs in why_with.items()}
     every = tuple(steps[c.definition.slot] for c in compiled.definitions)
     return Result(record.id, status, decisions, why, wanted, (), decision_steps, every, record, held)
+
+
+def _no_branch_applies(step: Step) -> str | None:
+    """A classification without `otherwise` whose branches were all false: its step's detail says so, and
+    becomes the undetermined decision's one reason (an undetermined decision otherwise has none)."""
+    return step.detail if step.kind is StepKind.CLASSIFICATION and step.outcome is None else None
 
 
 def _batch_of(compiled: CompiledProtocol, records: tuple[PatientRecord | InvalidRecord, ...], as_of: dt.date, reasons: bool) -> Batch:
