@@ -187,3 +187,42 @@ def test_the_console_script_is_installed() -> None:
     completed = subprocess.run([sys.executable, "-m", "carepath.cli", "--version"], capture_output=True, text=True, check=False)
     assert completed.returncode == 0
     assert completed.stdout.startswith("carepath ")
+
+
+def test_check_json_gives_each_file_its_diagnostics_as_data(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    gap = tmp_path / "gap.care"
+    gap.write_text("protocol gap\ninput\n  wbc : quantity /uL plausible 100 /uL .. 2000000 /uL\n"
+                   "classify band:\n  high when wbc >= 50000 /uL\n  low when wbc < 20000 /uL\n", encoding="utf-8")
+    code, out, _ = run_cli(capsys, "check", "--format", "json", str(PROTOCOL), str(gap))
+    assert code == 0  # warnings only
+    seed, found = json.loads(out)["files"]
+    assert (seed["path"], seed["errors"], seed["warnings"], seed["diagnostics"]) == (str(PROTOCOL), 0, 0, [])
+    assert [n["message"].split(":")[0] for n in seed["notes"]] == ["'risk_group' proved complete"]
+    assert (found["errors"], found["warnings"]) == (0, 2)
+    incomplete, no_otherwise = found["diagnostics"]
+    # `band` after `classify ` on line 4; the last branch starts line 6
+    assert {k: incomplete[k] for k in ("code", "severity", "line", "column", "end_line", "end_column")} == {
+        "code": "CP407", "severity": "warning", "line": 4, "column": 10, "end_line": 4, "end_column": 14}
+    assert incomplete["record"] == "- id: counterexample\n  wbc: 35000 /uL\n" and incomplete["as_of"] is None
+    assert (no_otherwise["code"], no_otherwise["line"], no_otherwise["column"]) == ("CP402", 6, 3)
+    assert no_otherwise["hint"] == "add a final 'NAME otherwise' branch" and "record" not in no_otherwise
+
+
+def test_check_strict_json_counts_warnings_as_errors(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run_cli(capsys, "check", "--strict", "--format", "json", str(ROOT / "docs" / "examples" / "diagnostics" / "unreachable.care"))
+    assert code == 2
+    [found] = json.loads(out)["files"]
+    assert (found["errors"], found["warnings"]) == (1, 0)
+    assert [(d["code"], d["severity"]) for d in found["diagnostics"]] == [("CP408", "error")]
+
+
+def test_help_and_version_load_no_heavy_library() -> None:
+    """`import carepath.cli`, `--help` and `--version` print without lark, pint, yaml, rich or the checker."""
+    heavy = "sorted(m for m in ('lark', 'pint', 'yaml', 'rich', 'carepath.check.checker') if m in sys.modules)"
+    imported = subprocess.run([sys.executable, "-c", f"import carepath.cli, sys; print({heavy})"],
+                              capture_output=True, text=True, check=True)
+    assert imported.stdout.strip() == "[]"
+    for flag in ("--help", "--version"):
+        script = f"import sys\nfrom carepath.cli import main\ntry:\n    main([{flag!r}])\nexcept SystemExit:\n    pass\nprint({heavy})"
+        done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+        assert done.stdout.splitlines()[-1] == "[]", flag

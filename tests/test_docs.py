@@ -220,16 +220,39 @@ def test_every_example_file_is_shown_or_used() -> None:
     assert not unused, f"example files no document uses: {unused}"
 
 
+def _summary_table() -> dict[str, tuple[str, str]]:
+    """docs/diagnostics.md's summary table: code → (severity, meaning)."""
+    rows = re.findall(r"^\| `(CP\d{3})` \| (\w+) \| (.*?) \|$", (DOCS / "diagnostics.md").read_text(encoding="utf-8"), flags=re.MULTILINE)
+    return {code: (severity, meaning) for code, severity, meaning in rows}
+
+
+def _slug(heading: str) -> str:
+    """A heading's anchor as GitHub makes it: lower case, punctuation dropped, spaces to hyphens."""
+    return re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-")
+
+
 def test_every_diagnostic_code_is_documented() -> None:
-    """docs/diagnostics.md lists every code carepath can emit; the reference's table names none that does not exist."""
+    """Every code in the source is registered; the registry and docs/diagnostics.md's table agree row for row, each
+    code's anchor is a heading on that page naming it; the reference's table names no code the source never emits."""
+    from carepath.language.codes import CODES
+
     emitted = set()
     for module in (ROOT / "src" / "carepath").rglob("*.py"):
-        emitted |= set(re.findall(r"\"(CP\d{3})\"", module.read_text(encoding="utf-8")))
-    catalogue = set(re.findall(r"^\| `(CP\d{3})` \|", (DOCS / "diagnostics.md").read_text(encoding="utf-8"), flags=re.MULTILINE))
-    reference = set(re.findall(r"^\| `(CP\d{3})` \|", (DOCS / "language.md").read_text(encoding="utf-8"), flags=re.MULTILINE))
+        if module.name != "codes.py":
+            emitted |= set(re.findall(r"\"(CP\d{3})\"", module.read_text(encoding="utf-8")))
     assert emitted, "no diagnostic codes found in the source"
-    assert emitted <= catalogue, f"codes missing from docs/diagnostics.md: {sorted(emitted - catalogue)}"
-    assert catalogue | reference <= emitted, f"documented codes the source never emits: {sorted((catalogue | reference) - emitted)}"
+    assert emitted <= set(CODES), f"codes the source uses but the registry lacks: {sorted(emitted - set(CODES))}"
+    table = _summary_table()
+    registered = {c.code: (c.severity.value, c.summary) for c in CODES.values()}
+    assert table == registered, f"docs/diagnostics.md's table and carepath.language.codes differ: {set(table.items()) ^ set(registered.items())}"
+    page = (DOCS / "diagnostics.md").read_text(encoding="utf-8")
+    headings = {_slug(h): h for h in re.findall(r"^#+ (.*)$", page, flags=re.MULTILINE)}
+    for entry in CODES.values():
+        assert entry.anchor in headings, f"{entry.code}: no heading in docs/diagnostics.md has the anchor #{entry.anchor}"
+        assert entry.code in headings[entry.anchor], f"{entry.code}: the heading #{entry.anchor} does not name it"
+    reference = set(re.findall(r"^\| `(CP\d{3})` \|", (DOCS / "language.md").read_text(encoding="utf-8"), flags=re.MULTILINE))
+    assert reference <= set(CODES), f"docs/language.md names codes carepath does not have: {sorted(reference - set(CODES))}"
+    assert set(CODES) <= emitted, f"registered codes no module emits: {sorted(set(CODES) - emitted)}"
 
 
 def test_every_error_code_has_a_failing_example() -> None:

@@ -328,3 +328,105 @@ def test_a_definition_may_share_the_protocol_s_name() -> None:
     [used] = [o for o in analysis.occurrences if o.name == "engraftment" and o.span.line == 5]
     assert used.target is not None and (used.target.kind, used.target.span.line) == ("criterion", 4)
     assert analysis.header is not None and analysis.header.span.line == 1
+
+
+# ---- the editor and `carepath check` agree, file for file --------------------------------------------------------
+
+FENCE_CARE = "```care"
+
+# Broken on purpose: what an author meets while writing. The CP402 case covers every age with two branches and no
+# `otherwise`: the analysis proves it complete, so neither `carepath check` nor the editor may warn about it.
+BROKEN_FILES = {
+    "syntax.care": "protocol syntax\ninput\n  wbc : quantity /uL\ncriterion high: wbc >= >= 50000 /uL\n",
+    "did_you_mean.care": "protocol typo\ninput\n  wbc_at_diagnosis : quantity /uL\ncriterion high: wbc_at_diagnsis >= 50000 /uL\n"
+                         "recommend review: when high\n",
+    "units.care": "protocol units\ninput\n  wbc : quantity /uL\ncriterion high: wbc >= 6 months\nrecommend review: when high\n",
+    "proved_complete.care": "protocol infants\ninput\n  age : duration plausible 0 days .. 25 years\nclassify infant:\n"
+                            "  young when age < 6 months\n  older when age >= 6 months\n",
+    "incomplete.care": "protocol gap\ninput\n  wbc : quantity /uL plausible 100 /uL .. 2000000 /uL\n"
+                       "  mll : one of germline, translocation\nclassify risk:\n  high when wbc >= 50000 /uL or mll = translocation\n"
+                       "  standard when wbc < 20000 /uL\n",
+}
+
+
+def documented_protocols() -> dict[str, str]:
+    """Each ```care block of the docs, as the docs tests compile it (`append-to` blocks after their file's text)."""
+    found: dict[str, str] = {}
+    for doc in sorted((ROOT / "docs").glob("*.md")):
+        lines = doc.read_text(encoding="utf-8").splitlines(keepends=True)
+        for index, line in enumerate(lines):
+            if line.rstrip() != FENCE_CARE:
+                continue
+            end = next(i for i in range(index + 1, len(lines)) if lines[i].rstrip() == "```")
+            text = "".join(lines[index + 1:end])
+            above = index - 1
+            while above >= 0 and lines[above].startswith("<!--"):
+                if lines[above].startswith("<!-- append-to:"):
+                    appended = lines[above].removeprefix("<!-- append-to:").removesuffix("-->\n").strip()
+                    text = (ROOT / appended).read_text(encoding="utf-8") + "\n" + text
+                above -= 1
+            found[f"{doc.stem}_{index + 1}.care"] = text
+    return found
+
+
+def code_points(text: str, line: int, utf16_column: int) -> int:
+    """A 0-based UTF-16 column on a 0-based line, as the 1-based code-point column `carepath check` prints."""
+    units, column = 0, 0
+    for character in text.split("\n")[line]:
+        if units >= utf16_column:
+            break
+        units += utf16(character)
+        column += 1
+    return column + 1
+
+
+def as_check_reports(text: str, item: dict[str, Any]) -> tuple[str, int, int, str, str]:
+    start = item["range"]["start"]
+    return (item["code"], start["line"] + 1, code_points(text, start["line"], start["character"]),
+            {1: "error", 2: "warning"}[item["severity"]], item["message"])
+
+
+def as_the_editor_shows(item: dict[str, Any]) -> tuple[str, int, int, str, str]:
+    """A `carepath check --format json` item with its hint and counterexample record joined to the message, as the
+    editor shows them in one message."""
+    message = item["message"] + (f"\nhint: {item['hint']}" if item["hint"] else "")
+    if "record" in item:
+        when = f" with --as-of {item['as_of']}" if item["as_of"] else ""
+        message += f"\nsuch a patient, as a record to run{when}:\n{item['record'].rstrip()}"
+    return item["code"], item["line"], item["column"], item["severity"], message
+
+
+def test_language_server_diagnostics_equal_check(client: Client, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """For every shipped protocol, every docs example and a set of broken files, the diagnostics the language server
+    publishes are those `carepath check` reports: code, line, column, severity and message (hint and record too)."""
+    files: dict[Path, str] = {path: path.read_text(encoding="utf-8") for path in PROTOCOLS}
+    files |= {path: path.read_text(encoding="utf-8") for path in sorted((ROOT / "docs" / "examples").rglob("*.care"))}
+    for name, text in (documented_protocols() | BROKEN_FILES).items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+        files[tmp_path / name] = text
+    assert len(files) > 80
+
+    code = cli.main(["check", "--format", "json", *map(str, files)])
+    document = json.loads(capsys.readouterr().out)
+    assert code == 2  # the broken files and the docs' failing examples
+    checked = {item["path"]: [as_the_editor_shows(d) for d in item["diagnostics"]] for item in document["files"]}
+
+    client.request("initialize", {"processId": None, "rootUri": None, "capabilities": {}})
+    client.notify("initialized", {})
+    for path, text in files.items():
+        uri = path.as_uri()
+        client.notify("textDocument/didOpen", {"textDocument": {"uri": uri, "languageId": "care", "version": 1, "text": text}})
+        published = [as_check_reports(text, d) for d in client.diagnostics(uri, 1)]
+        assert published == checked[str(path)], path.name
+        client.notify("textDocument/didClose", {"textDocument": {"uri": uri}})
+
+    broken = {name: [d[:4] for d in checked[str(tmp_path / name)]] for name in BROKEN_FILES}
+    assert broken == {
+        "syntax.care": [("CP101", 4, 24, "error")],  # the second `>=`
+        "did_you_mean.care": [("CP201", 4, 17, "error")],
+        "units.care": [("CP302", 4, 24, "error")],  # `6 months` against a count
+        "proved_complete.care": [],  # no CP402: the two branches cover every age
+        "incomplete.care": [("CP407", 5, 10, "warning"), ("CP402", 7, 3, "warning")],
+    }
+    assert "did you mean 'wbc_at_diagnosis'?" in checked[str(tmp_path / "did_you_mean.care")][0][4]
+    assert "- id: counterexample" in checked[str(tmp_path / "incomplete.care")][0][4]

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from carepath._version import __version__
 
 if TYPE_CHECKING:
+    from carepath.analysis.pipeline import CheckReport, check_source
     from carepath.api import compile_source, load_protocol, load_records, records_from_text, run
     from carepath.compile.compiler import CompiledProtocol
     from carepath.data.records import InvalidRecord, PatientRecord, load_parameters
@@ -20,6 +21,7 @@ if TYPE_CHECKING:
     from carepath.runtime.engine import Batch, Result, Run, evaluate, evaluate_all, evaluate_batch
 
 _WHERE = {
+    "CheckReport": "carepath.analysis.pipeline", "check_source": "carepath.analysis.pipeline",
     "compile_source": "carepath.api", "load_protocol": "carepath.api", "load_records": "carepath.api",
     "records_from_text": "carepath.api", "run": "carepath.api",
     "CompiledProtocol": "carepath.compile.compiler",
@@ -31,9 +33,10 @@ _WHERE = {
 }
 
 __all__ = [
-    "Batch", "CompiledProtocol", "Diagnostic", "InvalidRecord", "ParameterError", "PatientRecord", "ProtocolError", "Result", "Run", "Source",
+    "Batch", "CheckReport", "CompiledProtocol", "Diagnostic", "InvalidRecord", "ParameterError", "PatientRecord", "ProtocolError", "Result", "Run", "Source",
     "__version__",
-    "compile_source", "evaluate", "evaluate_all", "evaluate_batch", "load_parameters", "load_protocol", "load_records", "records_from_text", "run",
+    "check_source", "compile_source", "evaluate", "evaluate_all", "evaluate_batch", "load_parameters", "load_protocol", "load_records",
+    "records_from_text", "run",
 ]
 
 

@@ -6,10 +6,9 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-from carepath.check.checker import check
-from carepath.compile.compiler import CompiledProtocol, compile_protocol
+from carepath.analysis.pipeline import check_source
+from carepath.compile.compiler import CompiledProtocol
 from carepath.data.records import InvalidRecord, PatientRecord, bind_all, load, load_text
-from carepath.language.parser import parse, parse_parameter_value
 from carepath.language.source import Source
 from carepath.runtime.engine import Run, evaluate_all
 
@@ -18,10 +17,10 @@ def compile_source(source: Source, parameters: Mapping[str, str] | None = None) 
     """Parse, check and compile; raises `ProtocolError` with every diagnostic.
 
     `parameters` override the protocol's parameters by name, each value written as in a protocol file
-    ("1.1 mg/kg", "3", "7 days", "day 30"); a misfit raises `ParameterError`.
+    ("1.1 mg/kg", "3", "7 days", "day 30"); a misfit raises `ParameterError`. The deep analysis is left to
+    `check_source` (and `carepath check`): running a protocol does not need it.
     """
-    overrides = {name: parse_parameter_value(name, value) for name, value in (parameters or {}).items()}
-    return compile_protocol(check(parse(source), source, overrides))
+    return check_source(source, parameters, deep=False).program()
 
 
 def load_protocol(path: str | Path, parameters: Mapping[str, str] | None = None) -> CompiledProtocol:

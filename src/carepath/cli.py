@@ -1,4 +1,7 @@
-"""The `carepath` command: arguments, files and exit codes (0 fine, 1 invalid records, 2 bad protocol or usage)."""
+"""The `carepath` command: arguments, files and exit codes (0 fine, 1 invalid records, 2 bad protocol or usage).
+
+Each command imports what it uses inside its handler, so `carepath --help` loads neither lark, pint, yaml nor rich.
+"""
 
 from __future__ import annotations
 
@@ -7,19 +10,11 @@ import datetime as dt
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from carepath.api import compile_source, load_records
-from carepath.check.checker import check
-from carepath.compile.compiler import CompiledProtocol
-from carepath.data.records import load, load_parameters
-from carepath.language.diagnostics import Diagnostic, ParameterError, ProtocolError, Severity
-from carepath.language.parser import parse
-from carepath.language.source import Source
-from carepath.render import compare as compare_render
-from carepath.render import json as json_render
-from carepath.render import terminal
-from carepath.runtime.compare import compare
-from carepath.runtime.engine import evaluate_all
+if TYPE_CHECKING:
+    from carepath.analysis.pipeline import CheckReport
+    from carepath.compile.compiler import CompiledProtocol
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 
@@ -75,6 +70,8 @@ def _parser() -> argparse.ArgumentParser:
     check_cmd.add_argument("protocols", type=Path, nargs="+")
     check_cmd.add_argument("--strict", action="store_true", help="treat warnings as errors (exit 2)")
     check_cmd.add_argument("--verbose", "-v", action="store_true", help="also print notes: what was proved, sampled or not analysed")
+    check_cmd.add_argument("--format", choices=("text", "json"), default="text",
+                           help="json: every file's diagnostics as data (code, severity, place, message, hint, counterexample)")
     check_cmd.set_defaults(handler=_check)
 
     lsp_cmd = commands.add_parser("lsp", help="run the language server on stdin and stdout, for editors")
@@ -103,6 +100,9 @@ def _parameter_options(command: argparse.ArgumentParser) -> None:
 
 def _overrides(args: argparse.Namespace) -> dict[str, str]:
     """`--params FILE` first, then each `--param`, so the command line has the last word."""
+    from carepath.data.records import load_parameters
+    from carepath.language.diagnostics import ParameterError
+
     values: dict[str, str] = {}
     try:
         if args.params is not None:
@@ -125,6 +125,10 @@ def _date(text: str) -> dt.date:
 
 
 def _load(path: Path, parameters: dict[str, str] | None = None) -> CompiledProtocol | None:
+    from carepath.api import compile_source
+    from carepath.language.diagnostics import ParameterError, ProtocolError
+    from carepath.language.source import Source
+
     try:
         source = Source.from_path(path)
     except (OSError, UnicodeDecodeError) as error:
@@ -150,6 +154,11 @@ def _require(paths: Sequence[Path]) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
+    from carepath.api import load_records
+    from carepath.render import json as json_render
+    from carepath.render import terminal
+    from carepath.runtime.engine import evaluate_all
+
     _require(args.records)
     compiled = _load(args.protocol, _overrides(args))
     if compiled is None:
@@ -170,6 +179,11 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _explain(args: argparse.Namespace) -> int:
+    from carepath.api import load_records
+    from carepath.render import json as json_render
+    from carepath.render import terminal
+    from carepath.runtime.engine import evaluate_all
+
     _require(args.records)
     compiled = _load(args.protocol, _overrides(args))
     if compiled is None:
@@ -193,6 +207,12 @@ def _explain(args: argparse.Namespace) -> int:
 
 def _compare(args: argparse.Namespace) -> int:
     """Both protocols are compiled (and every error in either reported) before any record is read once."""
+    from carepath.data.records import load
+    from carepath.render import compare as compare_render
+    from carepath.render import json as json_render
+    from carepath.render import terminal
+    from carepath.runtime.compare import compare
+
     _require(args.records)
     overrides = _overrides(args)
     declared = {path: _parameter_names(path) if overrides else set() for path in (args.protocol_a, args.protocol_b)}
@@ -223,6 +243,9 @@ def _compare(args: argparse.Namespace) -> int:
 def _parameter_names(path: Path) -> set[str]:
     """The parameters a protocol declares, read from its text alone: compiling it twice would report its errors twice."""
     from carepath.language import nodes
+    from carepath.language.diagnostics import ProtocolError
+    from carepath.language.parser import parse
+    from carepath.language.source import Source
 
     try:
         protocol = parse(Source.from_path(path))
@@ -233,10 +256,11 @@ def _parameter_names(path: Path) -> set[str]:
 
 def _check(args: argparse.Namespace) -> int:
     """Names, types and units first; a protocol without errors then goes through the deep analysis."""
-    from carepath.analysis.deep import Finding, Note, analyse
-    from carepath.compile.compiler import compile_protocol
+    from carepath.analysis.pipeline import check_source
+    from carepath.language.source import Source
 
     worst = EXIT_OK
+    files: list[dict[str, Any]] = []
     for path in args.protocols:
         try:
             source = Source.from_path(path)
@@ -244,31 +268,39 @@ def _check(args: argparse.Namespace) -> int:
             print(f"{path}: cannot read: {error}", file=sys.stderr)
             worst = EXIT_USAGE
             continue
-        findings: list[Finding]
-        notes: tuple[Note, ...] = ()
-        try:
-            checked = check(parse(source), source)
-            analysis = analyse(compile_protocol(checked))
-            warnings: tuple[Diagnostic, ...] = checked.warnings  # type: ignore[assignment]
-            findings = [Finding(d) for d in warnings if not analysis.settles(d, checked)] + list(analysis.findings)
-            findings.sort(key=lambda f: (f.diagnostic.span.line, f.diagnostic.span.column, f.diagnostic.code))
-            notes = analysis.notes
-        except ProtocolError as error:
-            findings = [Finding(d) for d in error.diagnostics]
-        severity = Severity.ERROR if args.strict else None
-        for finding in findings:
-            print(finding.render(source, severity))
-        if args.verbose:
-            for note in notes:
-                print(note.render(source))
-        errors = sum(f.diagnostic.severity is Severity.ERROR for f in findings)
-        cautions = len(findings) - errors
-        if args.strict:
-            errors, cautions = errors + cautions, 0
+        report = check_source(source, strict=args.strict)
+        errors, cautions = len(report.errors), len(report.warnings)
         if errors:
             worst = EXIT_USAGE
+        if args.format == "json":
+            files.append(_check_document(str(path), report))
+            continue
+        for finding in report.findings:
+            print(finding.render(source))
+        if args.verbose:
+            for note in report.notes:
+                print(note.render(source))
         print(f"{path}: {errors} error{'s' * (errors != 1)}, {cautions} warning{'s' * (cautions != 1)}")
+    if args.format == "json":
+        from carepath.render import json as json_render
+
+        sys.stdout.write(json_render.dumps({"files": files}))
     return worst
+
+
+def _check_document(path: str, report: CheckReport) -> dict[str, Any]:
+    """One file's report as data: what an editor or CI reads instead of parsing the text."""
+    diagnostics = []
+    for finding in report.findings:
+        d = finding.diagnostic
+        item: dict[str, Any] = {"code": d.code, "severity": d.severity.value, "line": d.span.line, "column": d.span.column,
+                                "end_line": d.span.end_line, "end_column": d.span.end_column, "message": d.message, "hint": d.hint}
+        if finding.record is not None:
+            item["record"] = finding.record
+            item["as_of"] = finding.as_of.isoformat() if finding.as_of is not None else None
+        diagnostics.append(item)
+    notes = [{"line": n.span.line, "column": n.span.column, "message": n.message} for n in report.notes]
+    return {"path": path, "errors": len(report.errors), "warnings": len(report.warnings), "diagnostics": diagnostics, "notes": notes}
 
 
 def _lsp(args: argparse.Namespace) -> int:
@@ -284,12 +316,12 @@ def _lsp(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-
 def _fmt(args: argparse.Namespace) -> int:
     """Exit 0 when every file is (now) formatted, 1 when `--check`/`--diff` found one that would change,
     2 when a file cannot be read or does not parse (it is left untouched)."""
     import difflib
 
+    from carepath.language.diagnostics import ProtocolError
     from carepath.language.formatter import FormatError, format_source
 
     changed, unchanged, failed = 0, 0, False
@@ -340,6 +372,8 @@ def _test(args: argparse.Namespace) -> int:
     except ImportError as error:
         raise _UsageError(f"carepath test needs pytest and pytest-bdd (pip install 'carepath[test]'): {error}") from None
     from carepath.render import coverage as coverage_render
+    from carepath.render import json as json_render
+    from carepath.render import terminal
 
     if args.fail_under is not None and not 0 <= args.fail_under <= 100:
         raise _UsageError(f"--fail-under takes a percentage from 0 to 100, not {args.fail_under:g}")

@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import difflib
-import enum
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from carepath.language.codes import Severity, lookup
 from carepath.language.source import Source, Span
 
-
-class Severity(enum.Enum):
-    ERROR = "error"
-    WARNING = "warning"
+__all__ = ["Diagnostic", "ParameterError", "ProtocolError", "Severity", "did_you_mean"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,6 +19,9 @@ class Diagnostic:
     message: str
     span: Span
     hint: str | None = None
+
+    def __post_init__(self) -> None:
+        lookup(self.code)  # an unregistered code fails where it is made, not in an editor or a CI log
 
     def render(self, source: Source) -> str:
         """`file:line:col: CODE message`, the line with a caret under the spot, then the hint."""

@@ -32,7 +32,7 @@ from pytest_bdd.utils import registry_get_safe
 from carepath.analysis.coverage import Coverage, ScenarioRun, measure
 from carepath.compile.compiler import CompiledProtocol
 from carepath.runtime.engine import Result, Run
-from carepath.tooling import bdd
+from carepath.tooling import bdd, scenario
 
 PROTOCOL_STEP = re.compile(r'^[ \t]*(?:Given|When|Then|And|But|\*)[ \t]+the protocols?[ \t]+"([^"]+)"(?:[ \t]+and[ \t]+"([^"]+)")?',
                            re.MULTILINE)
@@ -242,12 +242,12 @@ def run(compiled: CompiledProtocol, files: Sequence[Path], root: Path) -> list[S
     args = [*(str(f.resolve()) for f in files), "-p", _plugin("pytest_bdd.plugin"), "-p", _plugin("carepath.tooling.bdd"),
             "-p", "no:cacheprovider", "-q", "--rootdir", str(root), "--continue-on-collection-errors"]
     output = io.StringIO()
-    bdd.OBSERVERS.append(collector.observe)
+    scenario.OBSERVERS.append(collector.observe)
     try:
         with contextlib.redirect_stdout(output), contextlib.redirect_stderr(output):
             code = pytest.main(args, plugins=[collector])
     finally:
-        bdd.OBSERVERS.remove(collector.observe)
+        scenario.OBSERVERS.remove(collector.observe)
     if code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED, pytest.ExitCode.NO_TESTS_COLLECTED):
         raise FeatureRunError(f"pytest could not run the features (exit status {int(code)}):\n{output.getvalue().strip()}")
     runs = [*collector.broken, *(record.done() for record in collector.records.values())]

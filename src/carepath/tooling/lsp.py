@@ -1,8 +1,8 @@
 """The language server behind `carepath lsp`: an editor shows a protocol's problems as the author types, a
 criterion's title and citation on hover, where a name is declared, and the file's outline.
 
-It reads protocols only through the pipeline `carepath check` uses (`parse`, `check`, then the deep
-analysis) and the AST's spans, so what the editor shows is exactly what `carepath check` reports. The only
+It reads protocols only through `check_source`, the pipeline `carepath check` uses, and the AST's spans, so
+what the editor shows is exactly what `carepath check` reports. The only
 module that imports pygls and lsprotocol: the rest of carepath runs without them (`carepath[editor]` brings
 them).
 """
@@ -20,12 +20,10 @@ from pygls.workspace import PositionCodec, ServerTextPosition, TextDocument
 
 from carepath._version import __version__
 from carepath.analysis.deep import Finding
-from carepath.analysis.deep import analyse as deep_analysis
-from carepath.check.checker import AS_OF, check
-from carepath.compile.compiler import compile_protocol
+from carepath.analysis.pipeline import check_source
+from carepath.check.checker import AS_OF
 from carepath.language import nodes as n
-from carepath.language.diagnostics import Diagnostic, ProtocolError, Severity
-from carepath.language.parser import parse
+from carepath.language.diagnostics import Diagnostic, Severity
 from carepath.language.source import Source, Span
 from carepath.semantics.builtins import BUILTINS
 
@@ -90,23 +88,10 @@ class Analysis:
 def analyse(text: str, name: str = "<protocol>", deep: bool = True) -> Analysis:
     """What `carepath check` reports: syntax, then names, types, units and structure, and for a protocol without
     errors (unless `deep` is false) the deep analysis — completeness, unreachable branches, unused names."""
-    source = Source(name, text)
-    try:
-        protocol = parse(source)
-    except ProtocolError as error:
-        return Analysis(tuple(Finding(d) for d in error.diagnostics), None)
-    findings: list[Finding]
-    try:
-        checked = check(protocol, source)
-    except ProtocolError as error:
-        findings = [Finding(d) for d in error.diagnostics]
-    else:
-        findings = [Finding(d) for d in checked.warnings if isinstance(d, Diagnostic)]
-        if deep:
-            findings += deep_analysis(compile_protocol(checked)).findings
-    findings.sort(key=lambda f: (f.diagnostic.span.line, f.diagnostic.span.column, f.diagnostic.code))
-    analysis = Analysis(tuple(findings), protocol)
-    _index(analysis, protocol)
+    report = check_source(Source(name, text), deep=deep)
+    analysis = Analysis(report.findings, report.protocol)
+    if report.protocol is not None:
+        _index(analysis, report.protocol)
     return analysis
 
 

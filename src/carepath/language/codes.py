@@ -1,0 +1,85 @@
+"""The one registry of diagnostic codes: each code once, with its severity, a one-line summary and its docs anchor.
+
+`Diagnostic` refuses a code that is not here, so a new check cannot ship a code nobody documented or tested.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+
+#: The page every code is described on; an anchor is a heading's GitHub slug on it.
+DOCS_PAGE = "docs/diagnostics.md"
+
+
+class Severity(enum.Enum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True, slots=True)
+class Code:
+    """A diagnostic code as documented: `summary` is its row in the docs' summary table."""
+
+    code: str
+    severity: Severity
+    summary: str
+    anchor: str
+
+    @property
+    def docs(self) -> str:
+        return f"{DOCS_PAGE}#{self.anchor}"
+
+
+_E, _W = Severity.ERROR, Severity.WARNING
+
+_TABLE = (
+    # CP1xx: syntax
+    Code("CP101", _E, "unexpected token", "cp101-unexpected-token"),
+    Code("CP102", _E, "unexpected character", "cp102-unexpected-character"),
+    Code("CP103", _E, "the file ends too early", "cp103-the-file-ends-too-early"),
+    Code("CP104", _E, "the file is larger than 1,000,000 bytes", "cp104-the-file-is-too-large"),
+    Code("CP105", _E, "an expression nested more than 128 levels deep", "cp105-nesting-too-deep"),
+    # CP2xx: names
+    Code("CP201", _E, "unknown name or function", "cp201-unknown-name"),
+    Code("CP202", _E, "a name defined twice", "cp202-a-name-defined-twice"),
+    Code("CP203", _E, "a member its enumeration does not list", "cp203-unknown-enumeration-member"),
+    Code("CP204", _E, "an enumeration member listed twice", "cp204-a-member-listed-twice"),
+    # CP3xx: types and units
+    Code("CP301", _E, "type mismatch", "cp301-type-mismatch"),
+    Code("CP302", _E, "unit dimension mismatch", "cp302-unit-dimension-mismatch"),
+    Code("CP303", _E, "unknown unit", "cp303-unknown-unit"),
+    Code("CP304", _E, "ordering values that have no order", "cp304-ordering-values-that-have-no-order"),
+    Code("CP305", _E, "not a condition where a condition is needed", "cp305-not-a-condition"),
+    Code("CP306", _E, "a duration or day that is not whole", "cp306-not-whole"),
+    Code("CP307", _E, "a quantity or dose declared in a calendar unit", "cp307-a-calendar-unit-on-a-quantity"),
+    Code("CP308", _E, "a plausible-range bound without a unit", "cp308-a-bound-without-a-unit"),
+    # CP4xx: structure, then the deep analysis (CP407 onward)
+    Code("CP401", _E, "circular definition", "cp401-circular-definition"),
+    Code("CP402", _W, "a classification without `otherwise`, or a dose whose every amount has a `when`", "cp402-no-otherwise-warning"),
+    Code("CP403", _E, "a branch or amount after `otherwise` or an unconditional amount", "cp403-a-branch-after-otherwise"),
+    Code("CP404", _E, "two branches with one name, or two actions for one target band", "cp404-a-name-used-twice-in-one-decision"),
+    Code("CP405", _E, "a plausible range, target range, schedule or rounding step that is impossible", "cp405-an-impossible-range"),
+    Code("CP406", _E, "a bad `from … to …` derivation or `relative to` anchor", "cp406-a-bad-derivation-or-anchor"),
+    Code("CP407", _W, "incomplete: some patient is left undetermined with nothing missing (with a counterexample record)",
+         "cp407-incomplete-with-a-counterexample-patient"),
+    Code("CP408", _W, "a branch, dose amount or target band that no patient reaches", "cp408-a-branch-no-patient-reaches"),
+    Code("CP409", _W, "a condition that is never true, or never false", "cp409-a-condition-that-never-changes"),
+    Code("CP410", _W, "an input no rule reads", "cp410-cp411-cp412-names-nothing-uses"),
+    Code("CP411", _W, "a criterion no decision uses", "cp410-cp411-cp412-names-nothing-uses"),
+    Code("CP412", _W, "a parameter nothing uses", "cp410-cp411-cp412-names-nothing-uses"),
+    Code("CP413", _W, "a comparison decided by the plausible range alone", "cp413-a-comparison-the-plausible-range-decides"),
+)
+
+#: Every code carepath can report, by code, in the order the docs list them.
+CODES: Mapping[str, Code] = MappingProxyType({entry.code: entry for entry in _TABLE})
+
+
+def lookup(code: str) -> Code:
+    """The registered code, or ValueError naming this module, where an unknown one must be added first."""
+    entry = CODES.get(code)
+    if entry is None:
+        raise ValueError(f"diagnostic code {code!r} is not registered: add it to carepath.language.codes and docs/diagnostics.md")
+    return entry
