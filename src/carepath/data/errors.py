@@ -5,11 +5,30 @@
 from __future__ import annotations
 
 import datetime as dt
+import enum
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from carepath.data.codes import RecordCode
+from carepath.language.codes import Code, lookup
+
+
+class RecordCode(enum.StrEnum):
+    """A record error's code, one per kind of fault; a `str`, so it prints and serialises as `CP5nn`. Each is
+    registered, with its summary and docs anchor, in `carepath.language.codes`."""
+
+    UNREADABLE = "CP501"  # a file that is not records, or a record that is not a mapping
+    NO_ID = "CP502"
+    UNKNOWN_FIELD = "CP503"
+    BAD_VALUE = "CP504"  # wrong type, unknown or wrong unit, no unit, not a member, bad date
+    IMPLAUSIBLE = "CP505"  # given, or derived from dates
+    GIVEN_TWICE = "CP506"  # a field, or a day of a series
+    BAD_SERIES = "CP507"  # the series' form, days or dates
+    DATES_DISAGREE = "CP508"  # dates in the wrong order, or an age its dates contradict
+
+    @property
+    def entry(self) -> Code:
+        return lookup(self.value)
 
 
 @dataclass(frozen=True, slots=True)

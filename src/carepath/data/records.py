@@ -15,8 +15,7 @@ from typing import Any
 
 import yaml
 
-from carepath.data.codes import RecordCode
-from carepath.data.errors import NOWHERE, Place, RecordError
+from carepath.data.errors import NOWHERE, Place, RecordCode, RecordError
 from carepath.data.located import (
     LocatedList,
     LocatedMapping,

@@ -13,8 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any, NamedTuple
 
-from carepath.data.codes import RecordCode
-from carepath.data.errors import Place, RecordError
+from carepath.data.errors import Place, RecordCode, RecordError
 from carepath.data.located import item_place, key_place, value_place
 from carepath.data.values import MAPPINGS, NUMBER, BadValue, convert, show, show_raw
 from carepath.ir.program import CheckedProtocol, InputInfo

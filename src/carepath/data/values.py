@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from fractions import Fraction
 from typing import Any
 
-from carepath.data.codes import RecordCode
+from carepath.data.errors import RecordCode
 from carepath.ir.program import InputInfo
 from carepath.language.diagnostics import did_you_mean
 from carepath.semantics.types import Kind
