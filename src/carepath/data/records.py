@@ -15,6 +15,7 @@ from typing import Any
 
 import yaml
 
+from carepath.data.convert import MAPPINGS, BadValue, convert, plausibility_problem, show, show_raw
 from carepath.data.errors import NOWHERE, Place, RecordCode, RecordError
 from carepath.data.located import (
     LocatedList,
@@ -27,7 +28,6 @@ from carepath.data.located import (
     value_place,
 )
 from carepath.data.series import DAY_LIMIT, bind_series
-from carepath.data.values import MAPPINGS, BadValue, convert, plausibility_problem, show, show_raw
 from carepath.ir.program import CheckedProtocol
 from carepath.language.diagnostics import did_you_mean
 from carepath.semantics.trace import Fact

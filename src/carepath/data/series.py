@@ -13,9 +13,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any, NamedTuple
 
+from carepath.data.convert import MAPPINGS, NUMBER, BadValue, convert, show, show_raw
 from carepath.data.errors import Place, RecordCode, RecordError
 from carepath.data.located import item_place, key_place, value_place
-from carepath.data.values import MAPPINGS, NUMBER, BadValue, convert, show, show_raw
 from carepath.ir.program import CheckedProtocol, InputInfo
 from carepath.semantics.trace import Fact
 from carepath.semantics.types import Kind
