@@ -131,9 +131,10 @@ def _unique_pairs(pairs: list[tuple[str, Any]]) -> LocatedMapping:
 
 def _json_located(document: Any, text: str) -> Any:
     """A JSON document as `json` read it, with the marks of the same text composed as YAML (JSON is nearly a
-    subset of YAML). Text YAML cannot compose (a tab where YAML forbids one) keeps its values, without lines."""
+    subset of YAML). A tab in valid JSON is whitespace (a string holds none unescaped), which YAML may refuse, so
+    each is read as a space, keeping every column. Text YAML still cannot compose keeps its values, without lines."""
     try:
-        node = yaml.compose(text, Loader=_RecordLoader)
+        node = yaml.compose(text.replace("\t", " "), Loader=_RecordLoader)
     except (yaml.YAMLError, RecursionError):
         return document
     return _locate(document, node)
