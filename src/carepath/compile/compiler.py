@@ -7,6 +7,7 @@ result, filled in evaluation order. No source text is generated and nothing is `
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, assert_never
 
@@ -19,7 +20,7 @@ from carepath.ir import program as p
 from carepath.semantics.operators import either, first_true
 from carepath.semantics.trace import Step, StepKind
 
-__all__ = ["CompiledDefinition", "CompiledProtocol", "ExplainContext", "compile_protocol"]
+__all__ = ["CompiledDefinition", "CompiledProtocol", "ExplainContext", "ValueFn", "compile_choice", "compile_condition", "compile_protocol"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,14 +91,14 @@ def compile_protocol(checked: p.CheckedProtocol) -> CompiledProtocol:
 def compile_condition(compiled: CompiledProtocol, condition: p.Cond) -> ValueFn:
     """A condition on its own, as a value closure over an environment `engine.decide` filled: for analyses that
     test a condition (a branch's, an atom's) apart from the definition it belongs to."""
-    return _cond(condition, _criteria(compiled))[0]
+    return cond(condition, _criteria(compiled))[0]
 
 
 def compile_choice(compiled: CompiledProtocol, branches: Sequence[p.Branch | p.DoseBranch]) -> ValueFn:
     """Which branch the first-true rule picks (its name), None while an earlier branch is unknown: a dose's band
     choice on its own, without computing an amount."""
     scope = _criteria(compiled)
-    return _first_true(tuple((b.name, None if b.condition is None else _cond(b.condition, scope)[0]) for b in branches))
+    return _first_true(tuple((b.name, None if b.condition is None else cond(b.condition, scope)[0]) for b in branches))
 
 
 def _criteria(compiled: CompiledProtocol) -> Scope:
