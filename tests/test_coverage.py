@@ -18,6 +18,7 @@ import carepath
 from carepath import cli
 from carepath.analysis.coverage import Coverage, Item, ScenarioRun, items, measure
 from carepath.compile.compiler import CompiledProtocol
+from carepath.semantics.trace import StepKind
 from carepath.tooling.featurerun import FeatureRunError, cover, names_protocol, select
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -398,7 +399,7 @@ def test_a_protocol_without_rules_has_nothing_left_untested() -> None:
 def test_below_is_exact_and_the_display_never_rounds_up() -> None:
     from carepath.render.coverage import percent_text
 
-    item = Item("r", "criterion", "holds", 1)
+    item = Item("r", StepKind.CRITERION, "holds", 1)
     from carepath.analysis.coverage import ItemCoverage
 
     coverage = Coverage("p", "p.care", "0" * 64, (), (*(ItemCoverage(item, 1, 1) for _ in range(1999)), ItemCoverage(item, 0, 0)), ())

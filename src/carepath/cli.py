@@ -155,6 +155,7 @@ def _require(paths: Sequence[Path]) -> None:
 
 def _run(args: argparse.Namespace) -> int:
     from carepath.api import load_records
+    from carepath.ir import program as p
     from carepath.render import json as json_render
     from carepath.render import terminal
     from carepath.runtime.engine import evaluate_all
@@ -169,12 +170,13 @@ def _run(args: argparse.Namespace) -> int:
         sys.stdout.write(json_render.dumps(json_render.run_document(run)))
     else:
         console = terminal.console()
-        fallbacks = {d.name: d.branches[-1].name for d in compiled.decisions if d.branches and d.branches[-1].condition is None}
+        fallbacks = {d.name: d.branches[-1].name for d in compiled.decisions
+                     if isinstance(d, (p.Classification, p.Dose)) and d.branches and d.branches[-1].condition is None}
         console.print(terminal.run_table(run, [d.name for d in compiled.decisions], fallbacks))
         console.print(terminal.summary(run))
     for result in run.results:
         for error in result.errors:
-            print(f"invalid record: {error.message}", file=sys.stderr)
+            print(terminal.record_error_line(error), file=sys.stderr)
     return run.exit_code
 
 

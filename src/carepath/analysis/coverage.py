@@ -27,16 +27,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import assert_never
 
 from carepath.compile.compiler import CompiledProtocol
 from carepath.ir import program as p
 from carepath.language.nodes import BoolKind
 from carepath.runtime.engine import Result
-from carepath.semantics.trace import Step
+from carepath.semantics.trace import Step, StepKind
 from carepath.semantics.types import Kind
 
-UNKNOWN = {"criterion": "unknown", "recommendation": "undetermined"}
-TRUTHS = {"criterion": ("holds", "does not hold"), "recommendation": ("yes", "no")}
+UNKNOWN = {StepKind.CRITERION: "unknown", StepKind.RECOMMENDATION: "undetermined"}
+TRUTHS = {StepKind.CRITERION: ("holds", "does not hold"), StepKind.RECOMMENDATION: ("yes", "no")}
 BANDS = ("below", "within", "above")
 
 
@@ -45,7 +46,7 @@ class Item:
     """One outcome of one rule that a scenario can exercise."""
 
     rule: str
-    kind: str  # criterion | classification | recommendation | dose | target | event
+    kind: StepKind  # the rule's kind: its value is the word reports print
     outcome: str  # holds / does not hold / unknown, a branch name, yes / no / undetermined, an amount line, a band, reached
     line: int  # the rule's line, or the branch's or amount line's own
     otherwise: bool = False  # a classification's or dose's `otherwise` line
@@ -148,11 +149,11 @@ def items(compiled: CompiledProtocol) -> tuple[Item, ...]:
     return tuple(item for _, rule_items in _rules(compiled) for item in rule_items if item is not None)
 
 
-def _rules(compiled: CompiledProtocol) -> list[tuple[p.CheckedDefinition, list[Item | None]]]:
+def _rules(compiled: CompiledProtocol) -> list[tuple[p.Definition, list[Item | None]]]:
     """Each rule with its outcomes by position; None where an unknown outcome cannot happen (it stays
     addressable, so a trace that shows one anyway is counted rather than lost)."""
     unknowable: set[str] = set()
-    found: list[tuple[p.CheckedDefinition, list[Item | None]]] = []
+    found: list[tuple[p.Definition, list[Item | None]]] = []
     for definition in compiled.checked.definitions:  # evaluation order: every reference before its user
         maybe = _may_be_unknown(definition, unknowable)
         if maybe:
@@ -162,51 +163,56 @@ def _rules(compiled: CompiledProtocol) -> list[tuple[p.CheckedDefinition, list[I
     return found
 
 
-def _outcomes(definition: p.CheckedDefinition, maybe_unknown: bool) -> list[Item | None]:
-    name, kind, line = definition.name, definition.kind, definition.span.line
+def _outcomes(definition: p.Definition, maybe_unknown: bool) -> list[Item | None]:
+    name, kind, line = definition.name, definition.step_kind, definition.span.line
 
     def item(outcome: str, at: int = line, otherwise: bool = False) -> Item:
         return Item(name, kind, outcome, at, otherwise)
 
     undetermined = item("undetermined") if maybe_unknown else None
-    if kind in TRUTHS:
-        yes, no = TRUTHS[kind]
-        return [item(yes), item(no), item(UNKNOWN[kind]) if maybe_unknown else None]
-    if kind == "classification":
-        return [*(item(b.name, b.span.line, b.condition is None) for b in definition.branches), undetermined]
-    if kind == "dose":
-        lines: list[Item | None] = []
-        for branch in definition.branches:
-            amount = branch.amount.text if branch.amount is not None else "?"
-            if branch.condition is not None:
-                lines.append(item(f"{amount} when {branch.condition.text}", branch.span.line))
-            else:
-                lines.append(item(f"{amount} otherwise" if len(definition.branches) > 1 else amount, branch.span.line,
-                                  len(definition.branches) > 1))
-        return [*lines, undetermined]
-    if kind == "target":
-        return [*(item(band) for band in BANDS), undetermined]
-    if kind == "event":
-        return [item("reached"), undetermined]
-    raise ValueError(f"no coverage items for a {kind}")  # pragma: no cover - the checker knows no other kind
+    match definition:
+        case p.Criterion() | p.Recommendation():
+            yes, no = TRUTHS[kind]
+            return [item(yes), item(no), item(UNKNOWN[kind]) if maybe_unknown else None]
+        case p.Classification():
+            return [*(item(b.name, b.span.line, b.condition is None) for b in definition.branches), undetermined]
+        case p.Dose():
+            lines: list[Item | None] = []
+            for branch in definition.branches:
+                amount = branch.amount.text
+                if branch.condition is not None:
+                    lines.append(item(f"{amount} when {branch.condition.text}", branch.span.line))
+                else:
+                    lines.append(item(f"{amount} otherwise" if len(definition.branches) > 1 else amount, branch.span.line,
+                                      len(definition.branches) > 1))
+            return [*lines, undetermined]
+        case p.Target():
+            return [*(item(band) for band in BANDS), undetermined]
+        case p.Event():
+            return [item("reached"), undetermined]
+        case _:
+            assert_never(definition)
 
 
-def _may_be_unknown(definition: p.CheckedDefinition, unknowable: set[str]) -> bool:
+def _may_be_unknown(definition: p.Definition, unknowable: set[str]) -> bool:
     """Whether some patient could leave this rule unknown / undetermined (syntactically: see the module doc)."""
     def can(node: object) -> bool:
         return _can_be_unknown(node, unknowable)
 
-    kind = definition.kind
-    if kind in TRUTHS:
-        return can(definition.condition)
-    if kind == "classification":
-        return definition.branches[-1].condition is not None or any(can(b.condition) for b in definition.branches)
-    if kind == "dose":
-        return (definition.branches[-1].condition is not None
-                or any(can(b.condition) or can(b.amount) for b in definition.branches))
-    if kind == "target":
-        return definition.target is None or can(definition.target.measured)
-    return True  # an event waits for its series: unrecorded days leave it undetermined
+    match definition:
+        case p.Criterion() | p.Recommendation():
+            return can(definition.condition)
+        case p.Classification():
+            return definition.branches[-1].condition is not None or any(can(b.condition) for b in definition.branches)
+        case p.Dose():
+            return (definition.branches[-1].condition is not None
+                    or any(can(b.condition) or can(b.amount) for b in definition.branches))
+        case p.Target():
+            return can(definition.measured)
+        case p.Event():
+            return True  # an event waits for its series: unrecorded days leave it undetermined
+        case _:
+            assert_never(definition)
 
 
 def _can_be_unknown(node: object, unknowable: set[str], guarded: frozenset[str] = frozenset()) -> bool:
@@ -238,21 +244,26 @@ def _can_be_unknown(node: object, unknowable: set[str], guarded: frozenset[str] 
 # ---- what a trace shows ------------------------------------------------------------------------
 
 
-def _position(definition: p.CheckedDefinition, step: Step) -> int:
+def _position(definition: p.Definition, step: Step) -> int:
     """The index, among the rule's outcomes, of the one this step reached."""
-    kind, outcome = definition.kind, step.outcome
-    if kind in TRUTHS:
-        return {True: 0, False: 1, None: 2}[outcome]  # type: ignore[index]
-    if kind == "classification":
-        names = [b.name for b in definition.branches]
-        return names.index(outcome) if outcome is not None else len(names)  # type: ignore[arg-type]
-    if kind == "dose":
-        if outcome is None:
-            return len(definition.branches)
-        return next(i for i, child in enumerate(step.children) if child.kind == "amount")  # one child per line up to the chosen one
-    if kind == "target":
-        return BANDS.index(outcome) if outcome is not None else len(BANDS)
-    return 0 if outcome is not None else 1
+    outcome = step.outcome
+    match definition:
+        case p.Criterion() | p.Recommendation():
+            return {True: 0, False: 1, None: 2}[outcome]  # type: ignore[index]
+        case p.Classification():
+            names = [b.name for b in definition.branches]
+            return names.index(outcome) if outcome is not None else len(names)  # type: ignore[arg-type]
+        case p.Dose():
+            if outcome is None:
+                return len(definition.branches)
+            # one child per line up to the chosen one
+            return next(i for i, child in enumerate(step.children) if child.kind is StepKind.AMOUNT)
+        case p.Target():
+            return BANDS.index(outcome) if outcome is not None else len(BANDS)
+        case p.Event():
+            return 0 if outcome is not None else 1
+        case _:
+            assert_never(definition)
 
 
 def measure(compiled: CompiledProtocol, runs: Sequence[ScenarioRun], features: Sequence[str] = ()) -> Coverage:
@@ -268,7 +279,7 @@ def measure(compiled: CompiledProtocol, runs: Sequence[ScenarioRun], features: S
         for result in run.results:
             for step in result.criteria:  # every definition's step, decisions included
                 entry = by_name.get(step.text)
-                if entry is None or entry[0].kind != step.kind:
+                if entry is None or entry[0].step_kind is not step.kind:
                     continue
                 key = (entry[1], _position(entry[0], step))
                 patients[key] = patients.get(key, 0) + 1
@@ -282,7 +293,7 @@ def measure(compiled: CompiledProtocol, runs: Sequence[ScenarioRun], features: S
             if item is None:
                 if key not in patients:
                     continue
-                item = Item(definition.name, definition.kind, UNKNOWN.get(definition.kind, "undetermined"), definition.span.line)
+                item = Item(definition.name, definition.step_kind, UNKNOWN.get(definition.step_kind, "undetermined"), definition.span.line)
             covered.append(ItemCoverage(item, patients.get(key, 0), scenarios.get(key, 0)))
     checked = compiled.checked
     return Coverage(checked.name, checked.source.name, checked.sha256, tuple(features), tuple(covered), tuple(runs))

@@ -11,8 +11,10 @@ from fractions import Fraction
 from typing import Any
 
 from carepath.ir import program as p
+from carepath.language.nodes import ArithOp, Comparator
 from carepath.semantics.builtins import BUILTINS, round_to
-from carepath.semantics.trace import Step
+from carepath.semantics.operators import ARITHMETIC, Operand, comparison, exact, first_true, kleene_and, kleene_not
+from carepath.semantics.trace import Step, StepKind
 from carepath.semantics.types import Kind
 from carepath.semantics.units import Unit
 from carepath.semantics.values import DoseValue, NotBefore, Series, Truth, format_number
@@ -22,15 +24,6 @@ ValueFn = Callable[[Env], Any]
 ExplainFn = Callable[[Any], Step]
 CondCompiler = Callable[[Any], tuple[ValueFn, ExplainFn]]
 ValueCompiler = Callable[[Any], ValueFn]
-
-
-def exact(value: Any) -> Fraction | None:
-    """A record's float came from decimal text; its shortest repr gives that decimal back exactly."""
-    if value is None:
-        return None
-    if isinstance(value, float):
-        return Fraction(repr(value))
-    return Fraction(value)
 
 
 def _fraction(value: object) -> Fraction:
@@ -63,19 +56,11 @@ def approximate(value: Any) -> str:
 def arithmetic(node: p.Arith, value_of: ValueCompiler) -> ValueFn:
     left, right = value_of(node.left), value_of(node.right)
     scale = _fraction(node.right_scale)
+    compute_exactly = ARITHMETIC[ArithOp(node.op)]
 
     def compute(env: Env) -> Fraction | None:
-        a, b = exact(left(env)), exact(right(env))
-        if a is None or b is None:
-            return None
-        match node.op:
-            case "+":
-                return a + b * scale
-            case "-":
-                return a - b * scale
-            case "*":
-                return a * b
-        return None if b == 0 else a / b  # dividing by a zero reading is unknown, not an error
+        b = exact(right(env))
+        return compute_exactly(left(env), None if b is None else b * scale)  # the scale is 1 for × and ÷
 
     return compute
 
@@ -114,19 +99,12 @@ def none_before(node: p.NoneBefore, day_slot: int) -> ValueFn:
         if series is None:
             return None
         day = env[day_slot]
-        unknown = False
-        for earlier in range(day - window, day):
-            given = series.at(earlier)
-            if given is True:
-                return False
-            if given is None:
-                unknown = True
-        return None if unknown else True
+        return kleene_and(kleene_not(series.at(earlier)) for earlier in range(day - window, day))
 
     return value
 
 
-def explain_value(node: Any, value: ValueFn, what: str) -> ExplainFn:
+def explain_value(node: Any, value: ValueFn, what: StepKind) -> ExplainFn:
     def explain(ctx: Any) -> Step:
         result = value(ctx.env)
         return Step(what, node.text, shown(result, node.type) if result is not None else None, detail=f"{node.text} = {shown(result, node.type)}",
@@ -138,8 +116,8 @@ def explain_value(node: Any, value: ValueFn, what: str) -> ExplainFn:
 # ---- doses -------------------------------------------------------------------------------------
 
 
-def dose(definition: p.CheckedDefinition, cond: CondCompiler, value_of: ValueCompiler) -> tuple[ValueFn, ExplainFn]:
-    info = definition.dose
+def dose(definition: p.Dose, cond: CondCompiler, value_of: ValueCompiler) -> tuple[ValueFn, ExplainFn]:
+    info = definition
     assert info is not None
     unit = info.unit.display
     branches = tuple((None if b.condition is None else cond(b.condition), None if b.amount is None else value_of(b.amount), b)
@@ -157,15 +135,9 @@ def dose(definition: p.CheckedDefinition, cond: CondCompiler, value_of: ValueCom
         return DoseValue(raw, unit, info.schedule)
 
     def value(env: Env) -> DoseValue | None:
-        for condition, amount, _ in branches:
-            if condition is None:
-                return amount_of(amount, env)
-            holds = condition[0](env)
-            if holds is True:
-                return amount_of(amount, env)
-            if holds is None:
-                return None  # an earlier band might apply: never fall through to a later one
-        return None
+        # an earlier band that might apply leaves the dose unknown: never fall through to a later one
+        index = first_true(True if condition is None else condition[0](env) for condition, _, _ in branches)
+        return None if index is None else amount_of(branches[index][1], env)
 
     def explain(ctx: Any) -> Step:
         steps: list[Step] = []
@@ -173,7 +145,7 @@ def dose(definition: p.CheckedDefinition, cond: CondCompiler, value_of: ValueCom
         for index, (condition, amount, branch) in enumerate(branches):
             inner = None if condition is None else condition[1](ctx)
             if inner is not None and inner.outcome is not True:
-                steps.append(Step("branch", f"{branch.amount.text if branch.amount else '?'} when {inner.text}", inner.outcome, (inner,), (0,),
+                steps.append(Step(StepKind.BRANCH, f"{branch.amount.text if branch.amount else '?'} when {inner.text}", inner.outcome, (inner,), (0,),
                                   span=branch.span))
                 if inner.outcome is None:
                     deciding = (index,)
@@ -186,19 +158,19 @@ def dose(definition: p.CheckedDefinition, cond: CondCompiler, value_of: ValueCom
                 detail += f", rounded {'to the nearest' if rounding[0] == 'nearest' else rounding[0] + ' to a multiple of'} {format_number(rounding[1])} {unit}"
             wanting = tuple(i.name for i in p.inputs_in(branch.amount) if ctx.env[i.slot] is None) if result is None else ()
             children = (inner,) if inner is not None else ()
-            steps.append(Step("amount", f"{branch.amount.text if branch.amount else '?'}" + (f" when {inner.text}" if inner else ""),
+            steps.append(Step(StepKind.AMOUNT, f"{branch.amount.text if branch.amount else '?'}" + (f" when {inner.text}" if inner else ""),
                               str(result) if result is not None else None, children, tuple(range(len(children))),
-                              facts=tuple(_facts(ctx, branch.amount)), detail=detail, wanting=wanting, span=branch.span))
+                              facts=tuple(facts_of(ctx, branch.amount)), detail=detail, wanting=wanting, span=branch.span))
             deciding = tuple(range(index + 1))  # every earlier band was false: they chose this amount as much as it did
             break
         outcome = ctx.env[definition.slot]
-        return Step("dose", definition.name, str(outcome) if outcome is not None else None, tuple(steps), deciding,
+        return Step(StepKind.DOSE, definition.name, str(outcome) if outcome is not None else None, tuple(steps), deciding,
                     detail=info.schedule, title=definition.title, citation=definition.citation, span=definition.span)
 
     return value, explain
 
 
-def _facts(ctx: Any, node: Any) -> list[Any]:
+def facts_of(ctx: Any, node: Any) -> list[Any]:
     from carepath.semantics.trace import Fact
 
     out = []
@@ -211,24 +183,25 @@ def _facts(ctx: Any, node: Any) -> list[Any]:
 # ---- targets -----------------------------------------------------------------------------------
 
 
-def target(definition: p.CheckedDefinition, value_of: ValueCompiler) -> tuple[ValueFn, ExplainFn]:
-    info = definition.target
+def target(definition: p.Target, value_of: ValueCompiler) -> tuple[ValueFn, ExplainFn]:
+    info = definition
     assert info is not None
     measured = value_of(info.measured)
     low, high = info.low.value, info.high.value
+    below, above = comparison(Comparator.LT, Operand.VALUE, Operand.VALUE), comparison(Comparator.GT, Operand.VALUE, Operand.VALUE)
 
     def value(env: Env) -> str | None:
         level = measured(env)
         if level is None or low is None or high is None:
             return None
-        return "below" if level < low else "above" if level > high else "within"
+        return "below" if below(level, low) else "above" if above(level, high) else "within"
 
     measured_type = getattr(info.measured, "type", None) or getattr(getattr(info.measured, "input", None), "type", None)
 
     def explain(ctx: Any) -> Step:
         band = ctx.env[definition.slot]
         level = measured(ctx.env)
-        facts = tuple(_facts(ctx, info.measured))
+        facts = tuple(facts_of(ctx, info.measured))
         bounds = f"{info.low.shown} .. {info.high.shown}"
         if band is None:
             detail = f"{info.measured.text} is unknown; the range is {bounds}"
@@ -237,7 +210,7 @@ def target(definition: p.CheckedDefinition, value_of: ValueCompiler) -> tuple[Va
             if band in info.actions:
                 detail += f" → {info.actions[band]}"
         wanting = tuple(f.input for f in facts if f.missing) if band is None else ()
-        return Step("target", definition.name, band, (), (), facts, detail, title=definition.title, citation=definition.citation,
+        return Step(StepKind.TARGET, definition.name, band, (), (), facts, detail, title=definition.title, citation=definition.citation,
                     wanting=wanting, span=definition.span)
 
     return value, explain
@@ -246,19 +219,23 @@ def target(definition: p.CheckedDefinition, value_of: ValueCompiler) -> tuple[Va
 # ---- events ------------------------------------------------------------------------------------
 
 
-def event(definition: p.CheckedDefinition, cond: CondCompiler, value_of: ValueCompiler, day_slot: int) -> tuple[ValueFn, ExplainFn]:
+def event(definition: p.Event, cond: CondCompiler, value_of: ValueCompiler, day_slot: int) -> tuple[ValueFn, ExplainFn]:
     """The first day of `run` consecutive days on which the condition holds.
 
-    Kleene over days: a window is true when every day in it is, false when any day is, else unknown. The
+    Kleene `and` over days: a window is true when every day in it is, false when any day is, else unknown. The
     first true window counts only when every earlier window is false; an earlier unknown window makes the
     day unknown (it might have been then), carried as `NotBefore` so `event > day 30` can still be decided.
     """
-    info = definition.event
+    info = definition
     assert info is not None
     holds, explain_day = cond(info.condition)
     start = value_of(info.start) if info.start is not None else None
     slots = tuple(s.slot for s in info.series)
     run = info.run
+
+    def holds_on(env: Env, day: int) -> Truth:
+        env[day_slot] = day
+        return holds(env)  # type: ignore[no-any-return]
 
     def scan(env: Env) -> tuple[Any, int | None]:
         """(event value, first day of the deciding window) — the window is for explanations."""
@@ -280,15 +257,7 @@ def event(definition: p.CheckedDefinition, cond: CondCompiler, value_of: ValueCo
         saved = env[day_slot]
         try:
             for day in range(first, last + 1):  # a window running past the data is unknown, or false if a day in it is
-                window: Truth = True
-                for offset in range(run):
-                    env[day_slot] = day + offset
-                    result = holds(env)
-                    if result is False:
-                        window = False
-                        break
-                    if result is None:
-                        window = None
+                window = kleene_and(holds_on(env, day + offset) for offset in range(run))
                 if window is True:
                     return (day if unknown_from is None else NotBefore(unknown_from, day)), (day if unknown_from is None else unknown_from)
                 if window is None and unknown_from is None:
@@ -308,7 +277,7 @@ def event(definition: p.CheckedDefinition, cond: CondCompiler, value_of: ValueCo
             for offset in range(run):
                 ctx.env[day_slot] = window_start + offset
                 step = explain_day(ctx)
-                children.append(Step("day", f"day {window_start + offset}", step.outcome, (step,), (0,), span=step.span))
+                children.append(Step(StepKind.DAY, f"day {window_start + offset}", step.outcome, (step,), (0,), span=step.span))
             ctx.env[day_slot] = saved
         series = ", ".join(s.name for s in info.series)
         if isinstance(outcome, int):
@@ -324,7 +293,7 @@ def event(definition: p.CheckedDefinition, cond: CondCompiler, value_of: ValueCo
             detail = f"{series} not recorded" if start is None or start(ctx.env) is not None else "its start is undetermined"
         wanting = tuple(s.name for s in info.series) if not isinstance(outcome, int) else ()
         facts = tuple(_series_fact(ctx, s) for s in info.series)
-        return Step("event", definition.name, outcome if isinstance(outcome, int) else None, tuple(children),  # type: ignore[arg-type]
+        return Step(StepKind.EVENT, definition.name, outcome if isinstance(outcome, int) else None, tuple(children),  # type: ignore[arg-type]
                     tuple(range(len(children))), facts, detail, title=definition.title, citation=definition.citation, wanting=wanting,
                     span=definition.span)
 

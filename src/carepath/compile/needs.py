@@ -6,10 +6,10 @@ Called only when a decision comes out undetermined, so the fast path stays fast 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, assert_never
 
 from carepath.ir import program as p
-from carepath.semantics.values import NotBefore, is_imprecise
+from carepath.semantics.operators import is_imprecise, unsettled
 
 NeedsFn = Callable[[list[Any]], list[str]]
 ValueOf = Callable[[Any], Callable[[list[Any]], Any]]  # IR node → its value closure
@@ -35,7 +35,7 @@ def compile_needs(node: Any, value_of: ValueOf, definitions: dict[str, NeedsFn])
         case p.Compare():
             sides = tuple((value_of(s), compile_needs(s, value_of, definitions)) for s in (node.left, node.right)
                           if not isinstance(s, (p.Const, p.CalendarConst)))
-            return lambda env: [name for value, needs in sides if _unsettled(value(env)) for name in needs(env)]
+            return lambda env: [name for value, needs in sides if unsettled(value(env)) for name in needs(env)]
         case p.Arith(left=left, right=right):
             parts = tuple((value_of(s), compile_needs(s, value_of, definitions)) for s in (left, right))
             return lambda env: [name for value, needs in parts if value(env) is None for name in needs(env)]
@@ -48,48 +48,56 @@ def compile_needs(node: Any, value_of: ValueOf, definitions: dict[str, NeedsFn])
     raise AssertionError(node)
 
 
-def _unsettled(value: Any) -> bool:
-    """Unknown, too imprecise to decide (183 days against 6 months), or an event day not yet reached."""
-    return value is None or is_imprecise(value) or isinstance(value, NotBefore)
+def compile_definition_needs(definition: p.Definition, value_of: ValueOf, definitions: dict[str, NeedsFn]) -> NeedsFn:
+    match definition:
+        case p.Target():
+            return compile_needs(definition.measured, value_of, definitions)
+        case p.Event():
+            return _event_needs(definition, value_of, definitions)
+        case p.Dose():
+            return _dose_needs(definition, value_of, definitions)
+        case p.Criterion() | p.Recommendation():
+            return compile_needs(definition.condition, value_of, definitions)
+        case p.Classification():
+            return _classification_needs(definition, value_of, definitions)
+        case _:
+            assert_never(definition)
 
 
+def _event_needs(event: p.Event, value_of: ValueOf, definitions: dict[str, NeedsFn]) -> NeedsFn:
+    series = [s.name for s in event.series]
+    start = compile_needs(event.start, value_of, definitions) if event.start is not None else None
+    start_value = value_of(event.start) if event.start is not None else None
 
-def compile_definition_needs(definition: p.CheckedDefinition, value_of: ValueOf, definitions: dict[str, NeedsFn]) -> NeedsFn:
-    if definition.target is not None:
-        return compile_needs(definition.target.measured, value_of, definitions)
-    if definition.event is not None:
-        event = definition.event
-        series = [s.name for s in event.series]
-        start = compile_needs(event.start, value_of, definitions) if event.start is not None else None
-        start_value = value_of(event.start) if event.start is not None else None
+    def event_needs(env: list[Any]) -> list[str]:
+        if start is not None and start_value is not None and start_value(env) is None:
+            return start(env)
+        return series
 
-        def event_needs(env: list[Any]) -> list[str]:
-            if start is not None and start_value is not None and start_value(env) is None:
-                return start(env)
-            return series
+    return event_needs
 
-        return event_needs
-    if definition.dose is not None:
-        bands = tuple((None if b.condition is None else (value_of(b.condition), compile_needs(b.condition, value_of, definitions)),
-                       None if b.amount is None else compile_needs(b.amount, value_of, definitions)) for b in definition.branches)
 
-        def dose_needs(env: list[Any]) -> list[str]:
-            for condition, amount in bands:
-                if condition is not None:
-                    result = condition[0](env)
-                    if result is None:
-                        return condition[1](env)
-                    if result is False:
-                        continue
-                return amount(env) if amount is not None else []
-            return []
+def _dose_needs(dose: p.Dose, value_of: ValueOf, definitions: dict[str, NeedsFn]) -> NeedsFn:
+    bands = tuple((None if b.condition is None else (value_of(b.condition), compile_needs(b.condition, value_of, definitions)),
+                   compile_needs(b.amount, value_of, definitions)) for b in dose.branches)
 
-        return dose_needs
-    if definition.kind != "classification":
-        assert definition.condition is not None
-        return compile_needs(definition.condition, value_of, definitions)
+    def dose_needs(env: list[Any]) -> list[str]:
+        for condition, amount in bands:
+            if condition is not None:
+                result = condition[0](env)
+                if result is None:
+                    return condition[1](env)
+                if result is False:
+                    continue
+            return amount(env)
+        return []
+
+    return dose_needs
+
+
+def _classification_needs(classification: p.Classification, value_of: ValueOf, definitions: dict[str, NeedsFn]) -> NeedsFn:
     branches = tuple((value_of(b.condition), compile_needs(b.condition, value_of, definitions))
-                     for b in definition.branches if b.condition is not None)
+                     for b in classification.branches if b.condition is not None)
 
     def first_unknown(env: list[Any]) -> list[str]:
         for value, needs in branches:

@@ -12,6 +12,7 @@ from rich.table import Table
 from rich.text import Text
 
 from carepath.analysis.coverage import Coverage, Item, ScenarioRun
+from carepath.semantics.trace import StepKind
 
 
 def percent_text(coverage: Coverage) -> str:
@@ -20,7 +21,7 @@ def percent_text(coverage: Coverage) -> str:
 
 
 def outcome_text(item: Item) -> str:
-    return f"{item.outcome} (otherwise)" if item.otherwise and item.kind == "classification" else item.outcome
+    return f"{item.outcome} (otherwise)" if item.otherwise and item.kind is StepKind.CLASSIFICATION else item.outcome
 
 
 def report(coverage: Coverage, fail_under: float | None = None) -> Group:
@@ -43,7 +44,7 @@ def rules_table(coverage: Coverage) -> Table:
         moved = previous is not None and item.line != previous.line and item.outcome not in ("unknown", "undetermined")
         line = str(item.line) if first or moved else ""
         patients = Text(str(entry.patients)) if entry.exercised else Text("never", style="bold red")
-        table.add_row(line, item.rule if first else "", item.kind if first else "", outcome_text(item), patients,
+        table.add_row(line, item.rule if first else "", item.kind.value if first else "", outcome_text(item), patients,
                       str(entry.scenarios) if entry.exercised else "", end_section=False)
         previous = item
     return table
@@ -109,7 +110,7 @@ def document(coverage: Coverage, fail_under: float | None = None) -> dict[str, A
 
 
 def _item(item: Item) -> dict[str, Any]:
-    return {"rule": item.rule, "kind": item.kind, "outcome": item.outcome, "line": item.line, "otherwise": item.otherwise}
+    return {"rule": item.rule, "kind": item.kind.value, "outcome": item.outcome, "line": item.line, "otherwise": item.otherwise}
 
 
 def _run(run: ScenarioRun) -> dict[str, Any]:

@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from carepath.data.errors import RecordError
 from carepath.runtime.engine import Provenance, Result, Run
-from carepath.semantics.trace import Fact, Step, needs
+from carepath.semantics.trace import Fact, Step, StepKind, needs
 from carepath.semantics.values import DoseValue
 
 ENGINE_NAME = "carepath"
@@ -44,8 +45,13 @@ def result_document(result: Result) -> dict[str, Any]:
         "decisions": {name: decision_value(value) for name, value in result.decisions.items()},
         "reasons": {name: list(why) for name, why in result.reasons.items()},
         "needs": list(result.needs),
-        "errors": [{"field": e.field, "message": e.message} for e in result.errors],
+        "errors": [error_document(e) for e in result.errors],
     }
+
+
+def error_document(error: RecordError) -> dict[str, Any]:
+    """A record error: the field and message, its CP5xx code, the line of the value at fault and that value as written."""
+    return {"field": error.field, "message": error.message, "code": str(error.code), "line": error.line, "value": error.value}
 
 
 def run_document(run: Run) -> dict[str, Any]:
@@ -57,13 +63,17 @@ def dumps(document: dict[str, Any]) -> str:
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
+#: Steps whose JSON carries the protocol line they come from.
+_LOCATED = frozenset({StepKind.CRITERION, StepKind.CLASSIFICATION, StepKind.RECOMMENDATION, StepKind.BRANCH, StepKind.OTHERWISE})
+
+
 def step_document(step: Step, source: str) -> dict[str, Any]:
-    document: dict[str, Any] = {"kind": step.kind, "text": step.text, "outcome": _outcome(step.outcome)}
+    document: dict[str, Any] = {"kind": step.kind.value, "text": step.text, "outcome": _outcome(step.outcome)}
     if step.title:
         document["title"] = step.title
     if step.citation:
         document["citation"] = step.citation
-    if step.span is not None and step.kind in ("criterion", "classification", "recommendation", "branch", "otherwise"):
+    if step.span is not None and step.kind in _LOCATED:
         document["location"] = f"{source}:{step.span.line}"
     if step.detail:
         document["detail"] = step.detail
@@ -87,7 +97,7 @@ def explain_document(run: Run, result: Result) -> dict[str, Any]:
     for step in result.steps:
         decisions.append({
             "name": step.text,
-            "kind": step.kind,
+            "kind": step.kind.value,
             "title": step.title,
             "citation": step.citation,
             "location": f"{source}:{step.span.line}" if step.span else None,
@@ -105,7 +115,7 @@ def explain_document(run: Run, result: Result) -> dict[str, Any]:
         "patient": result.id,
         "status": result.status,
         "needs": list(result.needs),
-        "errors": [{"field": e.field, "message": e.message} for e in result.errors],
+        "errors": [error_document(e) for e in result.errors],
         "inputs": facts,
         "decisions": decisions,
     }

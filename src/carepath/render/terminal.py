@@ -7,9 +7,10 @@ from rich.table import Table
 from rich.text import Text
 from rich.tree import Tree
 
+from carepath.data.errors import RecordError
 from carepath.render.words import why_text
 from carepath.runtime.engine import Result, Run
-from carepath.semantics.trace import Step, needs
+from carepath.semantics.trace import Step, StepKind, needs
 from carepath.semantics.trace import decision_text as value_text
 
 _MARK = {True: ("✔", "green"), False: ("✘", "red"), None: ("?", "yellow")}
@@ -47,6 +48,15 @@ def overridden(run: Run) -> str:
     return "\nparameters overridden: " + "; ".join(changed) if changed else ""
 
 
+def record_error_line(error: RecordError) -> str:
+    """`invalid record: file:line:column: CP5nn message`, as a compiler prints a diagnostic. A file's fault already
+    starts with its place, so that place is not repeated."""
+    place = str(error.place)
+    if not place or error.message.startswith(f"{error.file}:"):
+        return f"invalid record: {error.code} {error.message}"
+    return f"invalid record: {place}: {error.code} {error.message}"
+
+
 def explanation(run: Run, result: Result) -> Group:
     p = run.provenance
     named = f"{p.protocol} {p.version}" if p.version else p.protocol
@@ -74,7 +84,7 @@ def _decision_tree(step: Step, source: str, result: Result) -> Tree:
     label.append(f"{step.text} = {value_text(step.outcome)}", style="bold " + _colour(step.outcome))
     _describe(label, step, source)
     tree = Tree(label)
-    if step.detail and step.kind in ("dose", "target", "event"):
+    if step.detail and step.kind in (StepKind.DOSE, StepKind.TARGET, StepKind.EVENT, StepKind.CLASSIFICATION):  # a classification's: no branch applies
         tree.add(Text(step.detail, style="" if step.outcome is not None else "yellow"))
     wanting = needs(step) if step.outcome is None else ()
     if wanting:
@@ -87,7 +97,7 @@ def _decision_tree(step: Step, source: str, result: Result) -> Tree:
 def _describe(label: Text, step: Step, source: str) -> None:
     if step.title:
         label.append(f"  {step.title}", style="italic")
-    if step.span is not None and step.kind in ("criterion", "classification", "recommendation", "dose", "target", "event"):
+    if step.span is not None and step.kind.is_definition:
         label.append(f"  {source}:{step.span.line}", style="dim")
     if step.citation:
         label.append(f"  [cites {step.citation}]", style="cyan")
@@ -100,9 +110,9 @@ def _colour(outcome: object) -> str:
 def _add(parent: Tree, step: Step, source: str, deciding: bool, decisions: frozenset[str] = frozenset()) -> None:
     mark, colour = _MARK.get(step.outcome, ("→", "green")) if isinstance(step.outcome, (bool, type(None))) else ("→", "green")
     label = Text(f"{mark} ", style=colour)
-    if step.kind == "reference" and step.children:
+    if step.kind is StepKind.REFERENCE and step.children:
         target = step.children[0]
-        if target.kind != "criterion":  # a decision has its own tree: point to it rather than repeat it
+        if target.kind is not StepKind.CRITERION:  # a decision has its own tree: point to it rather than repeat it
             label.append(f"{target.text} = {value_text(target.outcome)}", style="bold")
             label.append("  (see its own explanation)", style="dim")
             parent.add(label)
@@ -116,12 +126,12 @@ def _add(parent: Tree, step: Step, source: str, deciding: bool, decisions: froze
             _add(node, grandchild, source, True)
         return
     label.append(step.detail or step.text, style="" if deciding else "dim")
-    if step.kind == "otherwise":
+    if step.kind is StepKind.OTHERWISE:
         label.append("  (every earlier branch is false)", style="dim")
     if not deciding:
         label.append("  (not deciding)", style="dim")
     node = parent.add(label)
-    if step.kind == "comparison" and step.detail and step.detail != step.text and not step.children:
+    if step.kind is StepKind.COMPARISON and step.detail and step.detail != step.text and not step.children:
         node.add(Text(step.text, style="dim"))
     for index, child in enumerate(step.children):
         _add(node, child, source, index in step.deciding)

@@ -12,9 +12,11 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import assert_never
 
 from carepath.compile.compiler import CompiledProtocol
 from carepath.data.records import InvalidRecord, LoadFailure, PatientRecord, RawRecord, bind_all
+from carepath.ir import program as p
 from carepath.runtime.engine import Provenance, Result, evaluate_all, provenance
 from carepath.semantics.trace import decision_text
 
@@ -130,12 +132,17 @@ def _side(compiled: CompiledProtocol) -> Side:
     values: dict[str, tuple[str, ...]] = {}
     fallbacks: dict[str, str] = {}
     for d in compiled.decisions:
-        if d.kind == "recommendation":
-            values[d.name] = ("yes", "no")
-        else:
-            values[d.name] = tuple(branch.name for branch in d.branches)
-        if d.branches and d.branches[-1].condition is None:
-            fallbacks[d.name] = d.branches[-1].name
+        match d:
+            case p.Recommendation():
+                values[d.name] = ("yes", "no")
+            case p.Classification() | p.Dose():
+                values[d.name] = tuple(branch.name for branch in d.branches)
+                if d.branches and d.branches[-1].condition is None:
+                    fallbacks[d.name] = d.branches[-1].name
+            case p.Target() | p.Event():
+                values[d.name] = ()
+            case _:
+                assert_never(d)
     return Side(provenance(compiled), tuple(d.name for d in compiled.decisions), values, fallbacks)
 
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass, field
 
+from carepath.language.nodes import BoolKind
 from carepath.language.source import Span
-from carepath.semantics.values import Truth
+from carepath.semantics.values import NotBefore, Truth
 
 Outcome = Truth | str  # a truth value, or a classification's branch name
 
@@ -21,11 +23,55 @@ class Fact:
     missing: bool = False
 
 
+class StepKind(enum.Enum):
+    """What a step evaluated; the value is the word the JSON run contract and the goldens carry."""
+
+    CRITERION = "criterion"
+    CLASSIFICATION = "classification"
+    RECOMMENDATION = "recommendation"
+    DOSE = "dose"
+    TARGET = "target"
+    EVENT = "event"
+    BRANCH = "branch"
+    OTHERWISE = "otherwise"
+    AMOUNT = "amount"
+    DAY = "day"
+    REFERENCE = "reference"
+    COMPARISON = "comparison"
+    PRESENCE = "presence"
+    INPUT = "input"
+    LITERAL = "literal"
+    SERIES = "series"
+    NOT = "not"
+    AND = "and"
+    OR = "or"
+    ALL_OF = "all of"
+    ANY_OF = "any of"
+    XOR = "xor"
+    IMPLIES = "implies"
+
+    @classmethod
+    def of(cls, kind: BoolKind) -> StepKind:
+        """The step for `and`, `or`, `all of (…)`, `any of (…)`, `xor`, `implies`: named as written."""
+        return cls(kind.value)
+
+    @property
+    def is_definition(self) -> bool:
+        """A step that opens a definition's own explanation."""
+        return self in DEFINITION_STEPS
+
+
+DEFINITION_STEPS = frozenset({StepKind.CRITERION, StepKind.CLASSIFICATION, StepKind.RECOMMENDATION, StepKind.DOSE, StepKind.TARGET,
+                              StepKind.EVENT})
+#: Steps that read inputs themselves: their facts name the inputs behind the outcome.
+_READING = frozenset({StepKind.COMPARISON, StepKind.PRESENCE, StepKind.INPUT, StepKind.AMOUNT, StepKind.TARGET, StepKind.EVENT})
+
+
 @dataclass(frozen=True, slots=True)
 class Step:
     """One evaluated node; `deciding` indexes the children that made the outcome what it is."""
 
-    kind: str
+    kind: StepKind
     text: str
     outcome: Outcome
     children: tuple[Step, ...] = ()
@@ -50,16 +96,16 @@ def reasons_with_outcomes(step: Step) -> tuple[tuple[str, object], ...]:
     found: dict[str, object] = {}
 
     def walk(node: Step) -> None:
-        if node.kind == "reference" and node.reference:
+        if node.kind is StepKind.REFERENCE and node.reference:
             found.setdefault(node.reference, node.outcome)
             return
-        if node.kind in ("comparison", "presence", "input", "amount", "target", "event"):
+        if node.kind in _READING:
             for fact in node.facts:
                 found.setdefault(fact.input, None)
         for index in node.deciding:
             walk(node.children[index])
 
-    if step.kind in ("target", "event"):
+    if step.kind in (StepKind.TARGET, StepKind.EVENT):
         for fact in step.facts:
             found.setdefault(fact.input, None)
     for index in step.deciding:
@@ -98,7 +144,7 @@ def needs(step: Step) -> tuple[str, ...]:
 
 def decision_text(value: object) -> str:
     """A decision value in words, as tables and features say it: yes/no, a branch name, or undetermined."""
-    if value is None or type(value).__name__ == "NotBefore":
+    if value is None or isinstance(value, NotBefore):
         return "undetermined"
     if value is True:
         return "yes"
