@@ -50,7 +50,8 @@ NOWHERE = Place(None)  # a record built in code rather than read from a file
 @dataclass(frozen=True, slots=True)
 class RecordError:
     """One fault in a record or a records file. `field` is None for a fault of the whole record or file;
-    `value` is the offending value as written, None where no single value is at fault."""
+    `value` is the offending value as written, None where no single value is at fault; `expected` what would
+    have fitted, where a value was read and did not fit; `patient` the record's id, when it has one."""
 
     field: str | None
     message: str
@@ -59,12 +60,15 @@ class RecordError:
     line: int | None = None
     column: int | None = None
     value: str | None = None
+    patient: str | None = None
+    expected: str | None = None
 
     @classmethod
-    def at(cls, place: Place, code: RecordCode, field: str | None, message: str, value: Any = None) -> RecordError:
+    def at(cls, place: Place, code: RecordCode, field: str | None, message: str, value: Any = None, *,
+           patient: str | None = None, expected: str | None = None) -> RecordError:
         """An error at `place`; `value` is the value as read, shown as written (None: no value)."""
         shown = None if value is None else written(value)
-        return cls(field, message, code, place.file, place.line, place.column, shown)
+        return cls(field, message, code, place.file, place.line, place.column, shown, patient, expected)
 
     @property
     def place(self) -> Place:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -260,7 +260,8 @@ def bind(raw: RawRecord, protocol: CheckedProtocol, extra_fields: frozenset[str]
             hint = did_you_mean(key, list(dict.fromkeys([*inputs, *sorted(raw.shared_fields), *sorted(extra_fields)])))
             message = f"{who}: unknown field '{key}' (value {show(value)})" + (f"; {hint}" if hint else
                       f"; {protocol.name} reads {', '.join(inputs)}; put descriptive data under 'about:'")
-            errors.append(RecordError.at(key_place(file, data, field_name), RecordCode.UNKNOWN_FIELD, key, message, value))
+            errors.append(RecordError.at(key_place(file, data, field_name), RecordCode.UNKNOWN_FIELD, key, message, value,
+                                         expected=f"a field {protocol.name} reads: {', '.join(inputs)}"))
             continue
         if value is None:
             continue
@@ -271,7 +272,7 @@ def bind(raw: RawRecord, protocol: CheckedProtocol, extra_fields: frozenset[str]
             bound, shown = convert(info, value)
         except BadValue as error:
             errors.append(RecordError.at(value_place(file, data, field_name), error.code, key,
-                                         f"{who}: field '{key}' value {show(value)}: {error}", value))
+                                         f"{who}: field '{key}' value {show(value)}: {error}", value, expected=str(error)))
             continue
         values[info.slot] = bound
         facts[info.slot] = Fact(key, shown, show_raw(value), f"{raw.where}, field {key}")
@@ -282,7 +283,7 @@ def bind(raw: RawRecord, protocol: CheckedProtocol, extra_fields: frozenset[str]
                                      f"{who}: 'about' must be a mapping of descriptive fields", about))
         about = {}
     if errors:
-        return InvalidRecord(patient, tuple(errors), raw.where)
+        return InvalidRecord(patient, tuple(replace(error, patient=patient) for error in errors), raw.where)
     assert patient is not None
     return PatientRecord(patient, tuple(values), tuple(facts), about, raw.where, unread, raw.place, getattr(data, "marks", {}))
 

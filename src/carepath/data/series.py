@@ -85,8 +85,9 @@ class _SeriesBinder:
         self.unit_failed = False
         self.anchor, self.anchor_problem = self._anchor(protocol, data)
 
-    def _error(self, place: Place, message: str, value: Any = None, code: RecordCode = RecordCode.BAD_SERIES) -> None:
-        self.errors.append(RecordError.at(place, code, self.info.name, message, value))
+    def _error(self, place: Place, message: str, value: Any = None, code: RecordCode = RecordCode.BAD_SERIES,
+               expected: str | None = None) -> None:
+        self.errors.append(RecordError.at(place, code, self.info.name, message, value, expected=expected))
 
     def _anchor(self, protocol: CheckedProtocol, data: Mapping[str, Any]) -> tuple[dt.date | None, str]:
         """Day 0 for date keys, or why there is none. The anchor's own errors are its own field's to report."""
@@ -235,7 +236,8 @@ class _SeriesBinder:
                 hint = ""
                 if _is_bare_number(item) and isinstance(self.info.type.unit, Unit) and not self.boolean:
                     hint = f"; or give the series as {{unit: {self.info.type.unit.text}, values: {{day: number, …}}}}"
-                self._error(item_at, f"{self.field} {self._label(key, day)} value {shown}: {error}{hint}", as_written, error.code)
+                self._error(item_at, f"{self.field} {self._label(key, day)} value {shown}: {error}{hint}", as_written, error.code,
+                            f"{error}{hint}")
                 continue
             by_day[day] = bound
         return by_day

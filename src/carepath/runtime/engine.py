@@ -358,13 +358,13 @@ def _derive_as_of(compiled: CompiledProtocol, record: PatientRecord, env: list[A
         place = record.place_of(info.derived_from[0])
         if as_of < start:
             message = f"patient '{record.id}': {info.derived_from[0]} {start.isoformat()} is after the evaluation date {as_of.isoformat()}"
-            errors.append(RecordError.at(place, RecordCode.DATES_DISAGREE, info.name, message))
+            errors.append(RecordError.at(place, RecordCode.DATES_DISAGREE, info.name, message, patient=record.id))
             continue
         derived = Duration.between(start, as_of)
         problem = plausibility_problem(info, derived)
         if problem:
             message = f"patient '{record.id}': {info.name} on {as_of.isoformat()} is {derived.text}: {problem}"
-            errors.append(RecordError.at(place, RecordCode.IMPLAUSIBLE, info.name, message))
+            errors.append(RecordError.at(place, RecordCode.IMPLAUSIBLE, info.name, message, patient=record.id))
             continue
         env[info.slot] = derived
         facts[info.slot] = Fact(info.name, derived.text, None, f"derived from {info.derived_from[0]} and the evaluation date {as_of.isoformat()}")

@@ -112,6 +112,7 @@ def test_an_age_counted_to_the_evaluation_date_is_placed_at_the_birth_date() -> 
     result, = carepath.evaluate_all(compiled, records, dt.date(2026, 1, 1)).results
     # `  date_of_birth: ` is 17 characters
     assert _shown(list(result.errors)) == [("CP508", 2, 18, "age", None)]
+    assert result.errors[0].patient == "a"
     batch, = carepath.evaluate_all(compiled, records, dt.date(2026, 1, 1), trace=False).results
     assert batch.errors == result.errors
 
@@ -175,3 +176,15 @@ def test_the_terminal_line_gives_the_place_then_the_code() -> None:
     assert record_error_line(failure) == "invalid record: CP501 r.yaml:4:1: not valid YAML: …"
     built = RecordError("id", "built: the record has no 'id'", RecordCode.NO_ID)
     assert record_error_line(built) == "invalid record: CP502 built: the record has no 'id'"
+
+
+def test_an_error_names_its_patient_and_what_was_expected() -> None:
+    bad_value, = _errors(SEED, "- id: a\n  mll: transloc\n", "r.yaml")
+    assert (bad_value.patient, bad_value.expected) == ("a", "expected one of germline, translocation, duplication; did you mean 'translocation'?")
+    unknown, = _errors(SEED, "- id: 7\n  wbc_at_diagnoses: 60000 /uL\n", "r.yaml")
+    assert unknown.patient == "7"  # an id written as a number is read as text
+    assert unknown.expected == "a field severance_2011 reads: date_of_birth, date_of_diagnosis, age_at_diagnosis, wbc_at_diagnosis, mll"
+    in_series, = _errors(ENGRAFTMENT, "- id: s\n  anc: {1: 300 kg}\n", "r.yaml")
+    assert (in_series.patient, in_series.expected) == ("s", "'kg' is not a unit of the same kind as /µL")
+    no_id, = _errors(SEED, "- mll: germline\n", "r.yaml")
+    assert (no_id.patient, no_id.expected) == (None, None)
