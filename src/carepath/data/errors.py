@@ -75,7 +75,10 @@ class RecordError:
         return Place(self.file, self.line, self.column)
 
 
-def written(value: Any) -> str:
+_WRITTEN_DEPTH = 20  # nesting shown before "…": a value nested deeper is a slip, not a record
+
+
+def written(value: Any, depth: int = 0) -> str:
     """A value read from YAML or JSON, shown as it was written: text as is, mappings and lists in flow style."""
     if isinstance(value, bool):
         return "true" if value else "false"
@@ -83,10 +86,12 @@ def written(value: Any) -> str:
         return value
     if value is None:
         return "null"
+    if isinstance(value, (Mapping, list)) and depth >= _WRITTEN_DEPTH:
+        return "…"
     if isinstance(value, Mapping):
-        return "{" + ", ".join(f"{written(k)}: {written(v)}" for k, v in value.items()) + "}"
+        return "{" + ", ".join(f"{written(k, depth + 1)}: {written(v, depth + 1)}" for k, v in value.items()) + "}"
     if isinstance(value, list):
-        return "[" + ", ".join(written(item) for item in value) + "]"
+        return "[" + ", ".join(written(item, depth + 1) for item in value) + "]"
     if isinstance(value, dt.date):
         return value.isoformat()
     return str(value)

@@ -44,7 +44,16 @@ class RawRecord:
     data: Any
     where: str
     shared_fields: frozenset[str] = frozenset()  # the file's `fields:`: recorded for other protocols
-    place: Place = NOWHERE
+    file: str | None = None
+    within: object = field(default=None, compare=False, repr=False)  # the list read from the file that holds it
+    index: int = 0  # its place in that list
+
+    @property
+    def place(self) -> Place:
+        """Where the record starts: worked out when an error asks for it, since for JSON that costs a YAML pass."""
+        if self.within is not None:
+            return item_place(self.file, self.within, self.index)
+        return start_place(self.file, self.data)
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,15 +76,15 @@ class PatientRecord:
     about: Mapping[str, Any]
     where: str
     unread: Mapping[str, Any] = field(default_factory=dict)  # fields recorded for other protocols, carried as written
-    place: Place = field(default=NOWHERE, compare=False)  # where the record starts
-    marks: Mapping[Any, tuple[Mark, Mark]] = field(default_factory=dict, compare=False, repr=False)  # field → marks
+    file: str | None = None
+    source: object = field(default=None, compare=False, repr=False)  # the record as read, which knows its places
 
     def place_of(self, name: str) -> Place:
-        """Where a field's value was written: for an error found later, such as an age counted to `as_of`."""
-        if name in self.marks:
-            mark = self.marks[name][1]
-            return Place(self.place.file, mark.line + 1, mark.column + 1)
-        return self.place
+        """Where a field's value was written (the record's start if it was not): for an error found later, such
+        as an age counted to `as_of`."""
+        if isinstance(self.source, Mapping) and name in self.source:
+            return value_place(self.file, self.source, name)
+        return start_place(self.file, self.source)
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,36 +138,62 @@ def _unique_pairs(pairs: list[tuple[str, Any]]) -> LocatedMapping:
     return mapping
 
 
-def _json_located(document: Any, text: str) -> Any:
-    """A JSON document as `json` read it, with the marks of the same text composed as YAML (JSON is nearly a
-    subset of YAML). A tab in valid JSON is whitespace (a string holds none unescaped), which YAML may refuse, so
-    each is read as a space, keeping every column. Text YAML still cannot compose keeps its values, without lines."""
-    try:
-        node = yaml.compose(text.replace("\t", " "), Loader=_RecordLoader)
-    except (yaml.YAMLError, RecursionError):
-        return document
-    return _locate(document, node)
+class _JsonPositions:
+    """The marks of one JSON text's mappings and lists, found the first time a place is asked for: composing the
+    text as YAML (JSON is nearly a subset of it) costs far more than reading it as JSON, and only an error needs
+    a place. A tab in valid JSON is whitespace (a string holds none unescaped), which YAML may refuse, so each is
+    read as a space, keeping every column; text YAML still cannot compose keeps its values, without places."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.document: Any = None
+        self.found: dict[int, tuple[Mark | None, Any]] | None = None  # id(container) → (start, entry marks)
+
+    def of(self, container: object) -> tuple[Mark | None, Any]:
+        if self.found is None:
+            self.found = {}
+            try:
+                node = yaml.compose(self.text.replace("\t", " "), Loader=_RecordLoader)
+            except (yaml.YAMLError, RecursionError):
+                node = None
+            self._walk(self.document, node)
+        return self.found.get(id(container), (None, ()))
+
+    def _walk(self, document: Any, root: yaml.Node | None) -> None:
+        """Each container's marks, from the node YAML composed for it; a stack, not recursion, however deep."""
+        assert self.found is not None
+        stack: list[tuple[Any, yaml.Node | None]] = [(document, root)]
+        while stack:
+            value, node = stack.pop()
+            if isinstance(value, LocatedMapping) and isinstance(node, yaml.MappingNode):
+                marks: dict[Any, tuple[Mark, Mark]] = {}
+                last: dict[Any, yaml.Node] = {}
+                for key_node, value_node in node.value:
+                    marks[key_node.value] = (key_node.start_mark, value_node.start_mark)
+                    last[key_node.value] = value_node
+                self.found[id(value)] = (node.start_mark, marks)
+                stack.extend((value[key], value_node) for key, value_node in last.items() if key in value)
+            elif isinstance(value, LocatedList) and isinstance(node, yaml.SequenceNode) and len(value) == len(node.value):
+                self.found[id(value)] = (node.start_mark, tuple(item_node.start_mark for item_node in node.value))
+                stack.extend(zip(value, node.value, strict=True))
 
 
-def _locate(value: Any, node: yaml.Node | None) -> Any:
-    if isinstance(value, LocatedMapping) and isinstance(node, yaml.MappingNode):
-        marks: dict[Any, tuple[Mark, Mark]] = {}
-        last: dict[Any, yaml.Node] = {}
-        for key_node, value_node in node.value:
-            marks[key_node.value] = (key_node.start_mark, value_node.start_mark)
-            last[key_node.value] = value_node
-        value.start, value.marks = node.start_mark, marks
-        if value.duplicates:
-            value.duplicates = {key: marks[key][0] if key in marks else None for key in value.duplicates}
-        for key, value_node in last.items():
-            if key in value:
-                value[key] = _locate(value[key], value_node)
-        return value
-    if isinstance(value, list) and isinstance(node, yaml.SequenceNode) and len(value) == len(node.value):
-        items = LocatedList(_locate(item, item_node) for item, item_node in zip(value, node.value, strict=True))
-        items.start, items.marks = node.start_mark, tuple(item_node.start_mark for item_node in node.value)
-        return items
-    return value
+def _positioned(document: Any, positions: _JsonPositions) -> Any:
+    """A JSON document with its lists made `LocatedList`s and every container pointing to the document's positions;
+    a stack, not recursion, since `json` reads deeper nesting than Python's recursion follows."""
+    holder = [document]
+    stack: list[tuple[Any, Any]] = [(holder, 0)]
+    while stack:
+        container, key = stack.pop()
+        value = container[key]
+        if isinstance(value, LocatedMapping):
+            value.positions = positions
+            stack.extend((value, k) for k, item in value.items() if isinstance(item, (LocatedMapping, list)))
+        elif isinstance(value, list):
+            items = container[key] = LocatedList(value)
+            items.positions = positions
+            stack.extend((items, i) for i, item in enumerate(items) if isinstance(item, (LocatedMapping, list)))
+    return holder[0]
 
 
 def load(paths: Iterable[str | Path]) -> list[RawRecord | LoadFailure]:
@@ -187,7 +222,11 @@ def load_file(path: Path) -> list[RawRecord | LoadFailure]:
 
 def load_text(text: str, name: str = "<records>", json_only: bool = False) -> list[RawRecord | LoadFailure]:
     try:
-        document = json.loads(text, object_pairs_hook=_unique_pairs) if json_only else yaml.load(text, Loader=_RecordLoader)
+        if json_only:
+            positions = _JsonPositions(text)
+            document = positions.document = _positioned(json.loads(text, object_pairs_hook=_unique_pairs), positions)
+        else:
+            document = yaml.load(text, Loader=_RecordLoader)
     except json.JSONDecodeError as error:
         return [LoadFailure(name, f"{name}:{error.lineno}:{error.colno}: not valid JSON: {error.msg}", Place(name, error.lineno, error.colno))]
     except RecursionError:
@@ -198,8 +237,6 @@ def load_text(text: str, name: str = "<records>", json_only: bool = False) -> li
         problem = getattr(error, "problem", None) or str(error)
         place = Place(name, mark.line + 1, mark.column + 1) if mark else Place(name)
         return [LoadFailure(name, f"{where}: not valid YAML: {problem}", place)]
-    if json_only:
-        document = _json_located(document, text)
     shared: frozenset[str] = frozenset()
     if isinstance(document, Mapping) and "patients" in document:
         listed = document.get("fields", [])
@@ -212,10 +249,10 @@ def load_text(text: str, name: str = "<records>", json_only: bool = False) -> li
             return [LoadFailure(name, f"{name}: expected a list of records or a mapping with a 'patients:' list",
                                 value_place(name, container, "patients"))]
     elif isinstance(document, Mapping) and "id" in document:
-        return [RawRecord(document, f"{name}, record 1", shared, start_place(name, document))]
+        return [RawRecord(document, f"{name}, record 1", shared, name)]
     if not isinstance(document, list):
         return [LoadFailure(name, f"{name}: expected a list of records or a mapping with a 'patients:' list", start_place(name, document))]
-    return [RawRecord(item, f"{name}, record {index}", shared, item_place(name, document, index - 1)) for index, item in enumerate(document, 1)]
+    return [RawRecord(item, f"{name}, record {index}", shared, name, document, index - 1) for index, item in enumerate(document, 1)]
 
 
 # ---- binding -------------------------------------------------------------------------------
@@ -228,7 +265,7 @@ def bind(raw: RawRecord, protocol: CheckedProtocol, extra_fields: frozenset[str]
     caller names it in `extra_fields` (another protocol's input, for `compare`): it is carried unread, unchecked.
     """
     data = raw.data
-    file = raw.place.file
+    file = raw.file
     if not isinstance(data, MAPPINGS):
         message = f"{raw.where}: a record must be a mapping of field: value, got {show(data)}"
         return InvalidRecord(None, (RecordError.at(raw.place, RecordCode.UNREADABLE, None, message, data),), raw.where)
@@ -285,7 +322,7 @@ def bind(raw: RawRecord, protocol: CheckedProtocol, extra_fields: frozenset[str]
     if errors:
         return InvalidRecord(patient, tuple(replace(error, patient=patient) for error in errors), raw.where)
     assert patient is not None
-    return PatientRecord(patient, tuple(values), tuple(facts), about, raw.where, unread, raw.place, getattr(data, "marks", {}))
+    return PatientRecord(patient, tuple(values), tuple(facts), about, raw.where, unread, file, data)
 
 
 def _duplicates(data: Mapping[Any, Any], file: str | None) -> list[tuple[str, Place]]:
@@ -300,7 +337,7 @@ def _duplicates(data: Mapping[Any, Any], file: str | None) -> list[tuple[str, Pl
 def _derive(protocol: CheckedProtocol, values: list[Any], facts: list[Fact | None], errors: list[RecordError],
             who: str, data: Mapping[str, Any], raw: RawRecord) -> None:
     """Durations declared `from date_a to date_b`: computed when both dates are given, checked when both forms are."""
-    file = raw.place.file
+    file = raw.file
     for info in protocol.inputs:
         if not info.derived_from:
             continue

@@ -141,6 +141,10 @@ def test_an_error_shows_its_value_as_written() -> None:
     assert error.place == Place("r.yaml", 4, 9)
     assert RecordError.at(NOWHERE, RecordCode.NO_ID, "id", "m").value is None
     assert [written(v) for v in (None, 12000, 1.5, dt.date(2025, 3, 1), "5 kg")] == ["null", "12000", "1.5", "2025-03-01", "5 kg"]
+    deep: list[object] = []
+    for _ in range(25):
+        deep = [deep]
+    assert written(deep) == "[" * 20 + "…" + "]" * 20  # nesting past 20 levels is cut short
 
 
 def test_a_place_prints_as_far_as_it_is_known() -> None:
@@ -188,3 +192,10 @@ def test_an_error_names_its_patient_and_what_was_expected() -> None:
     assert (in_series.patient, in_series.expected) == ("s", "'kg' is not a unit of the same kind as /µL")
     no_id, = _errors(SEED, "- mll: germline\n", "r.yaml")
     assert (no_id.patient, no_id.expected) == (None, None)
+
+
+def test_deeply_nested_json_is_read_and_its_error_reported_without_a_line() -> None:
+    # json reads 600 levels; YAML cannot compose them to find places, so the error has the file alone
+    depth = 600
+    errors = _errors(ENGRAFTMENT, '[{"id": "a", "anc": ' + "[" * depth + "]" * depth + "}]", "deep.json")
+    assert [(e.code, e.file, e.line, e.field) for e in errors] == [(RecordCode.BAD_SERIES, "deep.json", None, "anc")]
