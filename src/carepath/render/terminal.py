@@ -49,12 +49,16 @@ def overridden(run: Run) -> str:
 
 
 def record_error_line(error: RecordError) -> str:
-    """`invalid record: file:line:column: CP5nn message`, as a compiler prints a diagnostic. A file's fault already
-    starts with its place, so that place is not repeated."""
+    """`invalid record: file:line:column: CP5nn message`, as a compiler prints a diagnostic."""
+    return f"invalid record: {located(error)}"
+
+
+def located(error: RecordError) -> str:
+    """`file:line:column: CP5nn message`. A file's fault already starts with its place, so that is not repeated."""
     place = str(error.place)
     if not place or error.message.startswith(f"{error.file}:"):
-        return f"invalid record: {error.code} {error.message}"
-    return f"invalid record: {place}: {error.code} {error.message}"
+        return f"{error.code} {error.message}"
+    return f"{place}: {error.code} {error.message}"
 
 
 def explanation(run: Run, result: Result) -> Group:
@@ -65,7 +69,7 @@ def explanation(run: Run, result: Result) -> Group:
     parts: list[object] = [head]
     if result.status == "invalid":
         parts.append(Text("record rejected:", style="bold red"))
-        parts.extend(Text("  " + e.message, style="red") for e in result.errors)
+        parts.extend(Text("  " + located(e), style="red") for e in result.errors)
         return Group(*parts)  # type: ignore[arg-type]
     for step in result.steps:
         parts.append(_decision_tree(step, p.source, result))

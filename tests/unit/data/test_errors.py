@@ -199,3 +199,18 @@ def test_deeply_nested_json_is_read_and_its_error_reported_without_a_line() -> N
     depth = 600
     errors = _errors(ENGRAFTMENT, '[{"id": "a", "anc": ' + "[" * depth + "]" * depth + "}]", "deep.json")
     assert [(e.code, e.file, e.line, e.field) for e in errors] == [(RecordCode.BAD_SERIES, "deep.json", None, "anc")]
+
+
+def test_an_explanation_of_a_rejected_record_gives_each_error_s_place_and_code() -> None:
+    from rich.console import Console
+
+    from carepath.render import terminal
+
+    compiled = carepath.load_protocol(SEED)
+    records = carepath.records_from_text(compiled, "- id: bad\n  mll: transloc\n", "r.yaml")
+    run = carepath.evaluate_all(compiled, records, dt.date(2026, 1, 1))
+    console = Console(width=200, record=True, color_system=None)
+    console.print(terminal.explanation(run, run.results[0]))
+    lines = console.export_text().splitlines()
+    assert lines[1:] == ["record rejected:", "  r.yaml:2:8: CP504 patient 'bad': field 'mll' value 'transloc': expected one of "
+                         "germline, translocation, duplication; did you mean 'translocation'?"]
