@@ -214,3 +214,16 @@ def test_an_explanation_of_a_rejected_record_gives_each_error_s_place_and_code()
     lines = console.export_text().splitlines()
     assert lines[1:] == ["record rejected:", "  r.yaml:2:8: CP504 patient 'bad': field 'mll' value 'transloc': expected one of "
                          "germline, translocation, duplication; did you mean 'translocation'?"]
+
+
+def test_a_json_record_that_is_not_a_mapping_is_placed_at_its_item() -> None:
+    text = '[\n  "just text",\n  {"id": "a", "mll": "germline"}\n]\n'
+    assert _shown(_errors(SEED, text, "r.json")) == [("CP501", 2, 3, None, "just text")]
+
+
+def test_a_yaml_syntax_error_is_placed_where_the_parser_stopped() -> None:
+    # the flow list opened on line 2 is never closed: YAML reports the end of the text, line 3, column 1
+    failure, = load_text("- id: a\n  mll: [germline\n", "r.yaml")
+    assert isinstance(failure, LoadFailure)
+    assert failure.place == Place("r.yaml", 3, 1)
+    assert failure.message.startswith("r.yaml:3:1: not valid YAML: ")
