@@ -22,7 +22,7 @@ from carepath import Source
 from carepath.compile.compiler import CompiledProtocol
 from carepath.data.records import PatientRecord, RawRecord, bind
 from carepath.runtime.engine import decide
-from carepath.semantics.values import kleene_and, kleene_implies, kleene_not, kleene_or, kleene_xor
+from carepath.semantics.operators import kleene_and, kleene_implies, kleene_not, kleene_or, kleene_xor
 
 Truth = bool | None
 TRUTHS: tuple[Truth, ...] = (True, False, None)

@@ -117,7 +117,7 @@ def test_four_branches_use_the_general_path(compile_text: Compile) -> None:
 
 @pytest.mark.parametrize("form", ["a {op} b", "{fn} of (a, b)", "{fn} of (a, b, true)", "{fn} of (a, b, c, c)"])
 def test_compiled_logic_matches_kleene(compile_text: Compile, form: str) -> None:
-    from carepath.semantics.values import kleene_and, kleene_or
+    from carepath.semantics.operators import kleene_and, kleene_or
 
     for op, fn, reference in (("and", "all", kleene_and), ("or", "any", kleene_or)):
         text = form.format(op=op, fn=fn)

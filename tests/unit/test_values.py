@@ -7,18 +7,16 @@ import itertools
 
 import pytest
 
+from carepath.language.nodes import Comparator
+from carepath.semantics.operators import compare_interval, kleene_and, kleene_not, kleene_or
 from carepath.semantics.values import (
     MONTH,
     Duration,
     Truth,
     add_months,
-    compare_interval,
     completed_months,
     days_in_months,
     format_number,
-    kleene_and,
-    kleene_not,
-    kleene_or,
     month_positions_of_days,
 )
 
@@ -146,7 +144,7 @@ def test_duration_between_dates_is_exact() -> None:
 def test_days_against_under_six_months(days: int, expected: Truth) -> None:
     """6 months is 181–184 days: only spans outside that range compare definitely."""
     d = Duration.of_days(days)
-    assert compare_interval(d.month_low, d.month_high, "<", 6 * MONTH) is expected
+    assert compare_interval(d.month_low, d.month_high, Comparator.LT, 6 * MONTH) is expected
 
 
 @pytest.mark.parametrize(
@@ -161,7 +159,7 @@ def test_days_against_under_six_months(days: int, expected: Truth) -> None:
 )
 def test_months_against_days(months: int, op: str, days: int, expected: Truth) -> None:
     m = Duration.of_months(months)
-    assert compare_interval(m.day_low, m.day_high, op, days) is expected
+    assert compare_interval(m.day_low, m.day_high, Comparator(op), days) is expected
 
 
 @pytest.mark.parametrize(
@@ -176,12 +174,12 @@ def test_months_against_days(months: int, op: str, days: int, expected: Truth) -
     ],
 )
 def test_compare_interval(low: int, high: int, op: str, threshold: int, expected: Truth) -> None:
-    assert compare_interval(low, high, op, threshold) is expected
+    assert compare_interval(low, high, Comparator(op), threshold) is expected
 
 
 def test_compare_interval_rejects_unknown_operator() -> None:
     with pytest.raises(ValueError):
-        compare_interval(1, 2, "~", 1)
+        compare_interval(1, 2, "~", 1)  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,9 @@ from fractions import Fraction
 from typing import Any
 
 from carepath.ir import program as p
+from carepath.language.nodes import ArithOp, Comparator
 from carepath.semantics.builtins import BUILTINS, round_to
+from carepath.semantics.operators import ARITHMETIC, Operand, comparison, exact, first_true, kleene_and, kleene_not
 from carepath.semantics.trace import Step, StepKind
 from carepath.semantics.types import Kind
 from carepath.semantics.units import Unit
@@ -22,15 +24,6 @@ ValueFn = Callable[[Env], Any]
 ExplainFn = Callable[[Any], Step]
 CondCompiler = Callable[[Any], tuple[ValueFn, ExplainFn]]
 ValueCompiler = Callable[[Any], ValueFn]
-
-
-def exact(value: Any) -> Fraction | None:
-    """A record's float came from decimal text; its shortest repr gives that decimal back exactly."""
-    if value is None:
-        return None
-    if isinstance(value, float):
-        return Fraction(repr(value))
-    return Fraction(value)
 
 
 def _fraction(value: object) -> Fraction:
@@ -63,19 +56,11 @@ def approximate(value: Any) -> str:
 def arithmetic(node: p.Arith, value_of: ValueCompiler) -> ValueFn:
     left, right = value_of(node.left), value_of(node.right)
     scale = _fraction(node.right_scale)
+    compute_exactly = ARITHMETIC[ArithOp(node.op)]
 
     def compute(env: Env) -> Fraction | None:
-        a, b = exact(left(env)), exact(right(env))
-        if a is None or b is None:
-            return None
-        match node.op:
-            case "+":
-                return a + b * scale
-            case "-":
-                return a - b * scale
-            case "*":
-                return a * b
-        return None if b == 0 else a / b  # dividing by a zero reading is unknown, not an error
+        b = exact(right(env))
+        return compute_exactly(left(env), None if b is None else b * scale)  # the scale is 1 for × and ÷
 
     return compute
 
@@ -114,14 +99,7 @@ def none_before(node: p.NoneBefore, day_slot: int) -> ValueFn:
         if series is None:
             return None
         day = env[day_slot]
-        unknown = False
-        for earlier in range(day - window, day):
-            given = series.at(earlier)
-            if given is True:
-                return False
-            if given is None:
-                unknown = True
-        return None if unknown else True
+        return kleene_and(kleene_not(series.at(earlier)) for earlier in range(day - window, day))
 
     return value
 
@@ -157,15 +135,9 @@ def dose(definition: p.Dose, cond: CondCompiler, value_of: ValueCompiler) -> tup
         return DoseValue(raw, unit, info.schedule)
 
     def value(env: Env) -> DoseValue | None:
-        for condition, amount, _ in branches:
-            if condition is None:
-                return amount_of(amount, env)
-            holds = condition[0](env)
-            if holds is True:
-                return amount_of(amount, env)
-            if holds is None:
-                return None  # an earlier band might apply: never fall through to a later one
-        return None
+        # an earlier band that might apply leaves the dose unknown: never fall through to a later one
+        index = first_true(True if condition is None else condition[0](env) for condition, _, _ in branches)
+        return None if index is None else amount_of(branches[index][1], env)
 
     def explain(ctx: Any) -> Step:
         steps: list[Step] = []
@@ -188,7 +160,7 @@ def dose(definition: p.Dose, cond: CondCompiler, value_of: ValueCompiler) -> tup
             children = (inner,) if inner is not None else ()
             steps.append(Step(StepKind.AMOUNT, f"{branch.amount.text if branch.amount else '?'}" + (f" when {inner.text}" if inner else ""),
                               str(result) if result is not None else None, children, tuple(range(len(children))),
-                              facts=tuple(_facts(ctx, branch.amount)), detail=detail, wanting=wanting, span=branch.span))
+                              facts=tuple(facts_of(ctx, branch.amount)), detail=detail, wanting=wanting, span=branch.span))
             deciding = tuple(range(index + 1))  # every earlier band was false: they chose this amount as much as it did
             break
         outcome = ctx.env[definition.slot]
@@ -198,7 +170,7 @@ def dose(definition: p.Dose, cond: CondCompiler, value_of: ValueCompiler) -> tup
     return value, explain
 
 
-def _facts(ctx: Any, node: Any) -> list[Any]:
+def facts_of(ctx: Any, node: Any) -> list[Any]:
     from carepath.semantics.trace import Fact
 
     out = []
@@ -216,19 +188,20 @@ def target(definition: p.Target, value_of: ValueCompiler) -> tuple[ValueFn, Expl
     assert info is not None
     measured = value_of(info.measured)
     low, high = info.low.value, info.high.value
+    below, above = comparison(Comparator.LT, Operand.VALUE, Operand.VALUE), comparison(Comparator.GT, Operand.VALUE, Operand.VALUE)
 
     def value(env: Env) -> str | None:
         level = measured(env)
         if level is None or low is None or high is None:
             return None
-        return "below" if level < low else "above" if level > high else "within"
+        return "below" if below(level, low) else "above" if above(level, high) else "within"
 
     measured_type = getattr(info.measured, "type", None) or getattr(getattr(info.measured, "input", None), "type", None)
 
     def explain(ctx: Any) -> Step:
         band = ctx.env[definition.slot]
         level = measured(ctx.env)
-        facts = tuple(_facts(ctx, info.measured))
+        facts = tuple(facts_of(ctx, info.measured))
         bounds = f"{info.low.shown} .. {info.high.shown}"
         if band is None:
             detail = f"{info.measured.text} is unknown; the range is {bounds}"
@@ -249,7 +222,7 @@ def target(definition: p.Target, value_of: ValueCompiler) -> tuple[ValueFn, Expl
 def event(definition: p.Event, cond: CondCompiler, value_of: ValueCompiler, day_slot: int) -> tuple[ValueFn, ExplainFn]:
     """The first day of `run` consecutive days on which the condition holds.
 
-    Kleene over days: a window is true when every day in it is, false when any day is, else unknown. The
+    Kleene `and` over days: a window is true when every day in it is, false when any day is, else unknown. The
     first true window counts only when every earlier window is false; an earlier unknown window makes the
     day unknown (it might have been then), carried as `NotBefore` so `event > day 30` can still be decided.
     """
@@ -259,6 +232,10 @@ def event(definition: p.Event, cond: CondCompiler, value_of: ValueCompiler, day_
     start = value_of(info.start) if info.start is not None else None
     slots = tuple(s.slot for s in info.series)
     run = info.run
+
+    def holds_on(env: Env, day: int) -> Truth:
+        env[day_slot] = day
+        return holds(env)  # type: ignore[no-any-return]
 
     def scan(env: Env) -> tuple[Any, int | None]:
         """(event value, first day of the deciding window) — the window is for explanations."""
@@ -280,15 +257,7 @@ def event(definition: p.Event, cond: CondCompiler, value_of: ValueCompiler, day_
         saved = env[day_slot]
         try:
             for day in range(first, last + 1):  # a window running past the data is unknown, or false if a day in it is
-                window: Truth = True
-                for offset in range(run):
-                    env[day_slot] = day + offset
-                    result = holds(env)
-                    if result is False:
-                        window = False
-                        break
-                    if result is None:
-                        window = None
+                window = kleene_and(holds_on(env, day + offset) for offset in range(run))
                 if window is True:
                     return (day if unknown_from is None else NotBefore(unknown_from, day)), (day if unknown_from is None else unknown_from)
                 if window is None and unknown_from is None:

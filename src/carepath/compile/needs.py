@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import Any, assert_never
 
 from carepath.ir import program as p
-from carepath.semantics.values import NotBefore, is_imprecise
+from carepath.semantics.operators import is_imprecise, unsettled
 
 NeedsFn = Callable[[list[Any]], list[str]]
 ValueOf = Callable[[Any], Callable[[list[Any]], Any]]  # IR node → its value closure
@@ -35,7 +35,7 @@ def compile_needs(node: Any, value_of: ValueOf, definitions: dict[str, NeedsFn])
         case p.Compare():
             sides = tuple((value_of(s), compile_needs(s, value_of, definitions)) for s in (node.left, node.right)
                           if not isinstance(s, (p.Const, p.CalendarConst)))
-            return lambda env: [name for value, needs in sides if _unsettled(value(env)) for name in needs(env)]
+            return lambda env: [name for value, needs in sides if unsettled(value(env)) for name in needs(env)]
         case p.Arith(left=left, right=right):
             parts = tuple((value_of(s), compile_needs(s, value_of, definitions)) for s in (left, right))
             return lambda env: [name for value, needs in parts if value(env) is None for name in needs(env)]
@@ -46,12 +46,6 @@ def compile_needs(node: Any, value_of: ValueOf, definitions: dict[str, NeedsFn])
             series = node.input.name
             return lambda env: [series]
     raise AssertionError(node)
-
-
-def _unsettled(value: Any) -> bool:
-    """Unknown, too imprecise to decide (183 days against 6 months), or an event day not yet reached."""
-    return value is None or is_imprecise(value) or isinstance(value, NotBefore)
-
 
 
 def compile_definition_needs(definition: p.Definition, value_of: ValueOf, definitions: dict[str, NeedsFn]) -> NeedsFn:

@@ -7,6 +7,7 @@ from rich.table import Table
 from rich.text import Text
 from rich.tree import Tree
 
+from carepath.data.errors import RecordError
 from carepath.render.words import why_text
 from carepath.runtime.engine import Result, Run
 from carepath.semantics.trace import Step, StepKind, needs
@@ -47,6 +48,15 @@ def overridden(run: Run) -> str:
     return "\nparameters overridden: " + "; ".join(changed) if changed else ""
 
 
+def record_error_line(error: RecordError) -> str:
+    """`invalid record: file:line:column: CP5nn message`, as a compiler prints a diagnostic. A file's fault already
+    starts with its place, so that place is not repeated."""
+    place = str(error.place)
+    if not place or error.message.startswith(f"{error.file}:"):
+        return f"invalid record: {error.code} {error.message}"
+    return f"invalid record: {place}: {error.code} {error.message}"
+
+
 def explanation(run: Run, result: Result) -> Group:
     p = run.provenance
     named = f"{p.protocol} {p.version}" if p.version else p.protocol
@@ -74,7 +84,7 @@ def _decision_tree(step: Step, source: str, result: Result) -> Tree:
     label.append(f"{step.text} = {value_text(step.outcome)}", style="bold " + _colour(step.outcome))
     _describe(label, step, source)
     tree = Tree(label)
-    if step.detail and step.kind in (StepKind.DOSE, StepKind.TARGET, StepKind.EVENT):
+    if step.detail and step.kind in (StepKind.DOSE, StepKind.TARGET, StepKind.EVENT, StepKind.CLASSIFICATION):  # a classification's: no branch applies
         tree.add(Text(step.detail, style="" if step.outcome is not None else "yellow"))
     wanting = needs(step) if step.outcome is None else ()
     if wanting:

@@ -1,4 +1,4 @@
-"""Runtime values: Kleene truth (True/False/None) and exact calendar durations.
+"""Runtime values: Kleene truth (True/False/None), exact calendar durations, event days and doses.
 
 Quantities reach the evaluator as plain numbers in their input's declared unit (see `units`), so only
 durations need a class: a month is 28 to 31 days, and a comparison must never guess which.
@@ -9,8 +9,6 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import functools
-import operator
-from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,58 +21,6 @@ MONTH = 32
 # Start dates used to find how many days n calendar months can span; 2096–2104 includes the
 # non-leap century year 2100 as well as ordinary leap and common years.
 _STARTS = tuple(dt.date(2096, 1, 1) + dt.timedelta(days=i) for i in range((dt.date(2105, 1, 1) - dt.date(2096, 1, 1)).days))
-
-
-def kleene_not(value: Truth) -> Truth:
-    return None if value is None else not value
-
-
-def kleene_and(values: Iterable[Truth]) -> Truth:
-    unknown = False
-    for value in values:
-        if value is False:
-            return False
-        if value is None:
-            unknown = True
-    return None if unknown else True
-
-
-def kleene_or(values: Iterable[Truth]) -> Truth:
-    unknown = False
-    for value in values:
-        if value is True:
-            return True
-        if value is None:
-            unknown = True
-    return None if unknown else False
-
-
-def kleene_xor(values: Iterable[Truth]) -> Truth:
-    """True when an odd number are true; unknown as soon as one is unknown (as in CQL)."""
-    result = False
-    for value in values:
-        if value is None:
-            return None
-        result ^= value
-    return result
-
-
-def kleene_implies(premise: Truth, conclusion: Truth) -> Truth:
-    """`not premise or conclusion`, Kleene: a false premise or a true conclusion decides it alone."""
-    if premise is False or conclusion is True:
-        return True
-    if premise is True and conclusion is False:
-        return False
-    return None
-
-
-def combine(operator_word: str, values: Sequence[Truth]) -> Truth:
-    """Every boolean operator through one door (`and`, `all of`, `or`, `any of`, `xor`, `implies`)."""
-    if operator_word == "xor":
-        return kleene_xor(values)
-    if operator_word == "implies":
-        return kleene_implies(values[0], values[1])
-    return kleene_and(values) if operator_word in ("and", "all of") else kleene_or(values)
 
 
 def add_months(start: dt.date, months: int) -> dt.date:
@@ -193,51 +139,6 @@ class Duration:
     @property
     def exact(self) -> bool:
         return self.month_low == self.month_high and self.day_low == self.day_high
-
-
-# How each comparison operator reads, and reads with its operands swapped.
-OPERATORS: dict[str, Callable[[Any, Any], bool]] = {
-    "=": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge,
-}
-FLIPPED = {"=": "=", "!=": "!=", "<": ">", "<=": ">=", ">": "<", ">=": "<="}
-
-
-def compare_interval(low: int | float, high: int | float, op: str, threshold: int | float) -> Truth:
-    """Compare a value known to lie in [low, high] with an exact threshold, three-valued."""
-    return compare_intervals(low, high, op, threshold, threshold)
-
-
-def is_imprecise(value: object) -> bool:
-    """A value known only within bounds (a duration in days against months, or the reverse)."""
-    return isinstance(value, Duration) and not value.exact
-
-
-def compare_intervals(a_low: int | float, a_high: int | float, op: str, b_low: int | float, b_high: int | float) -> Truth:
-    """Compare a value in [a_low, a_high] with one in [b_low, b_high], three-valued."""
-    if op in (">", ">="):
-        return compare_intervals(b_low, b_high, "<" if op == ">" else "<=", a_low, a_high)
-    if op == "<":
-        return True if a_high < b_low else False if a_low >= b_high else None
-    if op == "<=":
-        return True if a_high <= b_low else False if a_low > b_high else None
-    if op not in ("=", "!="):
-        raise ValueError(f"unknown comparison {op!r}")
-    if a_low == a_high == b_low == b_high:
-        return op == "="
-    if a_high < b_low or b_high < a_low:
-        return op == "!="
-    return None
-
-
-def compare_durations(a: Duration, b: Duration, op: str) -> Truth:
-    """Two durations: by calendar position when both are known to the day of the month, else by day
-    counts when both are exact, else whichever bound settles it; otherwise unknown."""
-    if a.month_low == a.month_high and b.month_low == b.month_high:
-        return compare_intervals(a.month_low, a.month_high, op, b.month_low, b.month_high)
-    if a.day_low == a.day_high and b.day_low == b.day_high:
-        return compare_intervals(a.day_low, a.day_high, op, b.day_low, b.day_high)
-    by_months = compare_intervals(a.month_low, a.month_high, op, b.month_low, b.month_high)
-    return by_months if by_months is not None else compare_intervals(a.day_low, a.day_high, op, b.day_low, b.day_high)
 
 
 def format_number(value: int | float | object) -> str:

@@ -1,0 +1,509 @@
+"""The operator table: every operator of the language once, as a pure three-valued function keyed by operator and operand kinds.
+
+Takes runtime values (numbers, exact rationals, `Duration`s, event days, Kleene truth; `None` is unknown) and gives
+`Truth` or a value. The value closures, explanations, the column path and `needs` all lift these functions; a fast path
+that specialises an entry is registered next to it and held equal to it by tests/property/test_property_operators.py.
+"""
+
+from __future__ import annotations
+
+import enum
+import operator
+from collections.abc import Callable, Iterable, Sequence
+from fractions import Fraction
+from typing import Any
+
+from carepath.language.nodes import ArithOp, BoolKind, Comparator
+from carepath.semantics.values import MONTH, Duration, NotBefore, Truth
+
+Decide = Callable[[Any, Any], Truth]
+
+
+class Operand(enum.Enum):
+    """An operand's kind as the table tells comparisons apart (the checker's `Kind` says which one a side is)."""
+
+    VALUE = "value"  # a recorded number, enumeration member, boolean or text: Python's own order
+    EXACT = "exact"  # a computed number (arithmetic, a function): an exact rational; the other side is read back exactly
+    DURATION = "duration"  # a `Duration`, possibly known only within bounds (183 days, 6 months)
+    MONTHS = "months"  # a calendar literal in whole months (`6 months`): the operand is the month count
+    DAYS = "days"  # a calendar literal in whole days (`90 days`): the operand is the day count
+    DAY = "day"  # an event day: an int, or `NotBefore` while the event is not yet reached
+
+
+# ---- comparisons on exact bounds ----------------------------------------------------------------
+
+#: How each comparison reads on two known values, and with its operands swapped.
+PYTHON: dict[Comparator, Callable[[Any, Any], bool]] = {
+    Comparator.EQ: operator.eq, Comparator.NE: operator.ne, Comparator.LT: operator.lt,
+    Comparator.LE: operator.le, Comparator.GT: operator.gt, Comparator.GE: operator.ge,
+}
+FLIPPED: dict[Comparator, Comparator] = {
+    Comparator.EQ: Comparator.EQ, Comparator.NE: Comparator.NE, Comparator.LT: Comparator.GT,
+    Comparator.LE: Comparator.GE, Comparator.GT: Comparator.LT, Comparator.GE: Comparator.LE,
+}
+
+
+def compare_intervals(a_low: int | float, a_high: int | float, op: Comparator, b_low: int | float, b_high: int | float) -> Truth:
+    """A value in [a_low, a_high] against one in [b_low, b_high]: true or false only when every pair agrees."""
+    match op:
+        case Comparator.GT | Comparator.GE:
+            return compare_intervals(b_low, b_high, FLIPPED[op], a_low, a_high)
+        case Comparator.LT:
+            return True if a_high < b_low else False if a_low >= b_high else None
+        case Comparator.LE:
+            return True if a_high <= b_low else False if a_low > b_high else None
+        case Comparator.EQ | Comparator.NE:
+            if a_low == a_high == b_low == b_high:
+                return op is Comparator.EQ
+            if a_high < b_low or b_high < a_low:
+                return op is Comparator.NE
+            return None
+        case _:
+            raise ValueError(f"unknown comparison {op!r}")
+
+
+def compare_interval(low: int | float, high: int | float, op: Comparator, threshold: int | float) -> Truth:
+    """A value known to lie in [low, high] against an exact threshold, three-valued."""
+    return compare_intervals(low, high, op, threshold, threshold)
+
+
+def compare_interval_open(a_low: int, a_high: int | None, op: Comparator, b_low: int, b_high: int | None) -> Truth:
+    """Two day ranges, either open above (`None`): true or false only when every pair agrees."""
+    match op:
+        case Comparator.LT | Comparator.LE:
+            return compare_interval_open(b_low, b_high, FLIPPED[op], a_low, a_high)
+        case Comparator.GT | Comparator.GE:
+            strict = op is Comparator.GT
+            if b_high is not None and (a_low > b_high or (not strict and a_low >= b_high)):
+                return True
+            if a_high is not None and (a_high < b_low or (strict and a_high <= b_low)):
+                return False
+            return None
+        case Comparator.EQ:
+            disjoint = (a_high is not None and a_high < b_low) or (b_high is not None and b_high < a_low)
+            return False if disjoint else None
+        case Comparator.NE:
+            equal = compare_interval_open(a_low, a_high, Comparator.EQ, b_low, b_high)
+            return None if equal is None else not equal
+        case _:
+            raise ValueError(f"unknown comparison {op!r}")
+
+
+def compare_durations(a: Duration, b: Duration, op: Comparator) -> Truth:
+    """Two durations: by calendar position when both are known to the day of the month, else by day
+    counts when both are exact, else whichever bound settles it; otherwise unknown."""
+    if a.month_low == a.month_high and b.month_low == b.month_high:
+        return compare_intervals(a.month_low, a.month_high, op, b.month_low, b.month_high)
+    if a.day_low == a.day_high and b.day_low == b.day_high:
+        return compare_intervals(a.day_low, a.day_high, op, b.day_low, b.day_high)
+    by_months = compare_intervals(a.month_low, a.month_high, op, b.month_low, b.month_high)
+    return by_months if by_months is not None else compare_intervals(a.day_low, a.day_high, op, b.day_low, b.day_high)
+
+
+def exact(value: Any) -> Fraction | None:
+    """A record's float came from decimal text; its shortest repr gives that decimal back exactly."""
+    if value is None:
+        return None
+    if isinstance(value, float):
+        return Fraction(repr(value))
+    return Fraction(value)
+
+
+def is_imprecise(value: object) -> bool:
+    """A value known only within bounds (a duration in days against months, or the reverse)."""
+    return isinstance(value, Duration) and not value.exact
+
+
+def unsettled(value: object) -> bool:
+    """An operand some comparison in the table may leave unknown: missing, a duration known only within
+    bounds (183 days against 6 months), or an event day not yet reached."""
+    return value is None or is_imprecise(value) or isinstance(value, NotBefore)
+
+
+# ---- the comparison entries: (operator, left operand, right operand) → decide(left, right) ------
+
+
+def _values(op: Comparator) -> Decide:
+    compare = PYTHON[op]
+
+    def values(a: Any, b: Any) -> Truth:
+        """Two recorded values (numbers in one unit, enumeration members, booleans, text): Python's order; unknown in, unknown out."""
+        return None if a is None or b is None else compare(a, b)
+
+    return values
+
+
+def _exact(op: Comparator) -> Decide:
+    compare = PYTHON[op]
+
+    def exactly(a: Any, b: Any) -> Truth:
+        """A computed side is an exact rational; the other side's decimal is read back exactly too, so that
+        `0.1 mg + 0.2 mg = 0.3 mg` holds as it does on paper."""
+        x, y = exact(a), exact(b)
+        return None if x is None or y is None else bool(compare(x, y))
+
+    return exactly
+
+
+def _against_months(op: Comparator) -> Decide:
+    def against_months(duration: Duration | None, months: int) -> Truth:
+        """A duration against `n months`: by calendar month position (months × 32 + days). An age in days
+        has a range of positions (183 days is 6 months 0–3 days), so it is unknown where that range straddles."""
+        if duration is None:
+            return None
+        return compare_interval(duration.month_low, duration.month_high, op, months * MONTH)
+
+    return against_months
+
+
+def _against_days(op: Comparator) -> Decide:
+    def against_days(duration: Duration | None, days: int) -> Truth:
+        """A duration against `n days`: by day count. An age in months has a range of days (6 months is
+        181–184 days), so it is unknown where that range straddles."""
+        if duration is None:
+            return None
+        return compare_interval(duration.day_low, duration.day_high, op, days)
+
+    return against_days
+
+
+def _durations(op: Comparator) -> Decide:
+    def durations(a: Duration | None, b: Duration | None) -> Truth:
+        """Two durations (see `compare_durations`); unknown in, unknown out."""
+        return None if a is None or b is None else compare_durations(a, b, op)
+
+    return durations
+
+
+def _days(op: Comparator) -> Decide:
+    compare = PYTHON[op]
+
+    def days(a: int | NotBefore | None, b: int | NotBefore | None) -> Truth:
+        """Event days: an event not yet reached is `NotBefore(d)`, which still settles `> day 30` once d > 30."""
+        if a is None or b is None:
+            return None
+        if not isinstance(a, NotBefore) and not isinstance(b, NotBefore):
+            return bool(compare(a, b))
+        a_low, a_high = (a.day, a.by) if isinstance(a, NotBefore) else (a, a)
+        b_low, b_high = (b.day, b.by) if isinstance(b, NotBefore) else (b, b)
+        return compare_interval_open(a_low, a_high, op, b_low, b_high)
+
+    return days
+
+
+def _swapped(decide: Decide) -> Decide:
+    def swapped(a: Any, b: Any) -> Truth:
+        """The calendar literal written first (`6 months > age`): the flipped entry with its operands swapped."""
+        return decide(b, a)
+
+    return swapped
+
+
+def _comparisons() -> dict[tuple[Comparator, Operand, Operand], Decide]:
+    table: dict[tuple[Comparator, Operand, Operand], Decide] = {}
+    for op in Comparator:
+        table[op, Operand.VALUE, Operand.VALUE] = _values(op)
+        table[op, Operand.EXACT, Operand.EXACT] = table[op, Operand.EXACT, Operand.VALUE] = table[op, Operand.VALUE, Operand.EXACT] = _exact(op)
+        table[op, Operand.DURATION, Operand.MONTHS] = _against_months(op)
+        table[op, Operand.DURATION, Operand.DAYS] = _against_days(op)
+        table[op, Operand.DURATION, Operand.DURATION] = _durations(op)
+        table[op, Operand.DAY, Operand.DAY] = _days(op)
+    for op in Comparator:
+        for calendar in (Operand.MONTHS, Operand.DAYS):
+            table[op, calendar, Operand.DURATION] = _swapped(table[FLIPPED[op], Operand.DURATION, calendar])
+    return table
+
+
+#: Every comparison: `COMPARISONS[(Comparator.LT, Operand.DURATION, Operand.MONTHS)](age, 6)` decides `age < 6 months`.
+COMPARISONS: dict[tuple[Comparator, Operand, Operand], Decide] = _comparisons()
+
+
+def comparison(op: Comparator, left: Operand, right: Operand) -> Decide:
+    """The table entry for `left op right`; a pair of kinds the checker never lets through is a bug here."""
+    return COMPARISONS[op, left, right]
+
+
+# ---- Kleene logic -------------------------------------------------------------------------------
+
+
+def kleene_not(value: Truth) -> Truth:
+    return None if value is None else not value
+
+
+def kleene_and(values: Iterable[Truth]) -> Truth:
+    """False if any is false, else unknown if any is unknown, else true (true for none at all)."""
+    unknown = False
+    for value in values:
+        if value is False:
+            return False
+        if value is None:
+            unknown = True
+    return None if unknown else True
+
+
+def kleene_or(values: Iterable[Truth]) -> Truth:
+    """True if any is true, else unknown if any is unknown, else false (false for none at all)."""
+    unknown = False
+    for value in values:
+        if value is True:
+            return True
+        if value is None:
+            unknown = True
+    return None if unknown else False
+
+
+def kleene_xor(values: Iterable[Truth]) -> Truth:
+    """True when an odd number are true; unknown as soon as one is unknown (as in CQL)."""
+    result = False
+    for value in values:
+        if value is None:
+            return None
+        result ^= value
+    return result
+
+
+def kleene_implies(premise: Truth, conclusion: Truth) -> Truth:
+    """`not premise or conclusion`, Kleene: a false premise or a true conclusion decides it alone."""
+    if premise is False or conclusion is True:
+        return True
+    if premise is True and conclusion is False:
+        return False
+    return None
+
+
+def _implies(values: Sequence[Truth]) -> Truth:
+    premise, conclusion = values
+    return kleene_implies(premise, conclusion)
+
+
+#: Every boolean operator over its operands' outcomes, in order (`implies` takes exactly two).
+LOGIC: dict[BoolKind, Callable[[Sequence[Truth]], Truth]] = {
+    BoolKind.AND: kleene_and, BoolKind.ALL_OF: kleene_and, BoolKind.OR: kleene_or, BoolKind.ANY_OF: kleene_or,
+    BoolKind.XOR: kleene_xor, BoolKind.IMPLIES: _implies,
+}
+
+
+def combine(kind: BoolKind, values: Sequence[Truth]) -> Truth:
+    """Every boolean operator through one door."""
+    return LOGIC[kind](values)
+
+
+def deciding(kind: BoolKind, outcomes: Sequence[Truth]) -> tuple[int, ...]:
+    """Which operands settled the outcome, for an explanation to show: the false ones of a false `and`,
+    the unknown ones of an unknown result, the false premise or true conclusion of a true `implies`."""
+    outcome = combine(kind, outcomes)
+    everyone = tuple(range(len(outcomes)))
+    unknowns = tuple(i for i, o in enumerate(outcomes) if o is None)
+    match kind:
+        case BoolKind.IMPLIES:
+            premise, conclusion = outcomes
+            settled = ((0,) if premise is False else ()) + ((1,) if conclusion is True else ())
+            return settled or (unknowns if outcome is None else everyone)
+        case BoolKind.XOR:
+            return unknowns if outcome is None else everyone
+        case BoolKind.AND | BoolKind.ALL_OF | BoolKind.OR | BoolKind.ANY_OF:
+            stop = not kind.is_conjunction
+            if outcome is stop:
+                return tuple(i for i, o in enumerate(outcomes) if o is stop)
+            return unknowns if outcome is None else everyone
+    raise AssertionError(kind)
+
+
+# ---- branch choice ------------------------------------------------------------------------------
+
+
+def first_true(outcomes: Iterable[Truth]) -> int | None:
+    """Which branch a classification takes (and which band a dose): the first whose condition is true, every
+    earlier one being false; None while an earlier one is unknown (it might hold: a later branch is never taken
+    in its place) or when none is true. `otherwise` is a condition that is always true. Reads lazily."""
+    for index, outcome in enumerate(outcomes):
+        if outcome is True:
+            return index
+        if outcome is None:
+            return None
+    return None
+
+
+def either(names: tuple[str, str]) -> Callable[[Truth], str | None]:
+    """`X when c, Y otherwise`, the commonest classification, as a lookup on c's outcome: each answer decided
+    once by `first_true`, so the evaluators need not call it per record."""
+    chosen = {outcome: first_true((outcome, True)) for outcome in (True, False, None)}
+    return {outcome: None if index is None else names[index] for outcome, index in chosen.items()}.__getitem__
+
+
+# ---- arithmetic and presence --------------------------------------------------------------------
+
+
+def _arithmetic(op: ArithOp) -> Callable[[Any, Any], Fraction | None]:
+    def compute(a: Any, b: Any) -> Fraction | None:
+        """Exact arithmetic (numbers become `Fraction`s); unknown in, unknown out; dividing by a zero reading is unknown, not an error."""
+        x, y = exact(a), exact(b)
+        if x is None or y is None:
+            return None
+        match op:
+            case ArithOp.ADD:
+                return x + y
+            case ArithOp.SUBTRACT:
+                return x - y
+            case ArithOp.MULTIPLY:
+                return x * y
+            case ArithOp.DIVIDE:
+                return None if y == 0 else x / y
+        raise AssertionError(op)
+
+    return compute
+
+
+#: `+ − × ÷` on exact numbers: `ARITHMETIC[ArithOp.ADD](0.1, 0.2) == Fraction(3, 10)`.
+ARITHMETIC: dict[ArithOp, Callable[[Any, Any], Fraction | None]] = {op: _arithmetic(op) for op in ArithOp}
+
+
+def is_known(value: object) -> bool:
+    """`x is known`: the one two-valued test, never unknown itself."""
+    return value is not None
+
+
+def is_missing(value: object) -> bool:
+    """`x is missing`."""
+    return value is None
+
+
+#: `is known` / `is missing`, keyed by the node's `known` flag.
+PRESENCE: dict[bool, Callable[[object], bool]] = {True: is_known, False: is_missing}
+
+
+# ---- opt-in fast paths --------------------------------------------------------------------------
+# Each specialises one entry above for a shape the evaluators meet on every record (a slot against a
+# constant, two or three operands of `and`), inlining the read and the unknown test to spare a call per
+# value. They are keyed like the entry they specialise; tests/property/test_property_operators.py holds
+# each equal to it on generated values. An evaluator with no fast path for a shape lifts the entry itself.
+
+Row = Sequence[Any]  # one record's environment: its values by slot
+RowFn = Callable[[Any], Any]  # an evaluator's closure over a row
+ColumnFn = Callable[[Sequence[Any]], list[Truth]]
+
+
+def _under_months(slot: int, months: int) -> RowFn:
+    threshold = months * MONTH
+
+    def under(row: Row) -> Truth:
+        v: Duration | None = row[slot]
+        if v is None:
+            return None
+        return True if v.month_high < threshold else False if v.month_low >= threshold else None
+
+    return under
+
+
+#: `row[slot] op constant`, the constant known and never unknown: specialises `COMPARISONS[key](row[slot], constant)`.
+ROW_AGAINST_CONSTANT: dict[tuple[Comparator, Operand, Operand], Callable[[int, Any], RowFn]] = {
+    (Comparator.EQ, Operand.VALUE, Operand.VALUE): lambda s, c: lambda row: None if (v := row[s]) is None else v == c,
+    (Comparator.NE, Operand.VALUE, Operand.VALUE): lambda s, c: lambda row: None if (v := row[s]) is None else v != c,
+    (Comparator.LT, Operand.VALUE, Operand.VALUE): lambda s, c: lambda row: None if (v := row[s]) is None else v < c,
+    (Comparator.LE, Operand.VALUE, Operand.VALUE): lambda s, c: lambda row: None if (v := row[s]) is None else v <= c,
+    (Comparator.GT, Operand.VALUE, Operand.VALUE): lambda s, c: lambda row: None if (v := row[s]) is None else v > c,
+    (Comparator.GE, Operand.VALUE, Operand.VALUE): lambda s, c: lambda row: None if (v := row[s]) is None else v >= c,
+    (Comparator.LT, Operand.DURATION, Operand.MONTHS): _under_months,  # "age < 6 months", the commonest duration test
+}
+
+
+def _column_under_months(values: Sequence[Any], months: int) -> list[Truth]:
+    threshold = months * MONTH
+    return [None if v is None else True if v.month_high < threshold else False if v.month_low >= threshold else None for v in values]
+
+
+#: A whole column against a constant: specialises `[COMPARISONS[key](v, constant) for v in values]`.
+COLUMN_AGAINST_CONSTANT: dict[tuple[Comparator, Operand, Operand], Callable[[Sequence[Any], Any], list[Truth]]] = {
+    (Comparator.EQ, Operand.VALUE, Operand.VALUE): lambda values, c: [None if v is None else v == c for v in values],
+    (Comparator.NE, Operand.VALUE, Operand.VALUE): lambda values, c: [None if v is None else v != c for v in values],
+    (Comparator.LT, Operand.VALUE, Operand.VALUE): lambda values, c: [None if v is None else v < c for v in values],
+    (Comparator.LE, Operand.VALUE, Operand.VALUE): lambda values, c: [None if v is None else v <= c for v in values],
+    (Comparator.GT, Operand.VALUE, Operand.VALUE): lambda values, c: [None if v is None else v > c for v in values],
+    (Comparator.GE, Operand.VALUE, Operand.VALUE): lambda values, c: [None if v is None else v >= c for v in values],
+    (Comparator.LT, Operand.DURATION, Operand.MONTHS): _column_under_months,
+}
+
+
+def _short_circuit(stop: bool) -> Callable[[Sequence[RowFn]], RowFn]:
+    other = not stop
+
+    def build(fns: Sequence[RowFn]) -> RowFn:
+        """Kleene `and` (stop at false) or `or` (stop at true) over closures, later operands read only when
+        needed; two and three operands, the usual sizes, unrolled."""
+        if len(fns) == 2:
+            first, second = fns
+
+            def two(row: Any) -> Any:
+                a = first(row)
+                if a is stop:
+                    return stop
+                b = second(row)
+                if b is stop:
+                    return stop
+                return None if a is None or b is None else other
+
+            return two
+        if len(fns) == 3:
+            first, second, third = fns
+
+            def three(row: Any) -> Any:
+                a = first(row)
+                if a is stop:
+                    return stop
+                b = second(row)
+                if b is stop:
+                    return stop
+                c = third(row)
+                if c is stop:
+                    return stop
+                return None if a is None or b is None or c is None else other
+
+            return three
+        parts = tuple(fns)
+
+        def many(row: Any) -> Any:
+            unknown = False
+            for fn in parts:
+                result = fn(row)
+                if result is stop:
+                    return stop
+                if result is None:
+                    unknown = True
+            return None if unknown else other
+
+        return many
+
+    return build
+
+
+#: `and`/`or` over closures with short-circuit: specialises `LOGIC[kind]([fn(row) for fn in fns])`.
+ROW_LOGIC: dict[BoolKind, Callable[[Sequence[RowFn]], RowFn]] = {
+    BoolKind.AND: _short_circuit(False), BoolKind.ALL_OF: _short_circuit(False),
+    BoolKind.OR: _short_circuit(True), BoolKind.ANY_OF: _short_circuit(True),
+}
+
+
+def _column_logic(kind: BoolKind) -> Callable[[Sequence[Sequence[Truth]]], list[Truth]]:
+    stop = not kind.is_conjunction
+    other = not stop
+    fold = LOGIC[kind]
+
+    def columns(parts: Sequence[Sequence[Truth]]) -> list[Truth]:
+        """Kleene `and`/`or` row by row over whole columns, two and three operands unrolled."""
+        if len(parts) == 2:
+            return [stop if a is stop or b is stop else None if a is None or b is None else other for a, b in zip(*parts, strict=True)]
+        if len(parts) == 3:
+            return [stop if a is stop or b is stop or c is stop else None if a is None or b is None or c is None else other
+                    for a, b, c in zip(*parts, strict=True)]
+        return [fold(row) for row in zip(*parts, strict=True)]
+
+    return columns
+
+
+#: `and`/`or` over columns: specialises `[LOGIC[kind](row) for row in zip(*columns)]`.
+COLUMN_LOGIC: dict[BoolKind, Callable[[Sequence[Sequence[Truth]]], list[Truth]]] = {
+    kind: _column_logic(kind) for kind in (BoolKind.AND, BoolKind.ALL_OF, BoolKind.OR, BoolKind.ANY_OF)
+}
+
+#: `not` as a lookup, for `map` over a column: specialises `kleene_not`.
+NOT_LOOKUP: Callable[[Truth], Truth] = {True: False, False: True, None: None}.__getitem__
