@@ -61,7 +61,7 @@ def dose(resolver: Resolver, dose: n.Dose, slot: int) -> p.Dose:
             resolver.error("CP405", f"'{name}' is rounded to a step of {n.expr_text(dose.rounding.step)}; it must be above zero",
                            dose.rounding.step.span)
         else:
-            rounding = (p.RoundingMode(dose.rounding.mode), rational(step_node.value))
+            rounding = (dose.rounding.mode, rational(step_node.value))
     schedule_text, days, from_day = schedule(resolver, dose.schedule)
     return p.Dose(name, slot, dose.title, dose.citation, target, dose.span, tuple(branches), parsed, rounding, schedule_text, days, from_day)
 
