@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import Any, assert_never
 
 from carepath.ir import program as p
-from carepath.semantics.operators import is_imprecise, unsettled
+from carepath.semantics.values import is_imprecise, unsettled
 
 NeedsFn = Callable[[list[Any]], list[str]]
 ValueOf = Callable[[Any], Callable[[list[Any]], Any]]  # IR node → its value closure

@@ -109,17 +109,6 @@ def exact(value: Any) -> Fraction | None:
     return Fraction(value)
 
 
-def is_imprecise(value: object) -> bool:
-    """A value known only within bounds (a duration in days against months, or the reverse)."""
-    return isinstance(value, Duration) and not value.exact
-
-
-def unsettled(value: object) -> bool:
-    """An operand some comparison in the table may leave unknown: missing, a duration known only within
-    bounds (183 days against 6 months), or an event day not yet reached."""
-    return value is None or is_imprecise(value) or isinstance(value, NotBefore)
-
-
 # ---- the comparison entries: (operator, left operand, right operand) → decide(left, right) ------
 
 

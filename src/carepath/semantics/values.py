@@ -141,6 +141,17 @@ class Duration:
         return self.month_low == self.month_high and self.day_low == self.day_high
 
 
+def is_imprecise(value: object) -> bool:
+    """A value known only within bounds (a duration in days against months, or the reverse)."""
+    return isinstance(value, Duration) and not value.exact
+
+
+def unsettled(value: object) -> bool:
+    """An operand some comparison of the operator table may leave unknown: missing, a duration known only within
+    bounds (183 days against 6 months), or an event day not yet reached."""
+    return value is None or is_imprecise(value) or isinstance(value, NotBefore)
+
+
 def format_number(value: int | float | object) -> str:
     """Thousands separated, no float noise: 123800 → '123,800', 0.5 → '0.5'."""
     from decimal import Decimal

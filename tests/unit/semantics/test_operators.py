@@ -18,9 +18,8 @@ from carepath.semantics.operators import (
     deciding,
     either,
     first_true,
-    unsettled,
 )
-from carepath.semantics.values import Duration, NotBefore, Truth
+from carepath.semantics.values import Duration, NotBefore, Truth, unsettled
 
 LT, LE, GT, GE, EQ, NE = Comparator.LT, Comparator.LE, Comparator.GT, Comparator.GE, Comparator.EQ, Comparator.NE
 V, X, DUR, MONTHS, DAYS, DAY = Operand.VALUE, Operand.EXACT, Operand.DURATION, Operand.MONTHS, Operand.DAYS, Operand.DAY
