@@ -7,15 +7,20 @@ which the rendered page hides:
   `expect-warning CPnnn` that it compiles with that warning; `append-to: PATH` compiles the block after
   the text of PATH (so a reference can show one definition instead of a whole protocol).
 - ```console: `$ carepath …` lines are run from the repository root and their output (stdout then
-  stderr, as a terminal shows them) must equal the lines below, trailing whitespace aside.
+  stderr, as a terminal shows them) must equal the lines below, trailing whitespace aside. They run in this
+  process through the CLI's entry point, with the terminal a subprocess would have; a few commands also run as
+  real subprocesses (the smoke tests below), so the installed entry point is exercised too.
   `exit: N` gives the expected exit status (default 0); `output: prefix` compares only the first lines.
 - ```yaml, ```json, ```gherkin: must name a real file with `file: PATH` and equal it byte for byte.
-- ```python: run as a script from the repository root; it must exit 0, so the `assert`s in it hold.
+- ```python: run as a script (`__name__ == "__main__"`, in this process) from the repository root; it must
+  finish without an exception, so the `assert`s in it hold.
 - ```care may also carry `file: PATH`; ```text blocks are syntax outlines with placeholders and are not run.
 """
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
 import re
 import shlex
@@ -27,7 +32,7 @@ from pathlib import Path
 import pytest
 
 import carepath
-from carepath import ProtocolError, Source
+from carepath import ProtocolError, Source, cli
 from carepath.language.diagnostics import Severity
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -166,9 +171,15 @@ def parse_console(block: Block) -> list[Command]:
     return commands
 
 
+# Variables that would make rich or the terminal colour or size output differently; a documented command runs
+# without them, at a fixed width, as on a plain 120-column terminal.
+TERMINAL_FORCING = ("FORCE_COLOR", "TTY_COMPATIBLE", "TTY_INTERACTIVE", "CLICOLOR_FORCE")
+TERMINAL = {"COLUMNS": WIDTH, "LINES": "50", "NO_COLOR": "1", "PYTHONUNBUFFERED": "1", "PYTHONIOENCODING": "utf-8"}
+
+
 def _environment() -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("FORCE_COLOR", "TTY_COMPATIBLE", "TTY_INTERACTIVE", "CLICOLOR_FORCE")}
-    env.update(COLUMNS=WIDTH, LINES="50", NO_COLOR="1", PYTHONUNBUFFERED="1", PYTHONIOENCODING="utf-8")
+    env = {k: v for k, v in os.environ.items() if k not in TERMINAL_FORCING}
+    env.update(TERMINAL)
     return env
 
 
@@ -179,14 +190,37 @@ def _normalise(lines: list[str]) -> list[str]:
     return out
 
 
-def run_command(argv: list[str]) -> subprocess.CompletedProcess[str]:
+@dataclass(frozen=True)
+class Done:
+    stdout: str  # stdout and stderr interleaved, as a terminal shows them
+    returncode: int
+
+
+def run_command(argv: list[str], monkeypatch: pytest.MonkeyPatch) -> Done:
+    """`carepath ARGS` through the CLI's entry point in this process: from the repository root, in the terminal
+    environment `run_subprocess` gives, stdout and stderr captured together; an argparse exit is an exit status."""
+    for name in TERMINAL_FORCING:
+        monkeypatch.delenv(name, raising=False)
+    for name, value in TERMINAL.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.chdir(ROOT)
+    output = io.StringIO()
+    with contextlib.redirect_stdout(output), contextlib.redirect_stderr(output):
+        try:
+            code = cli.main(argv[1:])
+        except SystemExit as exit_:
+            code = exit_.code if isinstance(exit_.code, int) else 0 if exit_.code is None else 1
+    return Done(output.getvalue(), code)
+
+
+def run_subprocess(argv: list[str]) -> subprocess.CompletedProcess[str]:
     # `python -m carepath.cli` is the installed `carepath` script without depending on PATH.
     return subprocess.run([sys.executable, "-m", "carepath.cli", *argv[1:]], cwd=ROOT, env=_environment(), text=True,
                           encoding="utf-8", stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=120, check=False)
 
 
 @pytest.mark.parametrize("block", _params("console"))
-def test_console_blocks_print_what_the_docs_show(block: Block) -> None:
+def test_console_blocks_print_what_the_docs_show(block: Block, monkeypatch: pytest.MonkeyPatch) -> None:
     exit_code = int(block.directives.get("exit", "0"))
     prefix = block.directives.get("output") == "prefix"
     assert block.directives.get("output", "prefix") == "prefix", f"{block.name}: output mode must be 'prefix'"
@@ -194,7 +228,7 @@ def test_console_blocks_print_what_the_docs_show(block: Block) -> None:
         assert command.argv[:1] == ["carepath"], f"{block.name}: only carepath commands are run: {command.text}"
         if command.argv[1:2] in (["run"], ["explain"]):
             assert "--as-of" in command.argv, f"{block.name}: '{command.text}' needs a fixed --as-of to be reproducible"
-        done = run_command(command.argv)
+        done = run_command(command.argv, monkeypatch)
         actual, expected = _normalise(done.stdout.splitlines()), _normalise(command.expected)
         if prefix:
             assert expected, f"{block.name}: a prefix comparison needs some expected output"
@@ -256,9 +290,12 @@ def test_every_diagnostic_code_is_documented() -> None:
 
 
 def test_every_error_code_has_a_failing_example() -> None:
-    """Each error code in the table is shown by a protocol that really fails with it (the size limits aside)."""
+    """Each error code in the table is shown by a protocol that really fails with it (the size limits aside), or,
+    for a record error, by a documented run that prints it."""
     shown = {b.directives["expect-error"] for b in blocks_of("care") if "expect-error" in b.directives}
     shown |= {b.directives["expect-warning"] for b in blocks_of("care") if "expect-warning" in b.directives}
+    # a record error is shown by a run that prints it: `invalid record: file:line:column: CP5nn …`
+    shown |= {code for b in blocks_of("console") for code in re.findall(r"^invalid record: (?:\S+: )?(CP5\d\d) ", b.text, re.MULTILINE)}
     reference = (DOCS / "language.md").read_text(encoding="utf-8")
     documented = set(re.findall(r"^\| `(CP\d{3})` \|", reference, flags=re.MULTILINE))
     assert documented - shown <= {"CP104", "CP105"}, f"codes without an example: {sorted(documented - shown - {'CP104', 'CP105'})}"
@@ -276,14 +313,19 @@ def test_the_block_reader_attaches_directives_to_the_next_fence_only(tmp_path: P
     assert [c.argv for c in parse_console(first)] == [["carepath", "--version"]]
 
 
-def test_commands_run_this_checkout_and_report_exit_status() -> None:
-    """The harness runs this checkout's engine and sees its exit status (2 for an unknown patient)."""
-    done = run_command(["carepath", "--version"])
+def test_commands_run_this_checkout_and_report_exit_status(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The harness runs this checkout's engine and sees its exit status (2 for an unknown patient), in this process
+    and as a real subprocess of the installed entry point alike."""
+    unknown = ["carepath", "explain", "docs/examples/infant_risk.care", "docs/examples/infant_patients.yaml", "--patient", "nobody",
+               "--as-of", "2026-01-01"]
+    done = run_subprocess(["carepath", "--version"])
     assert _normalise(done.stdout.splitlines()) == [f"carepath {carepath.__version__}"]
     assert done.returncode == 0
-    failing = run_command(["carepath", "explain", "docs/examples/infant_risk.care", "docs/examples/infant_patients.yaml",
-                           "--patient", "nobody", "--as-of", "2026-01-01"])
+    failing = run_subprocess(unknown)
     assert failing.returncode == 2
+    in_process = run_command(unknown, monkeypatch)
+    assert (in_process.stdout, in_process.returncode) == (failing.stdout, failing.returncode)
+    assert run_command(["carepath", "--version"], monkeypatch) == Done(done.stdout, 0)
 
 
 # ---- claims the documents make -----------------------------------------------------------------
@@ -305,24 +347,23 @@ def test_the_digest_in_the_json_is_the_sha256_of_the_protocol_file() -> None:
     import hashlib
     import json
 
-    done = run_command(["carepath", "run", "docs/examples/infant_risk.care", "docs/examples/cohort", "--as-of", "2026-01-01",
-                        "--format", "json"])
+    done = run_subprocess(["carepath", "run", "docs/examples/infant_risk.care", "docs/examples/cohort", "--as-of", "2026-01-01",
+                           "--format", "json"])
     document = json.loads(done.stdout)
     assert document["protocol"]["sha256"] == hashlib.sha256((EXAMPLES / "infant_risk.care").read_bytes()).hexdigest()
 
 
 def test_the_same_inputs_give_byte_identical_json() -> None:
-    """The reproducibility the audit guide promises: two runs, same bytes."""
+    """The reproducibility the audit guide promises: two runs, two processes (each with its own hash seed), same bytes."""
     argv = ["carepath", "explain", "docs/examples/infant_risk.care", "docs/examples/infant_patients.yaml", "--patient", "E",
             "--as-of", "2026-01-01", "--format", "json"]
-    assert run_command(argv).stdout == run_command(argv).stdout
+    assert run_subprocess(argv).stdout == run_subprocess(argv).stdout
 
 
 # ---- Python examples ---------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("block", _params("python"))
-def test_python_blocks_run_and_their_assertions_hold(block: Block) -> None:
-    done = subprocess.run([sys.executable, "-c", block.text], cwd=ROOT, env=_environment(), text=True, encoding="utf-8",
-                          capture_output=True, timeout=120, check=False)
-    assert done.returncode == 0, f"{block.name} failed:\n{done.stderr}"
+def test_python_blocks_run_and_their_assertions_hold(block: Block, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
+    exec(compile(block.text, block.name, "exec"), {"__name__": "__main__"})

@@ -176,7 +176,7 @@ def _run(args: argparse.Namespace) -> int:
         console.print(terminal.summary(run))
     for result in run.results:
         for error in result.errors:
-            print(f"invalid record: {error.message}", file=sys.stderr)
+            print(terminal.record_error_line(error), file=sys.stderr)
     return run.exit_code
 
 

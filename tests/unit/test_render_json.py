@@ -70,8 +70,10 @@ def test_results_follow_the_contract(seed: CompiledProtocol, mixed: Path) -> Non
     }
     assert bad["status"] == "invalid"
     assert bad["decisions"] == {}
-    assert [list(e) for e in bad["errors"]] == [["field", "message"]]
-    assert bad["errors"][0]["field"] == "wbc_at_diagnosis"
+    assert [list(e) for e in bad["errors"]] == [["field", "message", "code", "line", "value"]]
+    # the third record's wbc (line 9 of the file) is 33.9 /µL once /mL is read: implausible
+    assert {k: v for k, v in bad["errors"][0].items() if k != "message"} == {
+        "field": "wbc_at_diagnosis", "code": "CP505", "line": 9, "value": "33900 /mL"}
 
 
 def test_dumps_is_stable_utf8_with_a_final_newline(seed: CompiledProtocol, mixed: Path) -> None:

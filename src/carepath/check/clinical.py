@@ -1,34 +1,30 @@
 """The checker's part for doses, target ranges and events: amounts in their declared unit, schedules,
 bounds, and conditions over dated series.
 
-Functions take the running `checker.Checker`; they are its methods kept in their own module by family.
+Functions take the run's `resolver.Resolver`, resolve each part through it and return the checked definition.
 """
 
 from __future__ import annotations
 
 from fractions import Fraction
-from typing import TYPE_CHECKING
 
-from carepath.check.parameters import rational
+from carepath.check.resolver import Resolver, rational
 from carepath.ir import program as p
 from carepath.language import nodes as n
 from carepath.language.diagnostics import did_you_mean
-from carepath.semantics.types import BOOLEAN, DAY, NUMBER, Kind, Type
+from carepath.semantics.types import DAY, NUMBER, Kind, Type
 from carepath.semantics.units import CalendarUnit, Unit, UnitError, describe_dimension, exact_number, parse_unit
 
-if TYPE_CHECKING:
-    from carepath.check.checker import Checker
 
-
-def dose(checker: Checker, dose: n.Dose, slot: int) -> p.Dose:
+def dose(resolver: Resolver, dose: n.Dose, slot: int) -> p.Dose:
     name = dose.name.name
     try:
         parsed = parse_unit(dose.unit)
     except UnitError as error:
-        checker.error("CP303", str(error), dose.span, error.hint)
+        resolver.error("CP303", str(error), dose.span, error.hint)
         parsed = parse_unit("mg")
     if isinstance(parsed, CalendarUnit):
-        checker.error("CP307", f"dose '{name}' is in {dose.unit}, a duration", dose.span)
+        resolver.error("CP307", f"dose '{name}' is in {dose.unit}, a duration", dose.span)
         parsed = parse_unit("mg")
     assert isinstance(parsed, Unit)
     target = Type(Kind.QUANTITY, parsed)
@@ -36,51 +32,51 @@ def dose(checker: Checker, dose: n.Dose, slot: int) -> p.Dose:
     closed: n.DoseBranch | None = None
     for index, branch in enumerate(dose.branches):
         if closed is not None:
-            checker.error("CP403", f"this amount of '{name}' can never be reached: an unconditional amount comes before it", branch.span,
-                          "put 'otherwise' last, and give every earlier amount a 'when'")
+            resolver.error("CP403", f"this amount of '{name}' can never be reached: an unconditional amount comes before it", branch.span,
+                           "put 'otherwise' last, and give every earlier amount a 'when'")
         if branch.condition is None:
             closed = branch
-        condition = None if branch.condition is None else checker._condition(branch.condition)
-        amount = dose_amount(checker, branch.amount, target, f"dose '{name}'")
+        condition = None if branch.condition is None else resolver.condition(branch.condition)
+        amount = dose_amount(resolver, branch.amount, target, f"dose '{name}'")
         label = "otherwise" if branch.otherwise else "always" if branch.condition is None else f"band {index + 1}"
         if amount is None:  # reported; the program is rejected, so a placeholder keeps the branch whole
             text = n.expr_text(branch.amount)
             amount = p.Const(None, target, text, text, branch.amount.span)
         branches.append(p.DoseBranch(label, condition, amount, branch.span))
     if closed is None and dose.branches:
-        checker.warn("CP402", f"'{name}' has no 'otherwise' amount: a patient matching no band gets no dose and is left undetermined",
-                     dose.branches[-1].span, "add a final 'AMOUNT otherwise'")
+        resolver.warn("CP402", f"'{name}' has no 'otherwise' amount: a patient matching no band gets no dose and is left undetermined",
+                      dose.branches[-1].span, "add a final 'AMOUNT otherwise'")
     rounding: tuple[p.RoundingMode, object] | None = None
     if dose.rounding is not None:
-        step_node, step_type = checker._resolve(dose.rounding.step, None)
+        step_node, step_type = resolver.resolve(dose.rounding.step, None)
         step_unit = step_type.unit if step_type is not None and isinstance(step_type.unit, Unit) else None
         if step_unit is not None and step_unit.dimension == parsed.dimension:
-            step_node, step_type = checker._resolve(dose.rounding.step, target)  # now in the dose's unit
+            step_node, step_type = resolver.resolve(dose.rounding.step, target)  # now in the dose's unit
         if step_type is not None and step_type != target:
-            checker.error("CP302", f"'{name}' is in {parsed.display}; its rounding step {n.expr_text(dose.rounding.step)} is not",
-                          dose.rounding.step.span, f"write the step in {parsed.display}")
+            resolver.error("CP302", f"'{name}' is in {parsed.display}; its rounding step {n.expr_text(dose.rounding.step)} is not",
+                           dose.rounding.step.span, f"write the step in {parsed.display}")
         elif not isinstance(step_node, p.Const) or step_type is None or step_node.value is None:
-            checker.error("CP301", f"'{name}' is rounded to a constant in {parsed.display}", dose.rounding.step.span)
+            resolver.error("CP301", f"'{name}' is rounded to a constant in {parsed.display}", dose.rounding.step.span)
         elif step_node.value <= 0:  # type: ignore[operator]
-            checker.error("CP405", f"'{name}' is rounded to a step of {n.expr_text(dose.rounding.step)}; it must be above zero",
-                          dose.rounding.step.span)
+            resolver.error("CP405", f"'{name}' is rounded to a step of {n.expr_text(dose.rounding.step)}; it must be above zero",
+                           dose.rounding.step.span)
         else:
             rounding = (p.RoundingMode(dose.rounding.mode), rational(step_node.value))
-    schedule_text, days, from_day = schedule(checker, dose.schedule)
+    schedule_text, days, from_day = schedule(resolver, dose.schedule)
     return p.Dose(name, slot, dose.title, dose.citation, target, dose.span, tuple(branches), parsed, rounding, schedule_text, days, from_day)
 
 
-def dose_amount(checker: Checker, expr: n.Expr, target: Type, what: str) -> p.Value | None:
-    node, type_ = checker._value(expr)  # in its own unit: converted below, so a wrong unit is named as such
+def dose_amount(resolver: Resolver, expr: n.Expr, target: Type, what: str) -> p.Value | None:
+    node, type_ = resolver.value(expr)  # in its own unit: converted below, so a wrong unit is named as such
     if type_ is None:
         return None
     unit = type_.unit if isinstance(type_.unit, Unit) else None
     assert isinstance(target.unit, Unit)
     if unit is None or unit.dimension != target.unit.dimension:
         shown = unit.display if unit else "a plain number"
-        checker.error("CP302", f"{what} is in {target.unit.display} ({describe_dimension(target.unit)}); '{n.expr_text(expr)}' is in {shown}"
-                      f" ({describe_dimension(unit) if unit else 'no unit'})", expr.span,
-                      "check each factor's unit: mg/kg × kg gives mg, mg/m2 × m2 gives mg")
+        resolver.error("CP302", f"{what} is in {target.unit.display} ({describe_dimension(target.unit)}); '{n.expr_text(expr)}' is in {shown}"
+                       f" ({describe_dimension(unit) if unit else 'no unit'})", expr.span,
+                       "check each factor's unit: mg/kg × kg gives mg, mg/m2 × m2 gives mg")
         return None
     factor = unit.factor_to(target.unit)
     if factor == 1:
@@ -89,22 +85,22 @@ def dose_amount(checker: Checker, expr: n.Expr, target: Type, what: str) -> p.Va
     return p.Arith(p.ArithOp.MULTIPLY, node, scale, Fraction(1), target, n.expr_text(expr), expr.span)  # type: ignore[arg-type]
 
 
-def schedule(checker: Checker, schedule: n.Schedule | None) -> tuple[str | None, tuple[int, ...] | None, int | None]:
+def schedule(resolver: Resolver, schedule: n.Schedule | None) -> tuple[str | None, tuple[int, ...] | None, int | None]:
     if schedule is None:
         return None, None, None
     count = n.number_text(schedule.count) if schedule.count is not None else ""
     frequency = {"times daily": f"{count} times daily", "every hours": f"every {count} hours"}.get(schedule.frequency, schedule.frequency)
     if schedule.count is not None and (schedule.count <= 0 or schedule.count.denominator != 1):
-        checker.error("CP405", f"'{frequency}' needs a whole number above zero", schedule.span)
+        resolver.error("CP405", f"'{frequency}' needs a whole number above zero", schedule.span)
     spec = schedule.days
     if spec is None:
         return frequency, None, None
     if any(d.denominator != 1 for d in spec.days):
-        checker.error("CP306", "schedule days are whole days", spec.span)
+        resolver.error("CP306", "schedule days are whole days", spec.span)
         return frequency, None, None
     whole = [int(d) for d in spec.days]
     if spec.kind in ("day", "from") and spec.parameter is not None:  # `on start_day`, `from start_day`: a day parameter
-        parameter = _parameter_of(checker, spec.parameter, Kind.DAY, "a day parameter", "parameter NAME: day -1")
+        parameter = _parameter_of(resolver, spec.parameter, Kind.DAY, "a day parameter", "parameter NAME: day -1")
         if parameter is None:
             return frequency, None, None
         assert isinstance(parameter.value, int)
@@ -115,99 +111,76 @@ def schedule(checker: Checker, schedule: n.Schedule | None) -> tuple[str | None,
         case "range":
             first, last = whole
             if last < first:
-                checker.error("CP405", f"days {first} to {last} run backwards", spec.span, "write the earlier day first")
+                resolver.error("CP405", f"days {first} to {last} run backwards", spec.span, "write the earlier day first")
             return f"{frequency} on days {first} to {last}", tuple(range(first, last + 1)), None
         case "list":
             return f"{frequency} on days " + ", ".join(map(str, whole)), tuple(whole), None
         case "from":
             return f"{frequency} from day {whole[0]}", None, whole[0]
     assert spec.parameter is not None
-    parameter = _parameter_of(checker, spec.parameter, Kind.DAYS, "a parameter listing days", "parameter NAME: days 1, 3, 6")
+    parameter = _parameter_of(resolver, spec.parameter, Kind.DAYS, "a parameter listing days", "parameter NAME: days 1, 3, 6")
     if parameter is None:
         return frequency, None, None
     listed: tuple[int, ...] = parameter.value  # type: ignore[assignment]
     return f"{frequency} on day{'s' if len(listed) != 1 else ''} " + ", ".join(map(str, listed)), listed, None
 
 
-def _parameter_of(checker: Checker, name: n.Name, kind: Kind, what: str, example: str) -> p.ParameterInfo | None:
+def _parameter_of(resolver: Resolver, name: n.Name, kind: Kind, what: str, example: str) -> p.ParameterInfo | None:
     """A schedule's day or list of days named by a parameter of that kind, or a located error saying which exist."""
-    parameter = checker.parameters.get(name.name)
+    parameter = resolver.parameters.get(name.name)
     if parameter is not None and parameter.type.kind is kind:
         return parameter
-    candidates = [q.name for q in checker.parameters.values() if q.type.kind is kind]
-    checker.error("CP201", f"'{name.name}' is not {what}", name.span, did_you_mean(name.name, candidates) or f"declare it: {example}")
+    candidates = [q.name for q in resolver.parameters.values() if q.type.kind is kind]
+    resolver.error("CP201", f"'{name.name}' is not {what}", name.span, did_you_mean(name.name, candidates) or f"declare it: {example}")
     return None
 
 
-def target(checker: Checker, target: n.Target, slot: int) -> p.Target:
+def target(resolver: Resolver, target: n.Target, slot: int) -> p.Target:
     name = target.name.name
-    measured, measured_type = checker._value(target.measured)
+    measured, measured_type = resolver.value(target.measured)
     bounds: list[p.Const] = []
     for bound in (target.low, target.high):
-        node, type_ = checker._resolve(bound, measured_type)
+        node, type_ = resolver.resolve(bound, measured_type)
         if measured_type is not None and (not isinstance(node, p.Const) or type_ != measured_type):
             unit = measured_type.unit.display if isinstance(measured_type.unit, Unit) else "the measured value's unit"
-            checker.error("CP302", f"the bounds of '{name}' must be constants in {unit}; {n.expr_text(bound)} is not", bound.span)
+            resolver.error("CP302", f"the bounds of '{name}' must be constants in {unit}; {n.expr_text(bound)} is not", bound.span)
         bounds.append(node if isinstance(node, p.Const) else p.Const(None, NUMBER, "", "", bound.span))
     low, high = bounds
     if low.value is not None and high.value is not None and low.value > high.value:  # type: ignore[operator]
-        checker.error("CP405", f"the range of '{name}' runs backwards", target.low.span, "write the lower bound first")
+        resolver.error("CP405", f"the range of '{name}' runs backwards", target.low.span, "write the lower bound first")
     actions: dict[str, str] = {}
     for band, text in target.actions:
         if band in actions:
-            checker.error("CP404", f"'{name}' gives two actions for '{band}'", target.span)
+            resolver.error("CP404", f"'{name}' gives two actions for '{band}'", target.span)
         actions[band] = text
-    return p.Target(name, slot, target.title, target.citation, checker.def_types[name], target.span, measured, low, high,  # type: ignore[arg-type]
+    return p.Target(name, slot, target.title, target.citation, resolver.def_types[name], target.span, measured, low, high,  # type: ignore[arg-type]
                     actions)
 
 
-def event(checker: Checker, event: n.Event, slot: int) -> p.Event:
+def event(resolver: Resolver, event: n.Event, slot: int) -> p.Event:
     name = event.name.name
     run = 1
     if event.run is not None:
-        node, type_ = checker._resolve(event.run, None)
+        node, type_ = resolver.resolve(event.run, None)
         value = node.value if isinstance(node, p.Const) else None
         if (type_ is not NUMBER and (type_ is None or type_.kind is not Kind.NUMBER)) or not isinstance(value, int) or value < 1:
-            checker.error("CP301", f"'{name}' needs a whole number of consecutive days; {n.expr_text(event.run)} is not", event.run.span)
+            resolver.error("CP301", f"'{name}' needs a whole number of consecutive days; {n.expr_text(event.run)} is not", event.run.span)
         else:
             run = value
     start: p.Value | None = None
     if event.start is not None:
-        node, type_ = checker._resolve(event.start, None)
+        node, type_ = resolver.resolve(event.start, None)
         if type_ is None or type_.kind is not Kind.DAY:
-            checker.error("CP301", f"'{name}' starts from a day (day 1, a day parameter or another event); {n.expr_text(event.start)} is not",
-                          event.start.span)
+            resolver.error("CP301", f"'{name}' starts from a day (day 1, a day parameter or another event); {n.expr_text(event.start)} is not",
+                           event.start.span)
         else:
             start = node  # type: ignore[assignment]
-    checker._event_series = []
-    condition = checker._condition(event.condition)
-    series = tuple({info.name: info for info in checker._event_series}.values())
-    checker._event_series = None
+    resolver.in_event = True
+    condition = resolver.condition(event.condition)
+    resolver.in_event = False
+    read = [node.input for node in condition.walk() if isinstance(node, (p.SeriesAt, p.NoneBefore))]
+    series = tuple({info.name: info for info in read}.values())
     if not series:
-        checker.error("CP301", f"the condition of event '{name}' reads no series: nothing to count days over", event.condition.span,
-                      "name a series input (declared 'series of …') in the condition")
+        resolver.error("CP301", f"the condition of event '{name}' reads no series: nothing to count days over", event.condition.span,
+                       "name a series input (declared 'series of …') in the condition")
     return p.Event(name, slot, event.title, event.citation, DAY, event.span, run, start, condition, series)
-
-
-def none_in_previous(checker: Checker, expr: n.NoneInPrevious) -> p.Cond:
-    text = n.expr_text(expr)
-    info = checker.inputs.get(expr.series.name)
-    if checker._event_series is None:
-        checker.error("CP301", f"'{text}' looks at the days before the day examined: use it inside an event's 'where'", expr.span)
-        return p.Const(None, BOOLEAN, text, text, expr.span)
-    if info is None or info.type.kind is not Kind.SERIES or info.type.element != BOOLEAN:
-        checker.error("CP301", f"'no … in previous' needs a series of booleans; '{expr.series.name}' is "
-                      f"{info.type.describe() if info else 'not declared'}", expr.series.span,
-                      did_you_mean(expr.series.name, [i.name for i in checker.inputs.values() if i.type.kind is Kind.SERIES]))
-        return p.Const(None, BOOLEAN, text, text, expr.span)
-    checker._event_series.append(info)
-    node, type_ = checker._resolve(expr.window, None)
-    days: int | None = None
-    if isinstance(node, p.CalendarConst) and node.base is p.CalendarBase.DAYS:
-        days = node.amount
-    elif isinstance(node, p.Const) and type_ is not None and type_.kind is Kind.NUMBER and isinstance(node.value, int):
-        days = node.value
-    if days is None or days < 1:
-        checker.error("CP301", f"the window of '{text}' must be a whole number of days, at least 1 (7 days, or a parameter)", expr.window.span)
-        days = 1
-    return p.NoneBefore(info, days, text, expr.span)

@@ -1,39 +1,28 @@
 """The checker's part for parameters: a value a site may override, checked for type, unit and range.
 
-Functions take the running `checker.Checker`; they are its methods kept in their own module by family.
+Functions take the run's `resolver.Resolver` and declare each parameter into it.
 """
 
 from __future__ import annotations
 
-from fractions import Fraction
-from typing import TYPE_CHECKING
-
+from carepath.check.resolver import Resolver
 from carepath.ir import program as p
 from carepath.language import nodes as n
 from carepath.language.diagnostics import ParameterError
 from carepath.semantics.types import DAY, DAYS, DURATION, Kind, Type
-from carepath.semantics.units import CalendarUnit, Unit, UnitError, describe_dimension, display, exact_number, parse_unit
-
-if TYPE_CHECKING:
-    from carepath.check.checker import Checker
+from carepath.semantics.units import CalendarUnit, Unit, UnitError, describe_dimension, display, parse_unit
 
 
-def rational(value: object) -> Fraction:
-    """A checked quantity constant back as an exact rational (constants hold ints or floats of exact rationals)."""
-    assert isinstance(value, (int, float, Fraction))
-    return Fraction(repr(value)) if isinstance(value, float) else Fraction(value)  # the float came from decimal text
-
-
-def declare_parameter(checker: Checker, declared: n.Parameter) -> None:
+def declare_parameter(resolver: Resolver, declared: n.Parameter) -> None:
     name = declared.name.name
-    default, default_text = parameter_value(checker, declared, declared.value)
+    default, default_text = parameter_value(resolver, declared, declared.value)
     if default is None:
         return
     type_, value = default
     used, shown, overridden = value, default_text, False
-    override = checker.overrides.get(name)
+    override = resolver.overrides.get(name)
     if override is not None:
-        replaced, override_text = parameter_value(checker, declared, override.value, type_)
+        replaced, override_text = parameter_value(resolver, declared, override.value, type_)
         if replaced is None:
             return
         used, shown, overridden = replaced[1], override_text, True
@@ -41,12 +30,12 @@ def declare_parameter(checker: Checker, declared: n.Parameter) -> None:
             raise ParameterError(f"parameter {name}={override_text}: '{name}' is counted in {value[0]}; "
                                  f"give it in {value[0]} too (months and days are not interchangeable)")
     if declared.plausible is not None:
-        parameter_plausible(checker, declared, type_, used, shown, overridden)
-    checker.parameters[name] = p.ParameterInfo(name, type_, used, shown, default_text, overridden, declared.title, declared.citation,
+        parameter_plausible(resolver, declared, type_, used, shown, overridden)
+    resolver.parameters[name] = p.ParameterInfo(name, type_, used, shown, default_text, overridden, declared.title, declared.citation,
                                             declared.span)
 
 
-def parameter_value(checker: Checker, declared: n.Parameter, value: n.Literal | n.DayLiteral | n.DayList,
+def parameter_value(resolver: Resolver, declared: n.Parameter, value: n.Literal | n.DayLiteral | n.DayList,
                      like: Type | None = None) -> tuple[tuple[Type, object] | None, str]:
     """A parameter's value in the evaluator's terms; `like` is the type an override must keep."""
     name = declared.name.name
@@ -63,7 +52,7 @@ def parameter_value(checker: Checker, declared: n.Parameter, value: n.Literal | 
         case n.QuantityLiteral():
             if like is not None:
                 override_fits(name, value, like, text)
-            resolved, type_ = checker._resolve_quantity(value, like if like is not None and like.kind in (Kind.QUANTITY, Kind.DURATION) else None)
+            resolved, type_ = resolver.resolve_quantity(value, like if like is not None and like.kind in (Kind.QUANTITY, Kind.DURATION) else None)
             if type_ is None:
                 return None, text
             if isinstance(resolved, p.CalendarConst):
@@ -73,7 +62,7 @@ def parameter_value(checker: Checker, declared: n.Parameter, value: n.Literal | 
                 result = type_, resolved.value
             text = display(text)
         case _:
-            resolved, type_ = checker._resolve(value, None)
+            resolved, type_ = resolver.resolve(value, None)
             assert isinstance(resolved, p.Const) and type_ is not None
             result = type_, resolved.value
     if problem is None and result is not None and like is not None and result[0].kind is not like.kind:
@@ -81,7 +70,7 @@ def parameter_value(checker: Checker, declared: n.Parameter, value: n.Literal | 
     if problem is not None:
         if like is not None:
             raise ParameterError(f"parameter {name}={text}: {problem}")
-        checker.error("CP306", problem, value.span)
+        resolver.error("CP306", problem, value.span)
         return None, text
     return result, text
 
@@ -103,22 +92,22 @@ def override_fits(name: str, value: n.QuantityLiteral, like: Type, text: str) ->
         raise ParameterError(f"parameter {name}={text}: '{name}' is {expected}; {display(text)} is {describe_dimension(unit)}")
 
 
-def parameter_plausible(checker: Checker, declared: n.Parameter, type_: Type, value: object, shown: str, overridden: bool) -> None:
+def parameter_plausible(resolver: Resolver, declared: n.Parameter, type_: Type, value: object, shown: str, overridden: bool) -> None:
     assert declared.plausible is not None
     name = declared.name.name
     if type_.kind not in (Kind.QUANTITY, Kind.NUMBER, Kind.DURATION):
-        checker.error("CP405", f"a plausible range needs a quantity, a number or a duration; '{name}' is {type_.describe()}",
-                      declared.plausible.span)
+        resolver.error("CP405", f"a plausible range needs a quantity, a number or a duration; '{name}' is {type_.describe()}",
+                       declared.plausible.span)
         return
     bounds: list[object] = []
     for literal in (declared.plausible.low, declared.plausible.high):
-        resolved, bound_type = checker._resolve(literal, type_)
+        resolved, bound_type = resolver.resolve(literal, type_)
         if isinstance(resolved, p.CalendarConst) and type_.kind is Kind.DURATION and isinstance(value, tuple) and resolved.base == value[0]:
             bounds.append(resolved.amount)
             continue
         if not isinstance(resolved, p.Const) or bound_type is None or bound_type.kind is not type_.kind:
             unit = f" in {value[0]}" if isinstance(value, tuple) else ""
-            checker.error("CP405", f"the plausible range of '{name}' must be {type_.describe()}{unit}", literal.span)
+            resolver.error("CP405", f"the plausible range of '{name}' must be {type_.describe()}{unit}", literal.span)
             return
         bounds.append(resolved.value)
     low, high = bounds
@@ -128,17 +117,4 @@ def parameter_plausible(checker: Checker, declared: n.Parameter, type_: Type, va
         message = f"'{name}' = {shown} is outside its plausible range {n.expr_text(declared.plausible.low)} .. {n.expr_text(declared.plausible.high)}"
         if overridden:
             raise ParameterError(f"parameter {message}")
-        checker.error("CP405", message, declared.value.span)
-
-
-def parameter_ref(checker: Checker, expr: n.Name, context: Type | None) -> tuple[object, Type | None]:
-    info = checker.parameters[expr.name]
-    type_, value = info.type, info.value
-    if type_.kind is Kind.DURATION:
-        assert isinstance(value, tuple)
-        return p.CalendarConst(p.CalendarBase(value[0]), int(value[1]), expr.name, info.shown, expr.span), DURATION
-    if (type_.kind is Kind.QUANTITY and context is not None and context.kind is Kind.QUANTITY and isinstance(context.unit, Unit)
-            and isinstance(type_.unit, Unit) and context.unit.dimension == type_.unit.dimension):
-        converted = exact_number(rational(value) * type_.unit.factor_to(context.unit))
-        return p.Const(converted, context, expr.name, info.shown, expr.span), context
-    return p.Const(value, type_, expr.name, info.shown, expr.span), type_
+        resolver.error("CP405", message, declared.value.span)

@@ -7,6 +7,7 @@ result, filled in evaluation order. No source text is generated and nothing is `
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, assert_never
 
@@ -19,7 +20,7 @@ from carepath.ir import program as p
 from carepath.semantics.operators import either, first_true
 from carepath.semantics.trace import Step, StepKind
 
-__all__ = ["CompiledDefinition", "CompiledProtocol", "ExplainContext", "compile_protocol"]
+__all__ = ["CompiledDefinition", "CompiledProtocol", "ExplainContext", "ValueFn", "compile_choice", "compile_condition", "compile_protocol"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +86,23 @@ def compile_protocol(checked: p.CheckedProtocol) -> CompiledProtocol:
         has_events=any(isinstance(d, p.Event) for d in checked.decisions),
         as_of_inputs=tuple(i for i in checked.inputs if i.derived_from and i.derived_from[1] == "as_of" and checked.input("as_of") is None),
     )
+
+
+def compile_condition(compiled: CompiledProtocol, condition: p.Cond) -> ValueFn:
+    """A condition on its own, as a value closure over an environment `engine.decide` filled: for analyses that
+    test a condition (a branch's, an atom's) apart from the definition it belongs to."""
+    return cond(condition, _criteria(compiled))[0]
+
+
+def compile_choice(compiled: CompiledProtocol, branches: Sequence[p.Branch | p.DoseBranch]) -> ValueFn:
+    """Which branch the first-true rule picks (its name), None while an earlier branch is unknown: a dose's band
+    choice on its own, without computing an amount."""
+    scope = _criteria(compiled)
+    return _first_true(tuple((b.name, None if b.condition is None else cond(b.condition, scope)[0]) for b in branches))
+
+
+def _criteria(compiled: CompiledProtocol) -> Scope:
+    return {c.definition.name: c.value for c in compiled.definitions if isinstance(c.definition, p.Criterion)}
 
 
 def _read_inputs(checked: p.CheckedProtocol) -> tuple[p.InputInfo, ...]:

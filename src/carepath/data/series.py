@@ -1,4 +1,5 @@
-"""Dated series in patient records: days or dates → values, converted and checked as scalar values are.
+"""Dated series in patient records: days or dates → values, converted and checked as scalar values are; every
+problem a located `RecordError`.
 
 Forms: {day: value}, {date: value} (dates counted from the `relative to` input), {unit: U, values: {day: number}},
 and for booleans {on: [days], from: DAY, to: DAY}. A day not given stays unknown: nothing is filled in.
@@ -10,9 +11,11 @@ import datetime as dt
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
-from typing import Any
+from typing import Any, NamedTuple
 
-from carepath.data.records import _MAPPINGS, _NUMBER, _BadValue, _convert, _show, _show_raw
+from carepath.data.convert import MAPPINGS, NUMBER, BadValue, convert, show, show_raw
+from carepath.data.errors import Place, RecordCode, RecordError
+from carepath.data.located import item_place, key_place, value_place
 from carepath.ir.program import CheckedProtocol, InputInfo
 from carepath.semantics.trace import Fact
 from carepath.semantics.types import Kind
@@ -23,27 +26,36 @@ from carepath.semantics.values import Series
 DAY_LIMIT = 36525
 _DAY_TEXT = re.compile(r"^\s*[-+]?\d+\s*$")
 _DATE_TEXT = re.compile(r"^\s*\d{4}-\d{2}-\d{2}\s*$")
-_BARE_NUMBER = re.compile(rf"^\s*{_NUMBER}\s*$")
+_BARE_NUMBER = re.compile(rf"^\s*{NUMBER}\s*$")
 _SHOWN_ENTRIES = 3  # entries of a series an explanation repeats as written
 
 
+class _Entry(NamedTuple):
+    """One day of a series as written: its key (a day or a date), its value, and where each was written."""
+
+    key: Any
+    item: Any
+    key_at: Place
+    item_at: Place
+
+
 def bind_series(info: InputInfo, value: Any, protocol: CheckedProtocol, data: Mapping[str, Any], who: str,
-                 where: str, values: list[Any], facts: list[Fact | None]) -> list[str]:
+                where: str, file: str | None, values: list[Any], facts: list[Fact | None]) -> list[RecordError]:
     """Bind one series field in any of its record forms; returns every problem found, binding nothing if any.
 
     Forms: {day: value}, {date: value} (dates counted from the `relative to` input), {unit: U, values: {day: number}},
     and for booleans {on: [days], from: DAY, to: DAY}. `[]` and `{}` are a series recorded with no days.
     """
-    binder = _SeriesBinder(info, protocol, data, who)
+    binder = _SeriesBinder(info, protocol, data, who, file, value_place(file, data, info.name))
     if isinstance(value, list) and not value:
-        entries: list[tuple[Any, Any]] = []
-    elif isinstance(value, _MAPPINGS):
+        entries: list[_Entry] = []
+    elif isinstance(value, MAPPINGS):
         entries = binder.entries(value)
     else:
         example = "{0: false, 1: true}" if binder.boolean else "{1: '100 /uL', 2: '300 /uL'}"
         why = " (a list does not say which day each value belongs to)" if isinstance(value, list) else ""
-        return [f"{who}: field '{info.name}' value {_show(value)}: expected a series, a mapping of day: value such as "
-                f"{example}{why}"]
+        return [RecordError.at(binder.at, RecordCode.BAD_SERIES, info.name, f"{who}: field '{info.name}' value {show(value)}: "
+                               f"expected a series, a mapping of day: value such as {example}{why}", value)]
     by_day = binder.bind(entries)
     if binder.errors:
         return binder.errors
@@ -58,17 +70,23 @@ def bind_series(info: InputInfo, value: Any, protocol: CheckedProtocol, data: Ma
 class _SeriesBinder:
     """One series field's binding: reads keys as days or dates, converts values, and collects every error."""
 
-    def __init__(self, info: InputInfo, protocol: CheckedProtocol, data: Mapping[str, Any], who: str) -> None:
+    def __init__(self, info: InputInfo, protocol: CheckedProtocol, data: Mapping[str, Any], who: str,
+                 file: str | None, at: Place) -> None:
         assert info.type.element is not None
         self.info = info
         self.element = replace(info, type=info.type.element)  # each value is bound as a scalar of the element type
         self.boolean = info.type.element.kind is Kind.BOOLEAN
         self.field = f"{who}: field '{info.name}'"
-        self.errors: list[str] = []
+        self.file = file
+        self.at = at  # where the series' value starts
+        self.errors: list[RecordError] = []
         self.unit: str | None = None  # the `unit:` that bare numbers take
         self.anchor_reported = False
         self.unit_failed = False
         self.anchor, self.anchor_problem = self._anchor(protocol, data)
+
+    def _error(self, place: Place, message: str, value: Any = None, code: RecordCode = RecordCode.BAD_SERIES) -> None:
+        self.errors.append(RecordError.at(place, code, self.info.name, message, value))
 
     def _anchor(self, protocol: CheckedProtocol, data: Mapping[str, Any]) -> tuple[dt.date | None, str]:
         """Day 0 for date keys, or why there is none. The anchor's own errors are its own field's to report."""
@@ -80,14 +98,18 @@ class _SeriesBinder:
         if anchor_info is None or written is None:
             return None, f"dates are counted from {name} (day 0), which this record does not give; add {name} or give day numbers"
         try:
-            anchor, _ = _convert(anchor_info, written)
-        except _BadValue:
+            anchor, _ = convert(anchor_info, written)
+        except BadValue:
             return None, f"dates are counted from {name} (day 0), which is not a valid date in this record"
         assert isinstance(anchor, dt.date)
         return anchor, ""
 
-    def entries(self, value: Mapping[Any, Any]) -> list[tuple[Any, Any]]:
-        """The (key, value) pairs of any mapping form; the structured forms are recognised by their keys."""
+    def _pairs(self, mapping: Mapping[Any, Any]) -> list[_Entry]:
+        return [_Entry(key, item, key_place(self.file, mapping, key), value_place(self.file, mapping, key))
+                for key, item in mapping.items()]
+
+    def entries(self, value: Mapping[Any, Any]) -> list[_Entry]:
+        """The entries of any mapping form; the structured forms are recognised by their keys."""
         keys = list(value)
         # YAML 1.1 reads a bare `on` as true, so `{on: [3, 9]}` arrives with the key True.
         on_key = next((k for k in keys if k is True or k == "on"), None)
@@ -96,101 +118,111 @@ class _SeriesBinder:
         if "values" in keys or "unit" in keys:
             return self._unit_form(value)
         if "from" in keys or "to" in keys:
-            self.errors.append(f"{self.field}: 'from' and 'to' go with 'on: [days]' (the days that are true), "
-                               "which is not given")
+            self._error(key_place(self.file, value, "from" if "from" in keys else "to"),
+                        f"{self.field}: 'from' and 'to' go with 'on: [days]' (the days that are true), which is not given")
             return []
-        return list(value.items())
+        return self._pairs(value)
 
-    def _unit_form(self, value: Mapping[Any, Any]) -> list[tuple[Any, Any]]:
+    def _unit_form(self, value: Mapping[Any, Any]) -> list[_Entry]:
         extra = [k for k in value if k not in ("unit", "values")]
         if extra:
-            self.errors.append(f"{self.field}: unexpected {', '.join(_show(k) for k in extra)} beside 'unit' and 'values'")
+            self._error(key_place(self.file, value, extra[0]),
+                        f"{self.field}: unexpected {', '.join(show(k) for k in extra)} beside 'unit' and 'values'")
         unit, listed = value.get("unit"), value.get("values")
         if "unit" in value:
+            at = value_place(self.file, value, "unit")
             target = self.info.type.unit
             if self.boolean or not isinstance(target, Unit):
-                self.errors.append(f"{self.field}: 'unit' applies to a series of quantities; {self.info.name} is "
-                                   f"{self.info.type.describe()}")
+                self._error(at, f"{self.field}: 'unit' applies to a series of quantities; {self.info.name} is "
+                                f"{self.info.type.describe()}", unit)
             elif not isinstance(unit, str) or not unit.strip():
-                self.errors.append(f"{self.field}: 'unit' must be a unit such as {target.display}, got {_show(unit)}")
+                self._error(at, f"{self.field}: 'unit' must be a unit such as {target.display}, got {show(unit)}", unit,
+                            RecordCode.BAD_VALUE)
             else:
                 try:
                     parsed = parse_unit(unit)
                 except UnitError as error:
-                    self.errors.append(f"{self.field} unit {_show(unit)}: {error}; expected a unit like {target.display}")
+                    self._error(at, f"{self.field} unit {show(unit)}: {error}; expected a unit like {target.display}", unit,
+                                RecordCode.BAD_VALUE)
                 else:
                     if isinstance(parsed, CalendarUnit) or parsed.dimension != target.dimension:
-                        self.errors.append(f"{self.field} unit {_show(unit)}: '{display(unit)}' is not a unit of the same "
-                                           f"kind as {target.display}")
+                        self._error(at, f"{self.field} unit {show(unit)}: '{display(unit)}' is not a unit of the same "
+                                        f"kind as {target.display}", unit, RecordCode.BAD_VALUE)
                     else:
                         self.unit = unit
             self.unit_failed = self.unit is None  # its numbers are not reported one by one as lacking a unit
         if listed is None:
-            self.errors.append(f"{self.field}: 'values' is missing; give {{unit: UNIT, values: {{day: number, …}}}}")
+            self._error(self.at, f"{self.field}: 'values' is missing; give {{unit: UNIT, values: {{day: number, …}}}}")
             return []
         if isinstance(listed, list) and not listed:
             return []
-        if not isinstance(listed, _MAPPINGS):
-            self.errors.append(f"{self.field}: 'values' must be a mapping of day: number, got {_show(listed)}")
+        if not isinstance(listed, MAPPINGS):
+            self._error(value_place(self.file, value, "values"),
+                        f"{self.field}: 'values' must be a mapping of day: number, got {show(listed)}", listed)
             return []
-        return list(listed.items())
+        return self._pairs(listed)
 
-    def _on_form(self, value: Mapping[Any, Any], on_key: Any) -> list[tuple[Any, Any]]:
+    def _on_form(self, value: Mapping[Any, Any], on_key: Any) -> list[_Entry]:
         """`{on: [days], from: A, to: B}`: true on the listed days, false on every other day from A to B."""
         if not self.boolean:
-            self.errors.append(f"{self.field}: 'on: [days]' gives a series of booleans; {self.info.name} is "
-                               f"{self.info.type.describe()}")
+            self._error(key_place(self.file, value, on_key), f"{self.field}: 'on: [days]' gives a series of booleans; "
+                                                             f"{self.info.name} is {self.info.type.describe()}")
             return []
         extra = [k for k in value if k is not on_key and k not in ("from", "to")]
         if extra:
-            self.errors.append(f"{self.field}: unexpected {', '.join(_show(k) for k in extra)} beside 'on', 'from' and 'to'")
+            self._error(key_place(self.file, value, extra[0]),
+                        f"{self.field}: unexpected {', '.join(show(k) for k in extra)} beside 'on', 'from' and 'to'")
         listed = value[on_key]
         if not isinstance(listed, list):
-            self.errors.append(f"{self.field}: 'on' must be a list of days or dates, e.g. on: [3, 9], got {_show(listed)}")
+            self._error(value_place(self.file, value, on_key),
+                        f"{self.field}: 'on' must be a list of days or dates, e.g. on: [3, 9], got {show(listed)}", listed)
             return []
         bounds: list[int] = []
         for name in ("from", "to"):
             if value.get(name) is None:
-                self.errors.append(f"{self.field}: 'on' needs 'from' and 'to', the first and last day the series covers "
-                                   "(every day between them not listed is false)")
+                self._error(self.at, f"{self.field}: 'on' needs 'from' and 'to', the first and last day the series covers "
+                                     "(every day between them not listed is false)")
                 return []
-            day = self._day(value[name], f"'{name}'")
+            day = self._day(value[name], f"'{name}'", value_place(self.file, value, name))
             if day is None:
                 return []
             bounds.append(day)
         first, last = bounds
         if first > last:
-            self.errors.append(f"{self.field}: 'from' (day {first}) is after 'to' (day {last})")
+            self._error(value_place(self.file, value, "from"), f"{self.field}: 'from' (day {first}) is after 'to' (day {last})",
+                        value["from"])
             return []
-        entries: list[tuple[Any, Any]] = []
-        for key in listed:
-            day = self._day(key, "listed under 'on'")
+        entries: list[_Entry] = []
+        for index, key in enumerate(listed):
+            at = item_place(self.file, listed, index)
+            day = self._day(key, "listed under 'on'", at)
             if day is None:
                 continue
             if not first <= day <= last:
-                self.errors.append(f"{self.field} {self._label(key, day)}: listed under 'on' but outside from day {first} "
-                                   f"to day {last}")
+                self._error(at, f"{self.field} {self._label(key, day)}: listed under 'on' but outside from day {first} "
+                                f"to day {last}", key)
                 continue
-            entries.append((key, True))
-        on_days = {self._day_quiet(key) for key, _ in entries}
-        entries.extend((day, False) for day in range(first, last + 1) if day not in on_days)
+            entries.append(_Entry(key, True, at, at))
+        on_days = {self._day_quiet(entry.key) for entry in entries}
+        at = self.at
+        entries.extend(_Entry(day, False, at, at) for day in range(first, last + 1) if day not in on_days)
         return entries
 
-    def bind(self, entries: list[tuple[Any, Any]]) -> dict[int, Any]:
+    def bind(self, entries: list[_Entry]) -> dict[int, Any]:
         by_day: dict[int, Any] = {}
         written: dict[int, Any] = {}
-        for key, item in entries:
-            day = self._day(key, "key")
+        for key, item, key_at, item_at in entries:
+            day = self._day(key, "key", key_at)
             if day is None:
                 continue
             if day in written:
-                self.errors.append(f"{self.field} {self._label(key, day)}: the same day is given twice, as "
-                                   f"{_show(written[day])} and as {_show(key)}")
+                self._error(key_at, f"{self.field} {self._label(key, day)}: the same day is given twice, as "
+                                    f"{show(written[day])} and as {show(key)}", key, RecordCode.GIVEN_TWICE)
                 continue
             written[day] = key
             if item is None:
                 continue  # a day written as null is a day not recorded
-            shown = _show(item)
+            shown, as_written = show(item), item
             if _is_bare_number(item) and not self.boolean:
                 if self.unit_failed:
                     continue
@@ -198,12 +230,12 @@ class _SeriesBinder:
                     shown = f"'{item} {self.unit}'"
                     item = {"value": item, "unit": self.unit}
             try:
-                bound, _ = _convert(self.element, item)
-            except _BadValue as error:
+                bound, _ = convert(self.element, item)
+            except BadValue as error:
                 hint = ""
                 if _is_bare_number(item) and isinstance(self.info.type.unit, Unit) and not self.boolean:
                     hint = f"; or give the series as {{unit: {self.info.type.unit.text}, values: {{day: number, …}}}}"
-                self.errors.append(f"{self.field} {self._label(key, day)} value {shown}: {error}{hint}")
+                self._error(item_at, f"{self.field} {self._label(key, day)} value {shown}: {error}{hint}", as_written, error.code)
                 continue
             by_day[day] = bound
         return by_day
@@ -221,11 +253,11 @@ class _SeriesBinder:
 
     def _day_quiet(self, key: Any) -> int | None:
         errors = len(self.errors)
-        day = self._day(key, "")
+        day = self._day(key, "", self.at)
         del self.errors[errors:]
         return day
 
-    def _day(self, key: Any, role: str) -> int | None:
+    def _day(self, key: Any, role: str, at: Place) -> int | None:
         """A day number as written, or a date counted from the anchor; None after saying why it is neither."""
         day: int | None = None
         if isinstance(key, int) and not isinstance(key, bool):
@@ -236,21 +268,21 @@ class _SeriesBinder:
             try:
                 date = key if isinstance(key, dt.date) else dt.date.fromisoformat(key.strip())
             except ValueError:
-                self.errors.append(f"{self.field} {role} {_show(key)}: not a valid date (YYYY-MM-DD)")
+                self._error(at, f"{self.field} {role} {show(key)}: not a valid date (YYYY-MM-DD)", key)
                 return None
             if isinstance(date, dt.datetime):
                 date = date.date()
             if self.anchor is None:
                 if not self.anchor_reported:  # once per field: every date in it fails for the same reason
-                    self.errors.append(f"{self.field} {role} {_show(key)}: a date needs a day 0: {self.anchor_problem}")
+                    self._error(at, f"{self.field} {role} {show(key)}: a date needs a day 0: {self.anchor_problem}", key)
                     self.anchor_reported = True
                 return None
             day = (date - self.anchor).days
         else:
-            self.errors.append(f"{self.field} {role} {_show(key)}: expected a day number (e.g. 14 or -7) or a date (YYYY-MM-DD)")
+            self._error(at, f"{self.field} {role} {show(key)}: expected a day number (e.g. 14 or -7) or a date (YYYY-MM-DD)", key)
             return None
         if abs(day) > DAY_LIMIT:
-            self.errors.append(f"{self.field} {role} {_show(key)}: day {day} is more than {DAY_LIMIT:,} days from day 0")
+            self._error(at, f"{self.field} {role} {show(key)}: day {day} is more than {DAY_LIMIT:,} days from day 0", key)
             return None
         return day
 
@@ -296,17 +328,17 @@ def _series_raw(value: Any) -> str:
     """The first few entries as written, in the record's order."""
     if isinstance(value, list):
         return "[]"
-    assert isinstance(value, _MAPPINGS)
+    assert isinstance(value, MAPPINGS)
     on_key = next((k for k in value if k is True or k == "on"), None)
     if on_key is not None:
         listed = value.get(on_key)
-        shown = ", ".join(_show_raw(k) for k in listed) if isinstance(listed, list) else _show_raw(listed)
-        return f"on [{shown}] from {_show_raw(value.get('from'))} to {_show_raw(value.get('to'))}"
+        shown = ", ".join(show_raw(k) for k in listed) if isinstance(listed, list) else show_raw(listed)
+        return f"on [{shown}] from {show_raw(value.get('from'))} to {show_raw(value.get('to'))}"
     prefix = ""
     if "values" in value or "unit" in value:
         prefix = f"unit {value.get('unit')}; " if "unit" in value else ""
         value = value.get("values") or {}
     items = list(value.items())
-    shown = ", ".join(f"{_show_raw(k)}: {_show_raw(v)}" for k, v in items[:_SHOWN_ENTRIES])
+    shown = ", ".join(f"{show_raw(k)}: {show_raw(v)}" for k, v in items[:_SHOWN_ENTRIES])
     more = f", … ({len(items)} entries)" if len(items) > _SHOWN_ENTRIES else ""
     return prefix + "{" + shown + more + "}"

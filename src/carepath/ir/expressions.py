@@ -8,35 +8,46 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterator
 from dataclasses import dataclass, fields
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from carepath.language.nodes import BoolKind, Comparator
 from carepath.language.source import Span
 from carepath.semantics.types import Type
 from carepath.semantics.units import CalendarUnit, Unit
 
+N = TypeVar("N", bound="Node")
+
 
 class Node:
-    """A node of the checked program; its children are the fields (or tuple items) that are nodes themselves."""
+    """A node of the checked program; its children are the nodes held in its fields (or in a tuple field), in
+    field order. Inputs (`InputInfo`), types, constants' values and spans are data, not children."""
 
     __slots__ = ()
     __dataclass_fields__: ClassVar[dict[str, Any]]
 
-    def children(self) -> Iterator[Node]:
+    def children(self) -> tuple[Node, ...]:
+        found: list[Node] = []
         for item in fields(self):
             value = getattr(self, item.name)
             if isinstance(value, Node):
-                yield value
+                found.append(value)
             elif isinstance(value, tuple):
-                yield from (element for element in value if isinstance(element, Node))
+                found.extend(element for element in value if isinstance(element, Node))
+        return tuple(found)
 
     def walk(self) -> Iterator[Node]:
-        """This node, then each descendant, depth first and in field order (pre-order)."""
+        """This node, then each descendant, depth first in field order (pre-order); iterative, so deep nesting is safe."""
         stack: list[Node] = [self]
         while stack:
             node = stack.pop()
             yield node
-            stack.extend(reversed(tuple(node.children())))
+            stack.extend(reversed(node.children()))
+
+    def find_all(self, *types: type[N]) -> Iterator[N]:
+        """The nodes of `walk()` that are instances of any of `types`, in the same order."""
+        for node in self.walk():
+            if isinstance(node, types):
+                yield node
 
 
 class CompareOp(enum.StrEnum):

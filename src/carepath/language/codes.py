@@ -71,6 +71,15 @@ _TABLE = (
     Code("CP411", _W, "a criterion no decision uses", "cp410-cp411-cp412-names-nothing-uses"),
     Code("CP412", _W, "a parameter nothing uses", "cp410-cp411-cp412-names-nothing-uses"),
     Code("CP413", _W, "a comparison decided by the plausible range alone", "cp413-a-comparison-the-plausible-range-decides"),
+    # CP5xx: patient records (`run`, `explain`, `compare`): each rejects a record, never the protocol
+    Code("CP501", _E, "a records file that cannot be read as records, or a record that is not a mapping", "cp501-a-file-that-is-not-records"),
+    Code("CP502", _E, "a record without an `id`", "cp502-no-id"),
+    Code("CP503", _E, "a record field the protocol does not declare", "cp503-unknown-field"),
+    Code("CP504", _E, "a record value that cannot be read as its input's type or unit", "cp504-a-value-that-cannot-be-read"),
+    Code("CP505", _E, "a record value outside its input's plausible range", "cp505-an-implausible-value"),
+    Code("CP506", _E, "a record field, or a day of a series, given twice", "cp506-given-twice"),
+    Code("CP507", _E, "a dated series whose form, days or dates cannot be read", "cp507-a-series-that-cannot-be-read"),
+    Code("CP508", _E, "a record's dates in the wrong order, or an age its dates contradict", "cp508-dates-that-disagree"),
 )
 
 #: Every code carepath can report, by code, in the order the docs list them.

@@ -3,6 +3,7 @@ the expression nodes of `expressions` re-exported, so `nodes` is the one name a 
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -47,6 +48,7 @@ __all__ = [
     "Comparison",
     "Criterion",
     "DateType",
+    "DayKind",
     "DayList",
     "DayLiteral",
     "DaySet",
@@ -58,6 +60,7 @@ __all__ = [
     "EnumType",
     "Event",
     "Expr",
+    "Frequency",
     "InputDecl",
     "Literal",
     "Name",
@@ -73,6 +76,7 @@ __all__ = [
     "QuantityType",
     "Recommendation",
     "Rounding",
+    "RoundingMode",
     "ScalarTypeSpec",
     "Schedule",
     "SeriesType",
@@ -223,9 +227,36 @@ class DoseBranch(Node):
     span: Span = span_field()
 
 
+# The three kinds below are StrEnums on purpose: each member's text is the grammar's own word, which
+# explanations print, and passes written against the plain strings keep working.
+
+
+class RoundingMode(enum.StrEnum):
+    NEAREST = "nearest"
+    DOWN = "down"
+    UP = "up"
+
+
+class Frequency(enum.StrEnum):
+    ONCE = "once"
+    ONCE_DAILY = "once daily"
+    DAILY = "daily"
+    TIMES_DAILY = "times daily"  # `N times daily`: the schedule's count is N
+    EVERY_HOURS = "every hours"  # `every N hours`
+    CONTINUOUSLY = "continuously"
+
+
+class DayKind(enum.StrEnum):
+    DAY = "day"  # `on day 3`, or `on start_day` (a day parameter)
+    RANGE = "range"  # `on days 1 to 5`
+    LIST = "list"  # `on days 1, 8, 15`
+    PARAMETER = "parameter"  # `on days induction_days` (a days parameter)
+    FROM = "from"  # `from day 1`, or `from start_day`
+
+
 @dataclass(frozen=True, slots=True)
 class Rounding(Node):
-    mode: str  # "nearest" | "down" | "up"
+    mode: RoundingMode
     step: Expr
     span: Span = span_field()
 
@@ -234,7 +265,7 @@ class Rounding(Node):
 class Schedule(Node):
     """When a dose is given. Frequency: once, once daily, daily, N times daily, every N hours, continuously."""
 
-    frequency: str
+    frequency: Frequency
     count: Fraction | None = None  # N in `N times daily` / `every N hours`
     days: DaySet | None = None
     span: Span = span_field()
@@ -242,7 +273,7 @@ class Schedule(Node):
 
 @dataclass(frozen=True, slots=True)
 class DaySet(Node):
-    kind: str  # "day" | "range" | "list" | "parameter" | "from"
+    kind: DayKind
     days: tuple[Fraction, ...] = ()
     parameter: Name | None = None
     span: Span = span_field()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextvars
 import functools
-import re
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -15,20 +14,10 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 from carepath.language import nodes as n
 from carepath.language.diagnostics import Diagnostic, ProtocolError, Severity, did_you_mean
 from carepath.language.source import Source, Span
+from carepath.language.syntax_hints import CHARACTER_HINT, FRIENDLY_TERMINALS, MIXING_HINT, UNMIXED, unit_misread
 
 MAX_SOURCE_BYTES = 1_000_000
 MAX_NESTING = 128  # parse-tree levels; every pass after parsing recurses once or twice per level
-
-_FRIENDLY = {
-    "NAME": "a name",
-    "NUMBER": "a number",
-    "UNIT": "a unit",
-    "STRING": "a quoted string",
-    "COMPARATOR": "a comparison (=, !=, <, <=, >, >=)",
-    "MINUS": "'-'",
-    "$END": "the end of the file",
-}
-
 
 def grammar_path() -> Path:
     """The grammar ships inside the wheel; an editable install finds it at the repository root."""
@@ -130,32 +119,14 @@ def _deepest(tree: Tree[Token]) -> tuple[int, Tree[Token]]:
     return best
 
 
-_UNMIXED = ("or", "xor", "implies")
-
-
 def _describe(terminal: str) -> str:
-    if terminal in _FRIENDLY:
-        return _FRIENDLY[terminal]
+    if terminal in FRIENDLY_TERMINALS:
+        return FRIENDLY_TERMINALS[terminal]
     try:
         pattern = _lark().get_terminal(terminal).pattern
     except KeyError:
         return terminal
     return f"'{pattern.value}'" if pattern.type == "str" else terminal
-
-
-_NUMBER_THEN_WORD = re.compile(r"(\d[\d_]*(?:\.\d+)?)\s+([A-Za-z_]\w*)\s*$")
-
-
-def _unit_misread(text: str, line: int, column: int) -> str | None:
-    """A name straight after a bare number is read as its unit (`n > 5  low otherwise`): say so."""
-    lines = text.splitlines()
-    before = "\n".join([*lines[: line - 1], lines[line - 1][: column - 1]]) if 0 < line <= len(lines) else ""
-    match = _NUMBER_THEN_WORD.search(before)
-    if match is None:
-        return None
-    number, word = match.groups()
-    return (f"'{word}' was read as the unit of {number}: give {number} its unit, or put the comparison in parentheses "
-            f"so '{word}' starts what comes next")
 
 
 def _syntax_diagnostic(error: UnexpectedInput, text: str = "") -> Diagnostic:
@@ -170,15 +141,15 @@ def _syntax_diagnostic(error: UnexpectedInput, text: str = "") -> Diagnostic:
         expected = sorted({_describe(t) for t in error.expected})
         keywords = [d.strip("'") for d in expected if d.startswith("'") and d[1:2].isalpha()]
         hint = did_you_mean(str(token), keywords) if str(token)[:1].isalpha() else None
-        if str(token) in _UNMIXED:
-            hint = "'xor' and 'implies' do not mix with 'or' or chain 'implies' without parentheses: add them to say which comes first"
+        if str(token) in UNMIXED:
+            hint = MIXING_HINT
         if str(token) in ("otherwise", "when", ":"):
-            hint = _unit_misread(text, line, column) or hint
+            hint = unit_misread(text, line, column) or hint
         span = Span(line, column, token.end_line or line, token.end_column or column + 1)
         return Diagnostic("CP101", Severity.ERROR, f"unexpected {str(token)!r}; expected " + ", ".join(expected), span, hint)
     assert isinstance(error, UnexpectedCharacters)
     return Diagnostic("CP102", Severity.ERROR, f"unexpected character {error.char!r}", Span.point(line, column),
-                      "units follow a number (50000 /uL); strings use double quotes" if error.char in "'/*" else None)
+                      CHARACTER_HINT if error.char in "'/*" else None)
 
 
 def _span_of(meta: Any) -> Span:
@@ -354,57 +325,57 @@ class _ToNodes(Transformer[Token, Any]):
         return n.DoseBranch(children[0], None, False, _span_of(meta))
 
     def round_nearest(self, meta: Any, children: list[Any]) -> n.Rounding:
-        return n.Rounding("nearest", children[0], _span_of(meta))
+        return n.Rounding(n.RoundingMode.NEAREST, children[0], _span_of(meta))
 
     def round_down(self, meta: Any, children: list[Any]) -> n.Rounding:
-        return n.Rounding("down", children[0], _span_of(meta))
+        return n.Rounding(n.RoundingMode.DOWN, children[0], _span_of(meta))
 
     def round_up(self, meta: Any, children: list[Any]) -> n.Rounding:
-        return n.Rounding("up", children[0], _span_of(meta))
+        return n.Rounding(n.RoundingMode.UP, children[0], _span_of(meta))
 
     def schedule(self, meta: Any, children: list[Any]) -> n.Schedule:
         frequency, count = children[0]
         days = children[1] if len(children) > 1 else None
         return n.Schedule(frequency, count, days, _span_of(meta))
 
-    def once(self, meta: Any, children: list[Any]) -> tuple[str, None]:
-        return "once", None
+    def once(self, meta: Any, children: list[Any]) -> tuple[n.Frequency, None]:
+        return n.Frequency.ONCE, None
 
-    def once_daily(self, meta: Any, children: list[Any]) -> tuple[str, None]:
-        return "once daily", None
+    def once_daily(self, meta: Any, children: list[Any]) -> tuple[n.Frequency, None]:
+        return n.Frequency.ONCE_DAILY, None
 
-    def daily(self, meta: Any, children: list[Any]) -> tuple[str, None]:
-        return "daily", None
+    def daily(self, meta: Any, children: list[Any]) -> tuple[n.Frequency, None]:
+        return n.Frequency.DAILY, None
 
-    def times_daily(self, meta: Any, children: list[Token]) -> tuple[str, Fraction]:
-        return "times daily", _number(children[0])
+    def times_daily(self, meta: Any, children: list[Token]) -> tuple[n.Frequency, Fraction]:
+        return n.Frequency.TIMES_DAILY, _number(children[0])
 
-    def every_hours(self, meta: Any, children: list[Token]) -> tuple[str, Fraction]:
-        return "every hours", _number(children[0])
+    def every_hours(self, meta: Any, children: list[Token]) -> tuple[n.Frequency, Fraction]:
+        return n.Frequency.EVERY_HOURS, _number(children[0])
 
-    def continuously(self, meta: Any, children: list[Any]) -> tuple[str, None]:
-        return "continuously", None
+    def continuously(self, meta: Any, children: list[Any]) -> tuple[n.Frequency, None]:
+        return n.Frequency.CONTINUOUSLY, None
 
     def on_day(self, meta: Any, children: list[Fraction]) -> n.DaySet:
-        return n.DaySet("day", tuple(children), None, _span_of(meta))
+        return n.DaySet(n.DayKind.DAY, tuple(children), None, _span_of(meta))
 
     def on_day_range(self, meta: Any, children: list[Fraction]) -> n.DaySet:
-        return n.DaySet("range", tuple(children), None, _span_of(meta))
+        return n.DaySet(n.DayKind.RANGE, tuple(children), None, _span_of(meta))
 
     def on_day_list(self, meta: Any, children: list[Fraction]) -> n.DaySet:
-        return n.DaySet("list", tuple(children), None, _span_of(meta))
+        return n.DaySet(n.DayKind.LIST, tuple(children), None, _span_of(meta))
 
     def on_day_parameter(self, meta: Any, children: list[Token]) -> n.DaySet:
-        return n.DaySet("parameter", (), _name(children[0]), _span_of(meta))
+        return n.DaySet(n.DayKind.PARAMETER, (), _name(children[0]), _span_of(meta))
 
     def on_day_named(self, meta: Any, children: list[Token]) -> n.DaySet:
-        return n.DaySet("day", (), _name(children[0]), _span_of(meta))
+        return n.DaySet(n.DayKind.DAY, (), _name(children[0]), _span_of(meta))
 
     def from_day_named(self, meta: Any, children: list[Token]) -> n.DaySet:
-        return n.DaySet("from", (), _name(children[0]), _span_of(meta))
+        return n.DaySet(n.DayKind.FROM, (), _name(children[0]), _span_of(meta))
 
     def from_day(self, meta: Any, children: list[Fraction]) -> n.DaySet:
-        return n.DaySet("from", tuple(children), None, _span_of(meta))
+        return n.DaySet(n.DayKind.FROM, tuple(children), None, _span_of(meta))
 
     def target(self, meta: Any, children: list[Any]) -> n.Target:
         name, title, citation, rest = self._heading(children)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from carepath.data.errors import RecordError
 from carepath.runtime.engine import Provenance, Result, Run
 from carepath.semantics.trace import Fact, Step, StepKind, needs
 from carepath.semantics.values import DoseValue
@@ -44,8 +45,13 @@ def result_document(result: Result) -> dict[str, Any]:
         "decisions": {name: decision_value(value) for name, value in result.decisions.items()},
         "reasons": {name: list(why) for name, why in result.reasons.items()},
         "needs": list(result.needs),
-        "errors": [{"field": e.field, "message": e.message} for e in result.errors],
+        "errors": [error_document(e) for e in result.errors],
     }
+
+
+def error_document(error: RecordError) -> dict[str, Any]:
+    """A record error: the field and message, its CP5xx code, the line of the value at fault and that value as written."""
+    return {"field": error.field, "message": error.message, "code": str(error.code), "line": error.line, "value": error.value}
 
 
 def run_document(run: Run) -> dict[str, Any]:
@@ -109,7 +115,7 @@ def explain_document(run: Run, result: Result) -> dict[str, Any]:
         "patient": result.id,
         "status": result.status,
         "needs": list(result.needs),
-        "errors": [{"field": e.field, "message": e.message} for e in result.errors],
+        "errors": [error_document(e) for e in result.errors],
         "inputs": facts,
         "decisions": decisions,
     }

@@ -7,6 +7,7 @@ from rich.table import Table
 from rich.text import Text
 from rich.tree import Tree
 
+from carepath.data.errors import RecordError
 from carepath.render.words import why_text
 from carepath.runtime.engine import Result, Run
 from carepath.semantics.trace import Step, StepKind, needs
@@ -45,6 +46,15 @@ def overridden(run: Run) -> str:
     """Overridden parameters belong on every summary: the protocol's hash no longer says what ran."""
     changed = [f"{name} = {value} (protocol: {default})" for name, value, default, over in run.provenance.parameters if over]
     return "\nparameters overridden: " + "; ".join(changed) if changed else ""
+
+
+def record_error_line(error: RecordError) -> str:
+    """`invalid record: file:line:column: CP5nn message`, as a compiler prints a diagnostic. A file's fault already
+    starts with its place, so that place is not repeated."""
+    place = str(error.place)
+    if not place or error.message.startswith(f"{error.file}:"):
+        return f"invalid record: {error.code} {error.message}"
+    return f"invalid record: {place}: {error.code} {error.message}"
 
 
 def explanation(run: Run, result: Result) -> Group:

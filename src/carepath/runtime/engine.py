@@ -14,7 +14,7 @@ from typing import Any, NamedTuple
 
 from carepath._version import __version__
 from carepath.compile.compiler import CompiledProtocol, ExplainContext
-from carepath.data.records import InvalidRecord, PatientRecord, RecordError, plausibility_problem
+from carepath.data.records import InvalidRecord, PatientRecord, RecordCode, RecordError, plausibility_problem
 from carepath.semantics.trace import Fact, Step, StepKind, reasons_with_outcomes
 from carepath.semantics.values import Duration, NotBefore, is_imprecise
 
@@ -177,16 +177,16 @@ def evaluate_batch(compiled: CompiledProtocol, records: Sequence[PatientRecord |
     if compiled.columns is None:  # a node without a column form: record by record, the same results
         return _batch_of(compiled, records, as_of, reasons)
     read = [info.slot for info in compiled.read_inputs]  # only the inputs some rule reads become columns
-    rows: Sequence[Sequence[Any]] = _LazyRows(records)  # type: ignore[arg-type]
-    positions: Sequence[int] = range(len(records))
+    rows: Sequence[Sequence[Any]]
+    positions: Sequence[int]
     errors: dict[int, tuple[RecordError, ...]] = {}
-    try:
-        if compiled.as_of_inputs:
-            raise AttributeError("ages are counted to as_of record by record")
-        split = _split(rows, read)  # an InvalidRecord has no values: AttributeError
-    except AttributeError:  # some records are invalid, or have ages counted to `as_of`: sort them out one by one
+    # Usually every record is valid and no age is counted to `as_of`: the records' values are split as they are.
+    # Otherwise invalid records, and records whose age on `as_of` is at fault, are sorted out one by one first.
+    if compiled.as_of_inputs or not set(map(type, records)) <= {PatientRecord}:
         rows, positions, errors = _valid_rows(compiled, records, as_of)
-        split = _split(rows, read)
+    else:
+        rows, positions = _LazyRows(records), range(len(records))  # type: ignore[arg-type]
+    split = _split(rows, read)
     count = len(rows)
     plan = compiled.columns
     columns: list[Sequence[Any]] = [()] * plan.width
@@ -354,14 +354,16 @@ def _derive_as_of(compiled: CompiledProtocol, record: PatientRecord, env: list[A
         start = env[start_info.slot] if start_info else None
         if start is None or info.derived_from is None:
             continue
+        place = record.place_of(info.derived_from[0])
         if as_of < start:
             message = f"patient '{record.id}': {info.derived_from[0]} {start.isoformat()} is after the evaluation date {as_of.isoformat()}"
-            errors.append(RecordError(info.name, message))
+            errors.append(RecordError.at(place, RecordCode.DATES_DISAGREE, info.name, message))
             continue
         derived = Duration.between(start, as_of)
         problem = plausibility_problem(info, derived)
         if problem:
-            errors.append(RecordError(info.name, f"patient '{record.id}': {info.name} on {as_of.isoformat()} is {derived.text}: {problem}"))
+            message = f"patient '{record.id}': {info.name} on {as_of.isoformat()} is {derived.text}: {problem}"
+            errors.append(RecordError.at(place, RecordCode.IMPLAUSIBLE, info.name, message))
             continue
         env[info.slot] = derived
         facts[info.slot] = Fact(info.name, derived.text, None, f"derived from {info.derived_from[0]} and the evaluation date {as_of.isoformat()}")

@@ -66,7 +66,10 @@ undetermined, or invalid for a record that protocol rejected):
   Then patient "X" is rejected under "interfant06"          also `is accepted under`
   Then no patient is rejected by either protocol
 
-Steps read and write one `carepath_state` fixture; only carepath's public API is used.
+Steps read and write one `carepath_state` fixture (and `carepath_comparison` for two protocols). This module is
+the plugin: the fixtures and how feature files are collected. The state and helpers are in
+`carepath.tooling.scenario`, the steps in `carepath.tooling.steps` and `carepath.tooling.comparesteps`, which
+pytest registers with this plugin; a protocol is checked through `check_source`, as `carepath check` does.
 """
 
 from __future__ import annotations
@@ -101,6 +104,8 @@ def is_tagged(text: str) -> bool:
     tagged = _TAG_LINE.search(text)
     return tagged is not None and (feature_at is None or tagged.start() <= feature_at.start())
 
+
+# ---- the fixtures the steps share ------------------------------------------------------------
 
 
 @pytest.fixture

@@ -122,3 +122,14 @@ def test_nodes_stay_frozen_and_spans_stay_out_of_equality() -> None:
     located = next(protocol.find_all(n.Name))
     assert located.span.line == 1
     assert located == n.Name("p")
+
+
+def test_rounding_schedule_and_day_kinds_are_enums_spelt_as_the_grammar_writes_them() -> None:
+    text = "protocol p\ndose d in mg:\n  5 mg\n  rounded down to 1 mg\n  given 3 times daily on days 1 to 5\n"
+    dose = parse_text(text).definitions[0]
+    assert isinstance(dose, n.Dose) and dose.rounding is not None and dose.schedule is not None
+    assert dose.rounding.mode is n.RoundingMode.DOWN
+    assert dose.schedule.frequency is n.Frequency.TIMES_DAILY and dose.schedule.count == 3
+    assert dose.schedule.days is not None and dose.schedule.days.kind is n.DayKind.RANGE
+    assert dose.schedule.days.days == (1, 5)
+    assert f"{n.Frequency.ONCE_DAILY} on day 1" == "once daily on day 1"  # explanations print the word itself

@@ -78,7 +78,9 @@ class Comment:
 
 @dataclass(slots=True)
 class Unit:
-    """A piece of the layout that starts a line: the header, an input, a heading, a branch, ..."""
+    """A piece of the layout that starts a line: the header, an input, a heading, a branch, ...
+
+    Not frozen: `Units` hangs comments on it one by one as it reads them in source order."""
 
     offset: int
     blank_before: bool = False

@@ -287,25 +287,45 @@ def _dose(dose: n.Dose) -> list[list[str]]:
 
 
 def _rounding(rounding: n.Rounding) -> Doc:
-    words = {"nearest": "rounded to ", "down": "rounded down to ", "up": "rounded up to "}[rounding.mode]
+    match rounding.mode:
+        case n.RoundingMode.NEAREST:
+            words = "rounded to "
+        case n.RoundingMode.DOWN:
+            words = "rounded down to "
+        case n.RoundingMode.UP:
+            words = "rounded up to "
+        case _:
+            assert_never(rounding.mode)
     return Seq((Atom(words), term_doc(rounding.step)))
 
 
 def _schedule(schedule: n.Schedule) -> str:
     count = number_text(schedule.count) if schedule.count is not None else ""
-    frequency = {"times daily": f"{count} times daily", "every hours": f"every {count} hours"}.get(schedule.frequency, schedule.frequency)
+    match schedule.frequency:
+        case n.Frequency.TIMES_DAILY:
+            frequency = f"{count} times daily"
+        case n.Frequency.EVERY_HOURS:
+            frequency = f"every {count} hours"
+        case _:
+            frequency = schedule.frequency.value
     days = schedule.days
     if days is None:
         return f"given {frequency}"
     numbers = [number_text(d) for d in days.days]
     named = days.parameter.name if days.parameter is not None else ""
-    text = {
-        "day": f"on day {numbers[0]}" if numbers else f"on {named}",
-        "range": f"on days {' to '.join(numbers)}",
-        "list": f"on days {', '.join(numbers)}",
-        "parameter": f"on days {named}",
-        "from": f"from day {numbers[0]}" if numbers else f"from {named}",
-    }[days.kind]
+    match days.kind:
+        case n.DayKind.DAY:
+            text = f"on day {numbers[0]}" if numbers else f"on {named}"
+        case n.DayKind.RANGE:
+            text = f"on days {' to '.join(numbers)}"
+        case n.DayKind.LIST:
+            text = f"on days {', '.join(numbers)}"
+        case n.DayKind.PARAMETER:
+            text = f"on days {named}"
+        case n.DayKind.FROM:
+            text = f"from day {numbers[0]}" if numbers else f"from {named}"
+        case _:
+            assert_never(days.kind)
     return f"given {frequency} {text}"
 
 

@@ -1,0 +1,88 @@
+"""Record errors as data: a CP5xx code, the message, the field, and where the value at fault was written
+(file, line, column) with its text as written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from carepath.language.codes import Code, lookup
+
+
+class RecordCode(enum.StrEnum):
+    """A record error's code, one per kind of fault; a `str`, so it prints and serialises as `CP5nn`. Each is
+    registered, with its summary and docs anchor, in `carepath.language.codes`."""
+
+    UNREADABLE = "CP501"  # a file that is not records, or a record that is not a mapping
+    NO_ID = "CP502"
+    UNKNOWN_FIELD = "CP503"
+    BAD_VALUE = "CP504"  # wrong type, unknown or wrong unit, no unit, not a member, bad date
+    IMPLAUSIBLE = "CP505"  # given, or derived from dates
+    GIVEN_TWICE = "CP506"  # a field, or a day of a series
+    BAD_SERIES = "CP507"  # the series' form, days or dates
+    DATES_DISAGREE = "CP508"  # dates in the wrong order, or an age its dates contradict
+
+    @property
+    def entry(self) -> Code:
+        return lookup(self.value)
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """Where something was written: a file and, when known, a 1-based line and column."""
+
+    file: str | None
+    line: int | None = None
+    column: int | None = None
+
+    def __str__(self) -> str:
+        parts = [str(part) for part in (self.file, self.line, self.column) if part is not None]
+        return ":".join(parts)
+
+
+NOWHERE = Place(None)  # a record built in code rather than read from a file
+
+
+@dataclass(frozen=True, slots=True)
+class RecordError:
+    """One fault in a record or a records file. `field` is None for a fault of the whole record or file;
+    `value` is the offending value as written, None where no single value is at fault."""
+
+    field: str | None
+    message: str
+    code: RecordCode
+    file: str | None = None
+    line: int | None = None
+    column: int | None = None
+    value: str | None = None
+
+    @classmethod
+    def at(cls, place: Place, code: RecordCode, field: str | None, message: str, value: Any = None) -> RecordError:
+        """An error at `place`; `value` is the value as read, shown as written (None: no value)."""
+        shown = None if value is None else written(value)
+        return cls(field, message, code, place.file, place.line, place.column, shown)
+
+    @property
+    def place(self) -> Place:
+        return Place(self.file, self.line, self.column)
+
+
+def written(value: Any) -> str:
+    """A value read from YAML or JSON, shown as it was written: text as is, mappings and lists in flow style."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return value
+    if value is None:
+        return "null"
+    if isinstance(value, Mapping):
+        return "{" + ", ".join(f"{written(k)}: {written(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(written(item) for item in value) + "]"
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)

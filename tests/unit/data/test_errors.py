@@ -1,0 +1,177 @@
+"""Record errors: each CP5xx code from a records text, at the line and column of the value at fault, with the
+field and the value as written; and the error values themselves."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+import carepath
+from carepath.data.errors import NOWHERE, Place, RecordCode, RecordError, written
+from carepath.data.records import InvalidRecord, LoadFailure, PatientRecord, RawRecord, bind, bind_all, load_text
+from carepath.language.codes import CODES
+
+ROOT = Path(__file__).resolve().parents[3]
+SEED = ROOT / "protocols" / "severance_2011.care"  # dates, age from them, wbc, mll
+ENGRAFTMENT = ROOT / "docs" / "examples" / "engraftment.care"  # anc: series of quantity /uL relative to transplant_date
+
+# code → (protocol, records text, file name, every (code, line, column, field, value) in order). Lines and columns
+# are 1-based and counted by hand: `  wbc_at_diagnosis: ` is 20 characters, so its value is at column 21.
+CASES: dict[str, tuple[Path, str, str, list[tuple[str, int, int, str | None, str | None]]]] = {
+    # the third item of the list is text, not a mapping
+    "CP501": (SEED, "- id: a\n  mll: germline\n- just text\n", "r.yaml", [("CP501", 3, 3, None, "just text")]),
+    # the record (a mapping) starts after `- `
+    "CP502": (SEED, "- mll: germline\n  wbc_at_diagnosis: 100 /uL\n", "r.yaml", [("CP502", 1, 3, "id", None)]),
+    # an unknown field is placed at its name
+    "CP503": (SEED, "- id: a\n  wbc_at_diagnoses: 60000 /uL\n", "r.yaml", [("CP503", 2, 3, "wbc_at_diagnoses", "60000 /uL")]),
+    "CP504": (SEED, "- id: a\n  wbc_at_diagnosis: 5 kg\n", "r.yaml", [("CP504", 2, 21, "wbc_at_diagnosis", "5 kg")]),
+    # 33,900 /mL is 33.9 /µL, below the plausible 100 /µL
+    "CP505": (SEED, "- id: a\n  wbc_at_diagnosis: 33900 /mL\n", "r.yaml", [("CP505", 2, 21, "wbc_at_diagnosis", "33900 /mL")]),
+    # placed at the second writing of the key
+    "CP506": (SEED, "- id: a\n  mll: germline\n  mll: translocation\n", "r.yaml", [("CP506", 3, 3, "mll", None)]),
+    # `  anc: ` is 7 characters: the list starts at column 8
+    "CP507": (ENGRAFTMENT, "- id: a\n  anc: [300 /uL, 520 /uL]\n", "r.yaml", [("CP507", 2, 8, "anc", "[300 /uL, 520 /uL]")]),
+    # the later date, `  date_of_diagnosis: ` being 21 characters; the error is the derived age's
+    "CP508": (SEED, "- id: a\n  date_of_birth: 2008-05-01\n  date_of_diagnosis: 2008-03-01\n", "r.yaml",
+              [("CP508", 3, 22, "age_at_diagnosis", None)]),
+}
+
+
+def _errors(protocol: Path, text: str, name: str) -> list[RecordError]:
+    checked = carepath.load_protocol(protocol).checked
+    records = bind_all(load_text(text, name, json_only=name.endswith(".json")), checked)
+    return [error for record in records if isinstance(record, InvalidRecord) for error in record.errors]
+
+
+def _shown(errors: list[RecordError]) -> list[tuple[str, int | None, int | None, str | None, str | None]]:
+    return [(str(e.code), e.line, e.column, e.field, e.value) for e in errors]
+
+
+def test_every_record_code_is_registered_and_has_a_case() -> None:
+    assert sorted(CASES) == sorted(code for code in CODES if code.startswith("CP5"))
+    assert sorted(CASES) == sorted(code.value for code in RecordCode)
+    assert RecordCode.NO_ID.entry.summary == "a record without an `id`"
+
+
+@pytest.mark.parametrize("code", sorted(CASES))
+def test_each_code_is_reported_where_its_case_says(code: str) -> None:
+    protocol, text, name, expected = CASES[code]
+    errors = _errors(protocol, text, name)
+    assert _shown(errors) == expected
+    assert all(e.file == name for e in errors)
+
+
+def test_a_json_file_is_placed_by_the_same_positions() -> None:
+    # `   "wbc_at_diagnosis": ` is 23 characters; the value's opening quote is at column 24
+    text = '[\n  {"id": "a",\n   "wbc_at_diagnosis": "5 kg"}\n]\n'
+    assert _shown(_errors(SEED, text, "r.json")) == [("CP504", 3, 24, "wbc_at_diagnosis", "5 kg")]
+
+
+def test_tabs_in_json_keep_their_columns() -> None:
+    # YAML refuses a tab before a token; JSON reads it as whitespace, one column like a space:
+    # `\t{"id": "a", "mll": ` is 20 characters
+    text = '[\n\t{"id": "a", "mll": "transloc"}\n]\n'
+    assert _shown(_errors(SEED, text, "r.json")) == [("CP504", 2, 21, "mll", "transloc")]
+
+
+def test_a_key_given_twice_in_json_is_placed_at_its_second_writing() -> None:
+    text = '[{"id": "a", "mll": "germline", "mll": "translocation"}]'
+    assert _shown(_errors(SEED, text, "r.json")) == [("CP506", 1, 33, "mll", None)]
+
+
+def test_a_file_that_is_not_records_is_one_error_at_the_parser_s_place() -> None:
+    # the `}` after the trailing comma: the 13th character
+    failure, = load_text('[{"id": "a",}]', "r.json", json_only=True)
+    assert isinstance(failure, LoadFailure)
+    assert (failure.place, failure.error().code) == (Place("r.json", 1, 13), RecordCode.UNREADABLE)
+    # a mapping without `patients:` or `id`
+    failure, = load_text("name: ward 3\n", "r.yaml")
+    assert isinstance(failure, LoadFailure) and failure.place == Place("r.yaml", 1, 1)
+    # `fields:` that is not a list of names: its value, after `fields: `
+    failure, = load_text("fields: 3\npatients: []\n", "r.yaml")
+    assert isinstance(failure, LoadFailure) and failure.place == Place("r.yaml", 1, 9)
+
+
+def test_series_entries_are_placed_at_their_day_or_value() -> None:
+    # day 1 given twice, as 1 and as the date of day 1: at the second key, `  anc: {1: 300 /uL, ` being 20 characters
+    text = "- id: a\n  transplant_date: 2025-03-01\n  anc: {1: 300 /uL, \"2025-03-02\": 310 /uL}\n"
+    assert _shown(_errors(ENGRAFTMENT, text, "r.yaml")) == [("CP506", 3, 21, "anc", "2025-03-02")]
+    # a value outside the plausible range, in the block form: `    14: ` is 8 characters
+    text = "- id: a\n  anc:\n    1: 300 /uL\n    14: 150 10*9/L\n"
+    assert _shown(_errors(ENGRAFTMENT, text, "r.yaml")) == [("CP505", 4, 9, "anc", "150 10*9/L")]
+    # a bare number under `values:` with a unit that is not a unit: the unit is at fault, once
+    text = "- id: a\n  anc: {unit: kg, values: {1: 300}}\n"
+    assert _shown(_errors(ENGRAFTMENT, text, "r.yaml")) == [("CP504", 2, 15, "anc", "kg")]
+
+
+def test_an_age_counted_to_the_evaluation_date_is_placed_at_the_birth_date() -> None:
+    compiled = carepath.load_protocol(ROOT / "docs" / "examples" / "age_today.care")
+    records = carepath.records_from_text(compiled, "- id: a\n  date_of_birth: 2030-01-01\n", "r.yaml")
+    result, = carepath.evaluate_all(compiled, records, dt.date(2026, 1, 1)).results
+    # `  date_of_birth: ` is 17 characters
+    assert _shown(list(result.errors)) == [("CP508", 2, 18, "age", None)]
+    batch, = carepath.evaluate_all(compiled, records, dt.date(2026, 1, 1), trace=False).results
+    assert batch.errors == result.errors
+
+
+def test_records_built_in_code_have_no_place() -> None:
+    checked = carepath.load_protocol(SEED).checked
+    record = bind(RawRecord({"id": "a", "mll": "transloc"}, "built"), checked)
+    assert isinstance(record, InvalidRecord)
+    assert _shown(list(record.errors)) == [("CP504", None, None, "mll", "transloc")]
+    assert record.errors[0].file is None
+
+
+def test_a_bound_record_remembers_where_its_fields_were_written() -> None:
+    checked = carepath.load_protocol(SEED).checked
+    raw, = load_text("- id: a\n  mll: germline\n", "r.yaml")
+    assert isinstance(raw, RawRecord)
+    record = bind(raw, checked)
+    assert isinstance(record, PatientRecord)
+    assert record.place_of("mll") == Place("r.yaml", 2, 8)
+    assert record.place_of("wbc_at_diagnosis") == Place("r.yaml", 1, 3)  # not given: the record's start
+
+
+def test_an_error_shows_its_value_as_written() -> None:
+    error = RecordError.at(Place("r.yaml", 4, 9), RecordCode.BAD_SERIES, "anc", "m", {"on": [3, 9], "from": 0, "to": True})
+    assert (error.file, error.line, error.column, error.value) == ("r.yaml", 4, 9, "{on: [3, 9], from: 0, to: true}")
+    assert error.place == Place("r.yaml", 4, 9)
+    assert RecordError.at(NOWHERE, RecordCode.NO_ID, "id", "m").value is None
+    assert [written(v) for v in (None, 12000, 1.5, dt.date(2025, 3, 1), "5 kg")] == ["null", "12000", "1.5", "2025-03-01", "5 kg"]
+
+
+def test_a_place_prints_as_far_as_it_is_known() -> None:
+    assert [str(p) for p in (Place("r.yaml", 4, 9), Place("r.yaml"), NOWHERE)] == ["r.yaml:4:9", "r.yaml", ""]
+
+
+# ---- through the engine and onto the terminal ------------------------------------------------
+
+
+def test_the_cohort_path_routes_invalid_records_without_exceptions() -> None:
+    compiled = carepath.load_protocol(SEED)
+    text = ("- {id: ok, age_at_diagnosis: 3 months, wbc_at_diagnosis: 60000 /uL, mll: germline}\n"
+            "- {id: bad, age_at_diagnosis: 3 months, wbc_at_diagnosis: 5 kg}\n"
+            "- {id: gap, age_at_diagnosis: 9 months, mll: germline}\n")
+    records = carepath.records_from_text(compiled, text, "r.yaml")
+    batch = carepath.evaluate_all(compiled, records, dt.date(2026, 1, 1), trace=False).results
+    one_by_one = carepath.evaluate_all(compiled, records, dt.date(2026, 1, 1), trace=True).results
+    assert [(r.id, r.status, r.decisions, r.needs, r.errors) for r in batch] == \
+        [(r.id, r.status, r.decisions, r.needs, r.errors) for r in one_by_one]
+    assert [r.status for r in batch] == ["ok", "invalid", "undetermined"]
+    # `- {id: bad, ` is 12 characters, `age_at_diagnosis: 3 months, ` 28 more and `wbc_at_diagnosis: ` 18 more
+    assert _shown(list(batch[1].errors)) == [("CP504", 2, 59, "wbc_at_diagnosis", "5 kg")]
+
+
+
+def test_the_terminal_line_gives_the_place_then_the_code() -> None:
+    from carepath.render.terminal import record_error_line
+
+    error = RecordError("mll", "patient 'a': field 'mll' value 'x': expected one of …", RecordCode.BAD_VALUE, "r.yaml", 4, 8, "x")
+    assert record_error_line(error) == "invalid record: r.yaml:4:8: CP504 patient 'a': field 'mll' value 'x': expected one of …"
+    # a file's message starts with its place already: the code comes first, the place is not repeated
+    failure = RecordError(None, "r.yaml:4:1: not valid YAML: …", RecordCode.UNREADABLE, "r.yaml", 4, 1)
+    assert record_error_line(failure) == "invalid record: CP501 r.yaml:4:1: not valid YAML: …"
+    built = RecordError("id", "built: the record has no 'id'", RecordCode.NO_ID)
+    assert record_error_line(built) == "invalid record: CP502 built: the record has no 'id'"

@@ -1,0 +1,31 @@
+"""Syntax-error wording: the unit-misread hint, and the hints as the parser attaches them."""
+
+from __future__ import annotations
+
+import pytest
+
+from carepath.language.diagnostics import ProtocolError
+from carepath.language.parser import parse_text
+from carepath.language.syntax_hints import CHARACTER_HINT, MIXING_HINT, unit_misread
+
+
+def test_a_name_after_a_bare_number_is_named_as_its_unit() -> None:
+    text = "classify r: high when n > 5\n  low otherwise\n"
+    # the parser stops at `otherwise` (line 2, column 7): `low` was taken as the unit of 5
+    assert unit_misread(text, 2, 7) == ("'low' was read as the unit of 5: give 5 its unit, or put the comparison in "
+                                        "parentheses so 'low' starts what comes next")
+
+
+def test_no_hint_without_a_bare_number_before_the_spot() -> None:
+    assert unit_misread("classify r: high when n > m\n  low otherwise\n", 2, 7) is None
+    assert unit_misread("", 3, 1) is None
+
+
+def test_the_parser_attaches_the_mixing_and_character_hints() -> None:
+    with pytest.raises(ProtocolError) as caught:
+        parse_text("protocol p\ncriterion c: a xor b or c\n")
+    assert caught.value.diagnostics[0].hint == MIXING_HINT
+    with pytest.raises(ProtocolError) as caught:
+        parse_text("protocol p\ncriterion c: a = 'x'\n")
+    (diagnostic,) = caught.value.diagnostics
+    assert (diagnostic.code, diagnostic.span.line, diagnostic.span.column, diagnostic.hint) == ("CP102", 2, 18, CHARACTER_HINT)
