@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, replace
 
+from carepath.ir.program import CheckedProtocol, Classification, Dose
 from carepath.language.diagnostics import Diagnostic, Severity
 from carepath.language.source import Source, Span
 
@@ -46,14 +47,13 @@ class Analysis:
     notes: tuple[Note, ...]
     proved: frozenset[str] = frozenset()  # decisions proved to place every patient, so "no otherwise" (CP402) is moot
 
-    def settles(self, diagnostic: Diagnostic, checked: object) -> bool:
+    def settles(self, diagnostic: Diagnostic, checked: CheckedProtocol) -> bool:
         """A checker warning the proof makes moot: CP402 on a classification or dose proved complete."""
         if diagnostic.code != "CP402":
             return False
-        definitions = getattr(checked, "definitions", ())
-        for definition in definitions:
-            branches = getattr(definition, "branches", ())
-            if definition.name in self.proved and branches and branches[-1].span == diagnostic.span:
+        for definition in checked.definitions:
+            if isinstance(definition, (Classification, Dose)) and definition.name in self.proved and definition.branches \
+                    and definition.branches[-1].span == diagnostic.span:
                 return True
         return False
 

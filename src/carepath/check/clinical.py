@@ -7,6 +7,7 @@ Functions take the run's `resolver.Resolver`, resolve each part through it and r
 from __future__ import annotations
 
 from fractions import Fraction
+from typing import assert_never
 
 from carepath.check.resolver import Resolver, rational
 from carepath.ir import program as p
@@ -61,7 +62,7 @@ def dose(resolver: Resolver, dose: n.Dose, slot: int) -> p.Dose:
             resolver.error("CP405", f"'{name}' is rounded to a step of {n.expr_text(dose.rounding.step)}; it must be above zero",
                            dose.rounding.step.span)
         else:
-            rounding = (p.RoundingMode(dose.rounding.mode), rational(step_node.value))
+            rounding = (dose.rounding.mode, rational(step_node.value))
     schedule_text, days, from_day = schedule(resolver, dose.schedule)
     return p.Dose(name, slot, dose.title, dose.citation, target, dose.span, tuple(branches), parsed, rounding, schedule_text, days, from_day)
 
@@ -99,24 +100,28 @@ def schedule(resolver: Resolver, schedule: n.Schedule | None) -> tuple[str | Non
         resolver.error("CP306", "schedule days are whole days", spec.span)
         return frequency, None, None
     whole = [int(d) for d in spec.days]
-    if spec.kind in ("day", "from") and spec.parameter is not None:  # `on start_day`, `from start_day`: a day parameter
+    if spec.kind in (n.DayKind.DAY, n.DayKind.FROM) and spec.parameter is not None:  # `on start_day`, `from start_day`: a day parameter
         parameter = _parameter_of(resolver, spec.parameter, Kind.DAY, "a day parameter", "parameter NAME: day -1")
         if parameter is None:
             return frequency, None, None
         assert isinstance(parameter.value, int)
         whole = [parameter.value]
     match spec.kind:
-        case "day":
+        case n.DayKind.DAY:
             return f"{frequency} on day {whole[0]}", (whole[0],), None
-        case "range":
+        case n.DayKind.RANGE:
             first, last = whole
             if last < first:
                 resolver.error("CP405", f"days {first} to {last} run backwards", spec.span, "write the earlier day first")
             return f"{frequency} on days {first} to {last}", tuple(range(first, last + 1)), None
-        case "list":
+        case n.DayKind.LIST:
             return f"{frequency} on days " + ", ".join(map(str, whole)), tuple(whole), None
-        case "from":
+        case n.DayKind.FROM:
             return f"{frequency} from day {whole[0]}", None, whole[0]
+        case n.DayKind.PARAMETER:
+            pass
+        case _:
+            assert_never(spec.kind)
     assert spec.parameter is not None
     parameter = _parameter_of(resolver, spec.parameter, Kind.DAYS, "a parameter listing days", "parameter NAME: days 1, 3, 6")
     if parameter is None:

@@ -1,25 +1,20 @@
 """The checked program's definitions: one frozen class per kind, each with its slot in the evaluation environment.
 
-`Definition` is their union, for `match` + `assert_never`; `ParameterInfo` is a parameter's value in force.
+`Definition` is their union, for `match` + `assert_never`; `ParameterInfo` is a parameter's value in force. A dose's
+`RoundingMode` is the syntax tree's own enum, re-exported.
 """
 
 from __future__ import annotations
 
-import enum
 from dataclasses import dataclass
 from typing import ClassVar
 
 from carepath.ir.expressions import Cond, Const, InputInfo, Node, Value
+from carepath.language.nodes import RoundingMode
 from carepath.language.source import Span
 from carepath.semantics.trace import StepKind
 from carepath.semantics.types import Type
 from carepath.semantics.units import Unit
-
-
-class RoundingMode(enum.StrEnum):
-    NEAREST = "nearest"
-    DOWN = "down"
-    UP = "up"
 
 
 @dataclass(frozen=True, slots=True)

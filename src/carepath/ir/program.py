@@ -20,7 +20,6 @@ from carepath.ir.definitions import (
     Event,
     ParameterInfo,
     Recommendation,
-    RoundingMode,
     Target,
 )
 from carepath.ir.expressions import (
@@ -47,7 +46,7 @@ from carepath.ir.expressions import (
     Value,
     inputs_in,
 )
-from carepath.language.nodes import Protocol
+from carepath.language.nodes import Protocol, RoundingMode
 from carepath.language.source import Source
 
 __all__ = [

@@ -64,7 +64,7 @@ def dumps(document: dict[str, Any]) -> str:
 
 
 #: Steps whose JSON carries the protocol line they come from.
-_LOCATED = frozenset({StepKind.CRITERION, StepKind.CLASSIFICATION, StepKind.RECOMMENDATION, StepKind.BRANCH, StepKind.OTHERWISE})
+_LOCATED = (StepKind.CRITERION, StepKind.CLASSIFICATION, StepKind.RECOMMENDATION, StepKind.BRANCH, StepKind.OTHERWISE)
 
 
 def step_document(step: Step, source: str) -> dict[str, Any]:

@@ -61,10 +61,10 @@ class StepKind(enum.Enum):
         return self in DEFINITION_STEPS
 
 
-DEFINITION_STEPS = frozenset({StepKind.CRITERION, StepKind.CLASSIFICATION, StepKind.RECOMMENDATION, StepKind.DOSE, StepKind.TARGET,
-                              StepKind.EVENT})
+# Tuples, not sets: membership by identity, without calling `Enum.__hash__` (Python code) on a hot path.
+DEFINITION_STEPS = (StepKind.CRITERION, StepKind.CLASSIFICATION, StepKind.RECOMMENDATION, StepKind.DOSE, StepKind.TARGET, StepKind.EVENT)
 #: Steps that read inputs themselves: their facts name the inputs behind the outcome.
-_READING = frozenset({StepKind.COMPARISON, StepKind.PRESENCE, StepKind.INPUT, StepKind.AMOUNT, StepKind.TARGET, StepKind.EVENT})
+_READING = (StepKind.COMPARISON, StepKind.PRESENCE, StepKind.INPUT, StepKind.AMOUNT, StepKind.TARGET, StepKind.EVENT)
 
 
 @dataclass(frozen=True, slots=True)
