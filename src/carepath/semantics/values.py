@@ -1,7 +1,8 @@
 """Runtime values: Kleene truth (True/False/None), exact calendar durations, event days and doses.
 
 Quantities reach the evaluator as plain numbers in their input's declared unit (see `units`), so only
-durations need a class: a month is 28 to 31 days, and a comparison must never guess which.
+durations need a class: a month is 28 to 31 days, and a comparison must never guess which. What the
+operators do with these values is the operator table's (`operators`).
 """
 
 from __future__ import annotations
