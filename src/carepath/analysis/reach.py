@@ -3,11 +3,9 @@ it makes is exact (one side a constant), and whether it reads dated series."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
-from carepath.compile.compiler import ValueFn
 from carepath.ir import program as p
 from carepath.semantics.types import Kind
 
@@ -38,16 +36,7 @@ def input_and_constant(node: p.Compare) -> tuple[p.InputInfo, p.Const | p.Calend
     return None
 
 
-def read(slot: int) -> ValueFn:
-    """A decision's value, read from the environment `decide` filled."""
-    return lambda env: env[slot]
-
-
-def walk(node: p.Node | None) -> Iterator[p.Node]:
-    return node.walk() if node is not None else iter(())
-
-
-def roots(definition: p.Definition) -> list[Any]:
+def roots(definition: p.Definition) -> list[p.Node]:
     """The IR a definition evaluates: conditions, amounts, measured values and bounds."""
     return list(definition.children())
 
@@ -62,11 +51,11 @@ class Reach:
     series: bool = False
 
 
-def reach(starts: Sequence[Any], definitions: dict[str, p.Definition]) -> Reach:
+def reach(starts: Sequence[p.Node], definitions: dict[str, p.Definition]) -> Reach:
     found = Reach()
     pending = list(starts)
     while pending:
-        for node in walk(pending.pop()):
+        for node in pending.pop().walk():
             match node:
                 case p.InputRef(input=info) | p.Presence(input=info):
                     found.inputs[info.slot] = info

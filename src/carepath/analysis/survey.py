@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from typing import Any, assert_never
 
-from carepath.analysis.reach import Reach, exact_compare, input_and_constant, reach, read
+from carepath.analysis.reach import Reach, exact_compare, input_and_constant, reach
 from carepath.analysis.regions import Rep, duration_candidates, exact, missing, quantity_reps, scalar
 from carepath.compile.compiler import CompiledProtocol, ValueFn, compile_choice, compile_condition
 from carepath.compile.needs import NeedsFn
@@ -54,7 +54,7 @@ class Subject:
     """A definition to analyse, with what it chooses among and the conditions it tests."""
 
     definition: p.Definition
-    roots: list[Any]
+    roots: list[p.Node]
     chooser: ValueFn | None  # the branch chosen (a classification's, a dose's band, a target's band), over a filled environment
     choices: tuple[tuple[str, Span, str], ...]  # (value, span, how a message names it)
     conditions: list[Condition]
@@ -75,7 +75,15 @@ class Enumeration:
     blocked: tuple[str, ...]  # decisions it reads that are themselves undetermined for that patient
 
 
+def read(slot: int) -> ValueFn:
+    """A decision's value, read from the environment `decide` filled."""
+    return lambda env: env[slot]
+
+
 class Survey:
+    """Everything the checks read, computed once: atoms and representatives per input, the subjects, and one
+    enumeration per subject that is neither over dated series nor past `LIMIT` combinations."""
+
     def __init__(self, compiled: CompiledProtocol) -> None:
         self.compiled = compiled
         self.checked = compiled.checked
@@ -260,7 +268,7 @@ class Survey:
         """A condition evaluated on its own, after `decide` has filled the decisions it reads."""
         return compile_condition(self.compiled, condition)
 
-    def reads_inputs(self, starts: list[Any]) -> bool:
+    def reads_inputs(self, starts: list[p.Node]) -> bool:
         return bool(reach(starts, self.definitions).inputs)
 
     # ---- one subject -----------------------------------------------------------------------------

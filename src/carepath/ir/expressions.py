@@ -27,8 +27,11 @@ class Node:
 
     def children(self) -> tuple[Node, ...]:
         found: list[Node] = []
-        for item in fields(self):
-            value = getattr(self, item.name)
+        names = _FIELD_NAMES.get(type(self))
+        if names is None:
+            names = _FIELD_NAMES[type(self)] = tuple(item.name for item in fields(self))
+        for name in names:
+            value = getattr(self, name)
             if isinstance(value, Node):
                 found.append(value)
             elif isinstance(value, tuple):
@@ -48,6 +51,9 @@ class Node:
         for node in self.walk():
             if isinstance(node, types):
                 yield node
+
+
+_FIELD_NAMES: dict[type[Node], tuple[str, ...]] = {}  # per class, read once: walks run over every definition
 
 
 class CompareOp(enum.StrEnum):
