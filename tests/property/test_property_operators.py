@@ -116,3 +116,59 @@ def test_event_days_are_decided_only_when_every_possible_day_agrees(a: Any, op: 
 def test_implies_and_xor_are_read_by_the_generic_lift(outcomes: list[Truth]) -> None:
     assert BoolKind.IMPLIES not in ROW_LOGIC and BoolKind.XOR not in ROW_LOGIC  # no fast path: evaluators lift LOGIC itself
     assert LOGIC[BoolKind.IMPLIES](outcomes) is LOGIC[BoolKind.OR]([kleene_not(outcomes[0]), outcomes[1]])
+
+
+# ---- the evaluators lift the table ----------------------------------------------------------------
+# A protocol with one recommendation per operator and operand kind; on generated records its value
+# closures (`decide`), its explanations and its column path (`evaluate_batch`) must each give the entry's answer.
+
+OPS = {"<": Comparator.LT, "<=": Comparator.LE, ">": Comparator.GT, ">=": Comparator.GE, "=": Comparator.EQ, "!=": Comparator.NE}
+SHAPES = {  # name → (condition with OP for the operator, table key's operand kinds, how to read its operands from a record)
+    "months": ("age OP 6 months", (Operand.DURATION, Operand.MONTHS), lambda r: (r["age"], 6)),
+    "days": ("age OP 183 days", (Operand.DURATION, Operand.DAYS), lambda r: (r["age"], 183)),
+    "durations": ("age OP onset", (Operand.DURATION, Operand.DURATION), lambda r: (r["age"], r["onset"])),
+    "values": ("wbc OP 50000 /uL", (Operand.VALUE, Operand.VALUE), lambda r: (r["wbc"], 50000)),
+    "inputs": ("wbc OP anc", (Operand.VALUE, Operand.VALUE), lambda r: (r["wbc"], r["anc"])),
+}
+
+
+def _lifting_protocol() -> tuple[Any, list[tuple[str, tuple[Comparator, Operand, Operand], Any]]]:
+    import carepath
+    from carepath import Source
+
+    lines = ["protocol lifted", "input", "  age   : duration", "  onset : duration", "  wbc   : quantity /uL", "  anc   : quantity /uL"]
+    cases = []
+    for shape, (text, kinds, read) in SHAPES.items():
+        for index, (symbol, op) in enumerate(OPS.items()):
+            name = f"{shape}_{index}"
+            lines += [f"recommend {name}:", f"  when {text.replace('OP', symbol)}"]
+            cases.append((name, (op, *kinds), read))
+    return carepath.compile_source(Source("lifted.care", "\n".join(lines) + "\n")), cases
+
+
+LIFTED, CASES = _lifting_protocol()
+counts = st.one_of(st.none(), st.integers(0, 80_000), st.integers(0, 800).map(lambda n: n * 100.5))
+
+
+@given(st.lists(st.fixed_dictionaries({"age": durations, "onset": durations, "wbc": counts, "anc": counts}), min_size=1, max_size=6))
+def test_value_explain_and_column_paths_give_the_table_entry(rows: list[dict[str, Any]]) -> None:
+    from carepath.data.records import PatientRecord
+    from carepath.runtime.engine import decide, evaluate, evaluate_batch
+
+    slots = {info.name: info.slot for info in LIFTED.checked.inputs}
+    records = []
+    for row in rows:
+        values = [None] * len(slots)
+        for name, value in row.items():
+            values[slots[name]] = value
+        records.append(PatientRecord("r", tuple(values), (None,) * len(values), {}, "generated"))
+    batch = evaluate_batch(LIFTED, records, dt.date(2026, 1, 1))
+    for position, (row, record) in enumerate(zip(rows, records, strict=True)):
+        env = decide(LIFTED, record.values)
+        traced = {step.text: step.outcome for step in evaluate(LIFTED, record, dt.date(2026, 1, 1)).steps}
+        for name, key, read in CASES:
+            expected = COMPARISONS[key](*read(row))
+            slot = next(d.slot for d in LIFTED.decisions if d.name == name)
+            assert env[slot] is expected, (name, row)
+            assert traced[name] is expected, (name, row)
+            assert batch.decisions[name][position] is expected, (name, row)

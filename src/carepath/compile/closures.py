@@ -19,6 +19,7 @@ from carepath.semantics.operators import (
     PRESENCE,
     ROW_AGAINST_CONSTANT,
     ROW_LOGIC,
+    Decide,
     Operand,
     comparison,
     deciding,
@@ -26,6 +27,7 @@ from carepath.semantics.operators import (
 )
 from carepath.semantics.trace import Step, StepKind
 from carepath.semantics.types import Kind
+from carepath.semantics.values import Truth
 
 Pair = tuple[ValueFn, ExplainFn]
 
@@ -225,8 +227,11 @@ def operand_kinds(left: Any, right: Any) -> tuple[Operand, Operand]:
         return Operand.DURATION, Operand.MONTHS if right.base is p.CalendarBase.MONTHS else Operand.DAYS
     if _is_duration(left) and _is_duration(right):
         return Operand.DURATION, Operand.DURATION
-    kinds = tuple(Operand.EXACT if isinstance(side, (p.Arith, p.Call)) else Operand.VALUE for side in (left, right))
-    return kinds  # type: ignore[return-value]
+    return _number_kind(left), _number_kind(right)
+
+
+def _number_kind(side: Any) -> Operand:
+    return Operand.EXACT if isinstance(side, (p.Arith, p.Call)) else Operand.VALUE
 
 
 def constant_of(node: Any) -> tuple[bool, Any]:
@@ -258,6 +263,20 @@ def _slot(node: Any, scope: Scope) -> int | None:
     return None
 
 
+def _lifted(decide: Decide, get_left: ValueFn, get_right: ValueFn) -> ValueFn:
+    def value(env: Env) -> Truth:
+        return decide(get_left(env), get_right(env))
+
+    return value
+
+
+def _against_constant(decide: Decide, get_left: ValueFn, constant: Any) -> ValueFn:
+    def value(env: Env) -> Truth:
+        return decide(get_left(env), constant)
+
+    return value
+
+
 def _compare(node: p.Compare, scope: Scope) -> Pair:
     left, right, op = oriented(node)
     kinds = operand_kinds(left, right)
@@ -268,14 +287,10 @@ def _compare(node: p.Compare, scope: Scope) -> Pair:
     value: ValueFn
     if fast is not None and known and slot is not None and node.scale == 1:
         value = fast(slot, constant)
+    elif known and node.scale == 1:
+        value = _against_constant(comparison(*key), operand(left, scope), constant)
     else:
-        decide = comparison(*key)
-        get_left = operand(left, scope)
-        if known and node.scale == 1:
-            value = lambda env: decide(get_left(env), constant)  # noqa: E731
-        else:
-            get_right = scaled(operand(right, scope), kinds[1], node.scale)
-            value = lambda env: decide(get_left(env), get_right(env))  # noqa: E731
+        value = _lifted(comparison(*key), operand(left, scope), scaled(operand(right, scope), kinds[1], node.scale))
     sides = [s for s in (left, right) if isinstance(s, (p.Compare, p.Logic, p.Negation, p.Presence))]
     nested = [cond(s, scope)[1] for s in sides]
     explain = explain_compare(node, left, right, op, value, nested, operand(left, scope), lambda n: value_of(n, scope))

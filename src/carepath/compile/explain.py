@@ -11,7 +11,7 @@ from typing import Any
 from carepath.compile import clinical
 from carepath.ir import program as p
 from carepath.language.nodes import Comparator
-from carepath.semantics.operators import exact
+from carepath.semantics.operators import Operand, comparison, exact
 from carepath.semantics.trace import Fact, Step, StepKind
 from carepath.semantics.types import Kind
 from carepath.semantics.units import Unit
@@ -98,9 +98,9 @@ def _distance(ctx: ExplainContext, left: Any, right: Any) -> str | None:
         return None
     unit = left.input.type.unit
     suffix = f" {unit.display}" if isinstance(unit, Unit) else ""
-    if value == threshold:
+    if comparison(Comparator.EQ, Operand.VALUE, Operand.VALUE)(value, threshold):
         return "exactly at the threshold"
-    direction = "below" if value < threshold else "above"
+    direction = "below" if comparison(Comparator.LT, Operand.VALUE, Operand.VALUE)(value, threshold) else "above"
     gap = abs(exact(value) - exact(threshold))  # type: ignore[operator]  # 12.1 - 12 is 0.1, not 0.0999…
     return f"{format_number(gap)}{suffix} {direction} the threshold"
 

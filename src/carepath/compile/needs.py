@@ -9,7 +9,8 @@ from collections.abc import Callable
 from typing import Any, assert_never
 
 from carepath.ir import program as p
-from carepath.semantics.operators import is_imprecise, unsettled
+from carepath.semantics.operators import first_not_false
+from carepath.semantics.values import is_imprecise, unsettled
 
 NeedsFn = Callable[[list[Any]], list[str]]
 ValueOf = Callable[[Any], Callable[[list[Any]], Any]]  # IR node → its value closure
@@ -82,15 +83,11 @@ def _dose_needs(dose: p.Dose, value_of: ValueOf, definitions: dict[str, NeedsFn]
                    compile_needs(b.amount, value_of, definitions)) for b in dose.branches)
 
     def dose_needs(env: list[Any]) -> list[str]:
-        for condition, amount in bands:
-            if condition is not None:
-                result = condition[0](env)
-                if result is None:
-                    return condition[1](env)
-                if result is False:
-                    continue
-            return amount(env)
-        return []
+        found = first_not_false(True if condition is None else condition[0](env) for condition, _ in bands)
+        if found is None:
+            return []
+        condition, amount = bands[found[0]]
+        return condition[1](env) if found[1] is None and condition is not None else amount(env)
 
     return dose_needs
 
@@ -100,12 +97,7 @@ def _classification_needs(classification: p.Classification, value_of: ValueOf, d
                      for b in classification.branches if b.condition is not None)
 
     def first_unknown(env: list[Any]) -> list[str]:
-        for value, needs in branches:
-            result = value(env)
-            if result is None:
-                return needs(env)
-            if result is True:
-                return []
-        return []
+        found = first_not_false(value(env) for value, _ in branches)
+        return branches[found[0]][1](env) if found is not None and found[1] is None else []
 
     return first_unknown

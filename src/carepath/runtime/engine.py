@@ -15,9 +15,8 @@ from typing import Any, NamedTuple
 from carepath._version import __version__
 from carepath.compile.compiler import CompiledProtocol, ExplainContext
 from carepath.data.records import InvalidRecord, PatientRecord, RecordCode, RecordError, plausibility_problem
-from carepath.semantics.operators import is_imprecise
 from carepath.semantics.trace import Fact, Step, StepKind, reasons_with_outcomes
-from carepath.semantics.values import Duration, NotBefore
+from carepath.semantics.values import Duration, NotBefore, is_imprecise
 
 
 @dataclass(frozen=True, slots=True)

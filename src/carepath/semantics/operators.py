@@ -109,17 +109,6 @@ def exact(value: Any) -> Fraction | None:
     return Fraction(value)
 
 
-def is_imprecise(value: object) -> bool:
-    """A value known only within bounds (a duration in days against months, or the reverse)."""
-    return isinstance(value, Duration) and not value.exact
-
-
-def unsettled(value: object) -> bool:
-    """An operand some comparison in the table may leave unknown: missing, a duration known only within
-    bounds (183 days against 6 months), or an event day not yet reached."""
-    return value is None or is_imprecise(value) or isinstance(value, NotBefore)
-
-
 # ---- the comparison entries: (operator, left operand, right operand) → decide(left, right) ------
 
 
@@ -271,15 +260,10 @@ def kleene_implies(premise: Truth, conclusion: Truth) -> Truth:
     return None
 
 
-def _implies(values: Sequence[Truth]) -> Truth:
-    premise, conclusion = values
-    return kleene_implies(premise, conclusion)
-
-
 #: Every boolean operator over its operands' outcomes, in order (`implies` takes exactly two).
 LOGIC: dict[BoolKind, Callable[[Sequence[Truth]], Truth]] = {
     BoolKind.AND: kleene_and, BoolKind.ALL_OF: kleene_and, BoolKind.OR: kleene_or, BoolKind.ANY_OF: kleene_or,
-    BoolKind.XOR: kleene_xor, BoolKind.IMPLIES: _implies,
+    BoolKind.XOR: kleene_xor, BoolKind.IMPLIES: lambda values: kleene_implies(*values),
 }
 
 
@@ -312,16 +296,20 @@ def deciding(kind: BoolKind, outcomes: Sequence[Truth]) -> tuple[int, ...]:
 # ---- branch choice ------------------------------------------------------------------------------
 
 
-def first_true(outcomes: Iterable[Truth]) -> int | None:
-    """Which branch a classification takes (and which band a dose): the first whose condition is true, every
-    earlier one being false; None while an earlier one is unknown (it might hold: a later branch is never taken
-    in its place) or when none is true. `otherwise` is a condition that is always true. Reads lazily."""
+def first_not_false(outcomes: Iterable[Truth]) -> tuple[int, Truth] | None:
+    """The first branch whose condition is not false, with that outcome: true, the branch is taken; unknown, it
+    holds the choice up (it might hold, so no later branch is taken in its place). None when every condition is
+    false: no branch applies. `otherwise` is a condition that is always true. Reads lazily."""
     for index, outcome in enumerate(outcomes):
-        if outcome is True:
-            return index
-        if outcome is None:
-            return None
+        if outcome is not False:
+            return index, outcome
     return None
+
+
+def first_true(outcomes: Iterable[Truth]) -> int | None:
+    """Which branch a classification takes (and which band a dose): see `first_not_false`; None when undecided."""
+    found = first_not_false(outcomes)
+    return found[0] if found is not None and found[1] is True else None
 
 
 def either(names: tuple[str, str]) -> Callable[[Truth], str | None]:

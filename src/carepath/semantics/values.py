@@ -1,7 +1,8 @@
 """Runtime values: Kleene truth (True/False/None), exact calendar durations, event days and doses.
 
 Quantities reach the evaluator as plain numbers in their input's declared unit (see `units`), so only
-durations need a class: a month is 28 to 31 days, and a comparison must never guess which.
+durations need a class: a month is 28 to 31 days, and a comparison must never guess which. What the
+operators do with these values is the operator table's (`operators`).
 """
 
 from __future__ import annotations
@@ -139,6 +140,17 @@ class Duration:
     @property
     def exact(self) -> bool:
         return self.month_low == self.month_high and self.day_low == self.day_high
+
+
+def is_imprecise(value: object) -> bool:
+    """A value known only within bounds (a duration in days against months, or the reverse)."""
+    return isinstance(value, Duration) and not value.exact
+
+
+def unsettled(value: object) -> bool:
+    """An operand some comparison of the operator table may leave unknown: missing, a duration known only within
+    bounds (183 days against 6 months), or an event day not yet reached."""
+    return value is None or is_imprecise(value) or isinstance(value, NotBefore)
 
 
 def format_number(value: int | float | object) -> str:

@@ -17,10 +17,10 @@ from carepath.semantics.operators import (
     comparison,
     deciding,
     either,
+    first_not_false,
     first_true,
-    unsettled,
 )
-from carepath.semantics.values import Duration, NotBefore, Truth
+from carepath.semantics.values import Duration, NotBefore, Truth, unsettled
 
 LT, LE, GT, GE, EQ, NE = Comparator.LT, Comparator.LE, Comparator.GT, Comparator.GE, Comparator.EQ, Comparator.NE
 V, X, DUR, MONTHS, DAYS, DAY = Operand.VALUE, Operand.EXACT, Operand.DURATION, Operand.MONTHS, Operand.DAYS, Operand.DAY
@@ -171,3 +171,12 @@ def test_first_true_takes_the_first_true_branch_only_past_false_ones(outcomes: t
 def test_either_picks_a_two_branch_classification_by_its_first_condition() -> None:
     pick = either(("high", "standard"))
     assert (pick(True), pick(False), pick(None)) == ("high", "standard", None)
+
+
+@pytest.mark.parametrize(
+    ("outcomes", "expected"),
+    [((F, T), (1, T)), ((F, U, T), (1, U)), ((F, F), None), ((T,), (0, T))],
+)
+def test_first_not_false_says_which_branch_settles_or_holds_up_the_choice(outcomes: tuple[Truth, ...],
+                                                                         expected: tuple[int, Truth] | None) -> None:
+    assert first_not_false(outcomes) == expected
