@@ -21,7 +21,7 @@ from carepath.compile.compiler import CompiledProtocol
 from carepath.semantics.trace import StepKind
 from carepath.tooling.featurerun import FeatureRunError, cover, names_protocol, select
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[3]
 SEED = ROOT / "protocols" / "severance_2011.care"
 
 # ---- the seed protocol ---------------------------------------------------------------------------

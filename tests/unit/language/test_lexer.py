@@ -19,7 +19,7 @@ from carepath.language.lexer import BUILTINS, KEYWORDS, CarepathLexer
 from carepath.language.parser import grammar_path, parse
 from carepath.semantics.builtins import BUILTINS as CHECKER_BUILTINS
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[3]
 PROTOCOLS = sorted((ROOT / "protocols").glob("*.care"))
 EXAMPLES = sorted((ROOT / "docs" / "examples").glob("*.care"))
 FENCE = re.compile(r"^```care\s*\n(.*?)^```\s*$", re.MULTILINE | re.DOTALL)

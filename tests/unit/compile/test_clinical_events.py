@@ -73,7 +73,7 @@ def test_an_undetermined_target_names_what_it_needs() -> None:
 
 def test_a_table_says_not_only_for_criteria_that_failed(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("COLUMNS", "200")
-    monkeypatch.chdir(Path(__file__).resolve().parents[2])
+    monkeypatch.chdir(Path(__file__).resolve().parents[3])
     # MLL-10, seed patient 4: dupMLL at 5 months. `intermediate when mll_rearranged and not under_180_days …`
     # fails on mll_rearranged (false) and on under_180_days (which held): the table must not call it failed.
     assert main(["run", "protocols/mll10.care", "cohorts/severance_2011.yaml", "--as-of", "2026-01-01"]) == 0
