@@ -54,3 +54,17 @@ def test_every_stage_package_says_what_it_holds() -> None:
     for package in sorted(p for p in PACKAGE.iterdir() if (p / "__init__.py").is_file()):
         doc = ast.get_docstring(ast.parse((package / "__init__.py").read_text(encoding="utf-8")))
         assert doc and len(doc) > 40, f"carepath.{package.name} needs a docstring saying what it takes and gives"
+
+
+def _test_file(path: Path) -> Path:
+    """Where a module's unit tests live: `tests/unit/<stage package>/test_<module>.py` (top-level modules in tests/unit)."""
+    parts = path.relative_to(PACKAGE).parts
+    folder = ROOT / "tests" / "unit" / (parts[0] if len(parts) > 1 else "")
+    return folder / f"test_{path.stem}.py"
+
+
+@pytest.mark.parametrize("path", [m for m in MODULES if m.name not in ("__init__.py", "_version.py")], ids=_name)
+def test_every_module_has_its_unit_tests(path: Path) -> None:
+    expected = _test_file(path)
+    assert expected.is_file(), f"{_name(path)} has no unit tests at {expected.relative_to(ROOT)}"
+    assert "def test_" in expected.read_text(encoding="utf-8")
