@@ -172,7 +172,10 @@ def test_a_change_is_bold_and_invalid_and_undetermined_are_coloured(comparison: 
     assert [(s.start, s.end, s.style) for s in changed.spans] == [(0, len("high → standard"), "bold")]
     assert unchanged.style == "" and unchanged.spans == []
     assert invalid.style == "bold red"
-    assert risk[4].style == "yellow"  # the `undetermined` under A
+    # `undetermined → standard`: the yellow covers A's value alone, never the arrow or B's value
+    assert risk[4].style == ""
+    assert (0, len("undetermined"), "yellow") in [(s.start, s.end, s.style) for s in risk[4].spans]
+    assert not any(s.style == "yellow" and s.end > len("undetermined") for s in risk[4].spans)
     assert column(view.patients_table(comparison), "refer (A only)")[4].style == "yellow"
 
 
