@@ -4,12 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-import pytest
-
 import carepath
 from carepath import Source
 from carepath.ir import program as p
-from carepath.semantics.trace import StepKind
 
 PROTOCOL = """protocol p
 input
