@@ -88,7 +88,8 @@ def _pair(patient: PatientComparison, decision: str) -> Text:
     before, after = word(patient.a, decision), word(patient.b, decision)
     if before == after:
         return _value(before)
-    text = _value(before)
+    text = Text()  # each value keeps its own colour: a Text's base style would spread to the arrow and to B
+    text.append_text(_value(before))
     text.append(" → ")
     text.append_text(_value(after))
     text.stylize("bold")
