@@ -23,7 +23,7 @@ from carepath.cli import main
 from carepath.runtime.engine import decide
 from carepath.semantics.values import Duration
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 SHIPPED = sorted((ROOT / "protocols").glob("*.care"))
 DOCS = ROOT / "docs" / "diagnostics.md"
 
