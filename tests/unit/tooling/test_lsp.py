@@ -18,7 +18,7 @@ import pytest
 from carepath import cli
 from carepath.tooling.lsp import analyse, describe
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[3]
 DEADLINE = 60.0  # seconds any one reply may take before the test gives up (a guard against hanging, not a speed check)
 URI = "file:///protocols/lsp_demo.care"
 

@@ -12,7 +12,7 @@ import pytest
 
 from carepath.cli import main
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 PROTOCOL = ROOT / "protocols" / "severance_2011.care"
 COHORT = ROOT / "cohorts" / "severance_2011.yaml"
 AS_OF = ["--as-of", "2026-01-01"]
