@@ -200,7 +200,7 @@ class Resolver:
         return None
 
     def _comparison(self, expr: n.Comparison) -> p.Compare:
-        op = p.CompareOp.of(expr.op)
+        op = expr.op
         text = n.expr_text(expr)
         left_context, right_context = self._context_of(expr.left), self._context_of(expr.right)
         left, left_type = self.resolve(expr.left, right_context)
@@ -256,7 +256,7 @@ class Resolver:
 
     def _arithmetic(self, expr: n.Arithmetic) -> tuple[object, Type | None]:
         text = n.expr_text(expr)
-        op = p.ArithOp(expr.op.value)
+        op = expr.op
         left, left_type = self.value(expr.left)
         right, right_type = self.value(expr.right, left_type if op.is_additive else None)
         if left_type is None or right_type is None:

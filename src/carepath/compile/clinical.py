@@ -11,7 +11,7 @@ from fractions import Fraction
 from typing import Any
 
 from carepath.ir import program as p
-from carepath.language.nodes import ArithOp, Comparator
+from carepath.language.nodes import Comparator
 from carepath.semantics.builtins import BUILTINS, round_to
 from carepath.semantics.operators import ARITHMETIC, Operand, comparison, exact, first_true, kleene_and, kleene_not
 from carepath.semantics.trace import Step, StepKind
@@ -56,7 +56,7 @@ def approximate(value: Any) -> str:
 def arithmetic(node: p.Arith, value_of: ValueCompiler) -> ValueFn:
     left, right = value_of(node.left), value_of(node.right)
     scale = _fraction(node.right_scale)
-    compute_exactly = ARITHMETIC[ArithOp(node.op)]
+    compute_exactly = ARITHMETIC[node.op]
 
     def compute(env: Env) -> Fraction | None:
         b = exact(right(env))

@@ -13,7 +13,6 @@ from carepath.compile.explain import DAY_SLOT, Env, ExplainContext, ExplainFn, S
 from carepath.ir import program as p
 from carepath.language.nodes import BoolKind, Comparator
 from carepath.semantics.operators import (
-    FLIPPED,
     LOGIC,
     NOT_LOOKUP,
     PRESENCE,
@@ -212,9 +211,9 @@ def _is_duration(node: Any) -> bool:
 
 def oriented(node: p.Compare) -> tuple[Any, Any, Comparator]:
     """The comparison with a calendar literal on the right (`6 months > age` reads `age < 6 months`)."""
-    left, right, op = node.left, node.right, Comparator(node.op)
+    left, right, op = node.left, node.right, node.op
     if isinstance(left, p.CalendarConst) and not isinstance(right, p.CalendarConst):
-        return right, left, FLIPPED[op]
+        return right, left, op.flipped
     return left, right, op
 
 

@@ -24,8 +24,6 @@ Scope = dict[str, ValueFn]  # criterion name → its value closure, for inlining
 
 DAY_SLOT = -1  # the environment's last slot: the day an event's condition is being evaluated on
 
-SYMBOL = {Comparator.EQ: "=", Comparator.NE: "≠", Comparator.LT: "<", Comparator.LE: "≤", Comparator.GT: ">", Comparator.GE: "≥"}
-NEGATED = {Comparator.EQ: "≠", Comparator.NE: "=", Comparator.LT: "≥", Comparator.LE: ">", Comparator.GT: "≤", Comparator.GE: "<"}
 
 
 @dataclass(slots=True)
@@ -62,7 +60,7 @@ def _comparison_detail(ctx: ExplainContext, left: Any, right: Any, op: Comparato
     if missing:
         return ", ".join(missing) + (" is" if len(missing) == 1 else " are") + " missing"
     shown_left, shown_right = _shown(ctx, left, value_of), _shown(ctx, right, value_of)
-    symbol = SYMBOL[op]
+    symbol = op.symbol
     if outcome is None:
         undetermined = [s.name for s in (left, right) if isinstance(s, p.DefRef) and ctx.env[s.slot] is None]
         if undetermined:
@@ -86,7 +84,7 @@ def _comparison_detail(ctx: ExplainContext, left: Any, right: Any, op: Comparato
     if outcome:
         return f"{shown_left} {symbol} {shown_right}"
     distance = _distance(ctx, left, right)
-    text = f"{shown_left} {NEGATED[op]} {shown_right} (needs {symbol} {shown_right})"
+    text = f"{shown_left} {op.negated.symbol} {shown_right} (needs {symbol} {shown_right})"
     return f"{text}; {distance}" if distance else text
 
 

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, fields
 from typing import Any, ClassVar, TypeVar
 
-from carepath.language.nodes import BoolKind, Comparator
+from carepath.language.nodes import ArithOp, BoolKind, Comparator
 from carepath.language.source import Span
 from carepath.semantics.types import Type
 from carepath.semantics.units import CalendarUnit, Unit
@@ -54,59 +54,6 @@ class Node:
 
 
 _FIELD_NAMES: dict[type[Node], tuple[str, ...]] = {}  # per class, read once: walks run over every definition
-
-
-class CompareOp(enum.StrEnum):
-    """A comparison's operator; its value is the symbol as written (`<=`), so it keys tables written by symbol."""
-
-    EQ = "="
-    NE = "!="
-    LT = "<"
-    LE = "<="
-    GT = ">"
-    GE = ">="
-
-    @classmethod
-    def of(cls, comparator: Comparator) -> CompareOp:
-        return cls(comparator.value)
-
-    @property
-    def symbol(self) -> str:
-        """As an explanation prints it: `≤`, `≠`."""
-        return _SYMBOLS[self]
-
-    @property
-    def flipped(self) -> CompareOp:
-        """The operator with its sides swapped: `a < b` is `b > a`."""
-        return _FLIPPED[self]
-
-    @property
-    def negated(self) -> CompareOp:
-        """The operator that holds exactly when this one fails: `<` against `>=`."""
-        return _NEGATED[self]
-
-    @property
-    def is_ordering(self) -> bool:
-        return self not in (CompareOp.EQ, CompareOp.NE)
-
-
-_SYMBOLS = {CompareOp.EQ: "=", CompareOp.NE: "≠", CompareOp.LT: "<", CompareOp.LE: "≤", CompareOp.GT: ">", CompareOp.GE: "≥"}
-_FLIPPED = {CompareOp.EQ: CompareOp.EQ, CompareOp.NE: CompareOp.NE, CompareOp.LT: CompareOp.GT, CompareOp.LE: CompareOp.GE,
-            CompareOp.GT: CompareOp.LT, CompareOp.GE: CompareOp.LE}
-_NEGATED = {CompareOp.EQ: CompareOp.NE, CompareOp.NE: CompareOp.EQ, CompareOp.LT: CompareOp.GE, CompareOp.LE: CompareOp.GT,
-            CompareOp.GT: CompareOp.LE, CompareOp.GE: CompareOp.LT}
-
-
-class ArithOp(enum.StrEnum):
-    ADD = "+"
-    SUBTRACT = "-"
-    MULTIPLY = "*"
-    DIVIDE = "/"
-
-    @property
-    def is_additive(self) -> bool:
-        """`+` and `-` need both sides in one dimension; `*` and `/` combine units."""
-        return self in (ArithOp.ADD, ArithOp.SUBTRACT)
 
 
 class CalendarBase(enum.StrEnum):
@@ -221,7 +168,7 @@ Value = InputRef | DefRef | Const | Arith | Call | SeriesAt
 
 @dataclass(frozen=True, slots=True)
 class Compare(Node):
-    op: CompareOp
+    op: Comparator
     left: Operand | Logic | Negation | Compare | Presence
     right: Operand | Logic | Negation | Compare | Presence
     scale: object  # exact factor applied to the right operand when two inputs differ in unit

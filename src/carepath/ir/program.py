@@ -24,12 +24,10 @@ from carepath.ir.definitions import (
 )
 from carepath.ir.expressions import (
     Arith,
-    ArithOp,
     CalendarBase,
     CalendarConst,
     Call,
     Compare,
-    CompareOp,
     Cond,
     Const,
     DefRef,
@@ -46,14 +44,46 @@ from carepath.ir.expressions import (
     Value,
     inputs_in,
 )
-from carepath.language.nodes import Protocol, RoundingMode
+from carepath.language.nodes import ArithOp, Comparator, Protocol, RoundingMode  # the IR reads the syntax tree's operators
 from carepath.language.source import Source
 
 __all__ = [
-    "Arith", "ArithOp", "Branch", "CalendarBase", "CalendarConst", "Call", "CheckedProtocol", "Classification", "Compare",
-    "CompareOp", "Cond", "Const", "Criterion", "Decision", "DefRef", "Definition", "DefinitionBase", "Dose", "DoseBranch",
-    "Event", "Expression", "InputInfo", "InputRef", "Logic", "Negation", "Node", "NoneBefore", "Operand", "ParameterInfo",
-    "Presence", "Recommendation", "RoundingMode", "SeriesAt", "Target", "Value", "inputs_in",
+    "Arith",
+    "ArithOp",
+    "Branch",
+    "CalendarBase",
+    "CalendarConst",
+    "Call",
+    "CheckedProtocol",
+    "Classification",
+    "Comparator",
+    "Compare",
+    "Cond",
+    "Const",
+    "Criterion",
+    "Decision",
+    "DefRef",
+    "Definition",
+    "DefinitionBase",
+    "Dose",
+    "DoseBranch",
+    "Event",
+    "Expression",
+    "InputInfo",
+    "InputRef",
+    "Logic",
+    "Negation",
+    "Node",
+    "NoneBefore",
+    "Operand",
+    "ParameterInfo",
+    "Presence",
+    "Recommendation",
+    "RoundingMode",
+    "SeriesAt",
+    "Target",
+    "Value",
+    "inputs_in",
 ]
 
 

@@ -79,7 +79,9 @@ def span_field() -> Span:
     return span
 
 
-class Comparator(enum.Enum):
+class Comparator(enum.StrEnum):
+    """A comparison's operator, from the syntax tree to the operator table; its value is the symbol as written (`<=`)."""
+
     EQ = "="
     NE = "!="
     LT = "<"
@@ -90,6 +92,28 @@ class Comparator(enum.Enum):
     @property
     def is_ordering(self) -> bool:
         return self not in (Comparator.EQ, Comparator.NE)
+
+    @property
+    def symbol(self) -> str:
+        """As an explanation prints it: `≤`, `≠`."""
+        return _SYMBOLS[self]
+
+    @property
+    def flipped(self) -> Comparator:
+        """The operator with its sides swapped: `a < b` is `b > a`."""
+        return _FLIPPED[self]
+
+    @property
+    def negated(self) -> Comparator:
+        """The operator that holds exactly when this one fails: `<` against `>=`."""
+        return _NEGATED[self]
+
+
+_SYMBOLS = {Comparator.EQ: "=", Comparator.NE: "≠", Comparator.LT: "<", Comparator.LE: "≤", Comparator.GT: ">", Comparator.GE: "≥"}
+_FLIPPED = {Comparator.EQ: Comparator.EQ, Comparator.NE: Comparator.NE, Comparator.LT: Comparator.GT, Comparator.LE: Comparator.GE,
+            Comparator.GT: Comparator.LT, Comparator.GE: Comparator.LE}
+_NEGATED = {Comparator.EQ: Comparator.NE, Comparator.NE: Comparator.EQ, Comparator.LT: Comparator.GE, Comparator.LE: Comparator.GT,
+            Comparator.GT: Comparator.LE, Comparator.GE: Comparator.LT}
 
 
 class BoolKind(enum.Enum):
@@ -173,11 +197,16 @@ class Presence(Node):
     span: Span = span_field()
 
 
-class ArithOp(enum.Enum):
+class ArithOp(enum.StrEnum):
     ADD = "+"
     SUBTRACT = "-"
     MULTIPLY = "*"
     DIVIDE = "/"
+
+    @property
+    def is_additive(self) -> bool:
+        """`+` and `-` need both sides in one dimension; `*` and `/` combine units."""
+        return self in (ArithOp.ADD, ArithOp.SUBTRACT)
 
 
 @dataclass(frozen=True, slots=True)

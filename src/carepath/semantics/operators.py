@@ -37,17 +37,11 @@ PYTHON: dict[Comparator, Callable[[Any, Any], bool]] = {
     Comparator.EQ: operator.eq, Comparator.NE: operator.ne, Comparator.LT: operator.lt,
     Comparator.LE: operator.le, Comparator.GT: operator.gt, Comparator.GE: operator.ge,
 }
-FLIPPED: dict[Comparator, Comparator] = {
-    Comparator.EQ: Comparator.EQ, Comparator.NE: Comparator.NE, Comparator.LT: Comparator.GT,
-    Comparator.LE: Comparator.GE, Comparator.GT: Comparator.LT, Comparator.GE: Comparator.LE,
-}
-
-
 def compare_intervals(a_low: int | float, a_high: int | float, op: Comparator, b_low: int | float, b_high: int | float) -> Truth:
     """A value in [a_low, a_high] against one in [b_low, b_high]: true or false only when every pair agrees."""
     match op:
         case Comparator.GT | Comparator.GE:
-            return compare_intervals(b_low, b_high, FLIPPED[op], a_low, a_high)
+            return compare_intervals(b_low, b_high, op.flipped, a_low, a_high)
         case Comparator.LT:
             return True if a_high < b_low else False if a_low >= b_high else None
         case Comparator.LE:
@@ -71,7 +65,7 @@ def compare_interval_open(a_low: int, a_high: int | None, op: Comparator, b_low:
     """Two day ranges, either open above (`None`): true or false only when every pair agrees."""
     match op:
         case Comparator.LT | Comparator.LE:
-            return compare_interval_open(b_low, b_high, FLIPPED[op], a_low, a_high)
+            return compare_interval_open(b_low, b_high, op.flipped, a_low, a_high)
         case Comparator.GT | Comparator.GE:
             strict = op is Comparator.GT
             if b_high is not None and (a_low > b_high or (not strict and a_low >= b_high)):
@@ -199,7 +193,7 @@ def _comparisons() -> dict[tuple[Comparator, Operand, Operand], Decide]:
         table[op, Operand.DAY, Operand.DAY] = _days(op)
     for op in Comparator:
         for calendar in (Operand.MONTHS, Operand.DAYS):
-            table[op, calendar, Operand.DURATION] = _swapped(table[FLIPPED[op], Operand.DURATION, calendar])
+            table[op, calendar, Operand.DURATION] = _swapped(table[op.flipped, Operand.DURATION, calendar])
     return table
 
 

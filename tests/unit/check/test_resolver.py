@@ -58,7 +58,7 @@ def test_a_comparison_converts_the_parameter_into_the_inputs_unit() -> None:
     resolver, _ = declared()
     node = resolver.condition(condition_of("wbc > limit"))
     assert isinstance(node, p.Compare)
-    assert node.op is p.CompareOp.GT
+    assert node.op is p.Comparator.GT
     assert isinstance(node.left, p.InputRef) and node.left.input.name == "wbc"
     assert isinstance(node.right, p.Const) and node.right.value == 50_000  # 10⁹/L is 1,000 /µL (a litre is 10⁶ µL), so 50 × 10⁹/L is 50,000 /µL
     assert resolver.diagnostics == []

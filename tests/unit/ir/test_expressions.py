@@ -28,7 +28,7 @@ def sample() -> e.Logic:
     five = e.Const(5, QUANTITY, "5 /uL", "5 /µL", AT)
     two = e.Const(2, QUANTITY, "2 /uL", "2 /µL", AT)
     total = e.Arith(e.ArithOp.ADD, five, two, Fraction(1), QUANTITY, "5 /uL + 2 /uL", AT)
-    compare = e.Compare(e.CompareOp.GT, e.InputRef(WBC, "wbc", AT), total, Fraction(1), "wbc > 5 /uL + 2 /uL", AT)  # type: ignore[arg-type]
+    compare = e.Compare(e.Comparator.GT, e.InputRef(WBC, "wbc", AT), total, Fraction(1), "wbc > 5 /uL + 2 /uL", AT)  # type: ignore[arg-type]
     return e.Logic(BoolKind.AND, (e.InputRef(FLAG, "flag", AT), e.Negation(compare, "not …", AT)), "…", AT)
 
 
@@ -64,22 +64,22 @@ def test_inputs_in_reads_each_input_once_in_reading_order() -> None:
 
 
 @pytest.mark.parametrize(("op", "symbol", "flipped", "negated"), [
-    (e.CompareOp.EQ, "=", e.CompareOp.EQ, e.CompareOp.NE),
-    (e.CompareOp.NE, "≠", e.CompareOp.NE, e.CompareOp.EQ),
-    (e.CompareOp.LT, "<", e.CompareOp.GT, e.CompareOp.GE),
-    (e.CompareOp.LE, "≤", e.CompareOp.GE, e.CompareOp.GT),
-    (e.CompareOp.GT, ">", e.CompareOp.LT, e.CompareOp.LE),
-    (e.CompareOp.GE, "≥", e.CompareOp.LE, e.CompareOp.LT),
+    (e.Comparator.EQ, "=", e.Comparator.EQ, e.Comparator.NE),
+    (e.Comparator.NE, "≠", e.Comparator.NE, e.Comparator.EQ),
+    (e.Comparator.LT, "<", e.Comparator.GT, e.Comparator.GE),
+    (e.Comparator.LE, "≤", e.Comparator.GE, e.Comparator.GT),
+    (e.Comparator.GT, ">", e.Comparator.LT, e.Comparator.LE),
+    (e.Comparator.GE, "≥", e.Comparator.LE, e.Comparator.LT),
 ])
-def test_compare_op_symbol_flipped_negated(op: e.CompareOp, symbol: str, flipped: e.CompareOp, negated: e.CompareOp) -> None:
+def test_compare_op_symbol_flipped_negated(op: e.Comparator, symbol: str, flipped: e.Comparator, negated: e.Comparator) -> None:
     assert (op.symbol, op.flipped, op.negated) == (symbol, flipped, negated)
     assert op.flipped.flipped is op and op.negated.negated is op
 
 
 def test_compare_op_follows_the_syntax_trees_comparator() -> None:
-    assert [e.CompareOp.of(c) for c in Comparator] == list(e.CompareOp)
-    assert [op.is_ordering for op in e.CompareOp] == [False, False, True, True, True, True]
-    assert e.CompareOp.LE == "<="  # keys tables written by symbol
+    assert e.Comparator is Comparator  # the IR reads the syntax tree's operator: one enum from text to table
+    assert [op.is_ordering for op in e.Comparator] == [False, False, True, True, True, True]
+    assert e.Comparator.LE == "<="  # keys tables written by symbol
 
 
 def test_arith_and_calendar_enums() -> None:

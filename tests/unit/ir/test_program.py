@@ -81,7 +81,7 @@ def test_find_all_and_inputs_in() -> None:
 def test_operators_are_enums() -> None:
     definitions = by_name(checked())
     compares = list(definitions["r"].find_all(p.Compare))
-    assert [c.op for c in compares] == [p.CompareOp.LT]
+    assert [c.op for c in compares] == [p.Comparator.LT]
     calendar = compares[0].right
     assert isinstance(calendar, p.CalendarConst) and calendar.base is p.CalendarBase.MONTHS and calendar.amount == 6
 
