@@ -10,6 +10,7 @@ them).
 from __future__ import annotations
 
 import dataclasses
+import enum
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -35,12 +36,28 @@ _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 # ---- what a document declares and uses (no pygls here: plain data, tested directly) ------------------------------
 
 
+class DeclarationKind(enum.StrEnum):
+    """What a declared name is; the value is the word a hover shows."""
+
+    PROTOCOL = "protocol"
+    INPUT = "input"
+    CRITERION = "criterion"
+    CLASSIFICATION = "classification"
+    RECOMMENDATION = "recommendation"
+    PARAMETER = "parameter"
+    DOSE = "dose"
+    TARGET = "target"
+    EVENT = "event"
+    BRANCH = "branch"
+    MEMBER = "member"
+
+
 @dataclass(frozen=True, slots=True)
 class Declaration:
     """A name an author can point at: the protocol, an input, a definition, a classification's branch, an enum member."""
 
     name: str
-    kind: str  # protocol | input | criterion | classification | recommendation | parameter | dose | target | event | branch | member
+    kind: DeclarationKind
     span: Span  # the declaring name
     node: object  # the declaring AST node (for a member: its input's declaration)
     owner: str | None = None  # a branch's classification, a member's input
@@ -95,25 +112,28 @@ def analyse(text: str, name: str = "<protocol>", deep: bool = True) -> Analysis:
     return analysis
 
 
-_KINDS: dict[type, str] = {n.Criterion: "criterion", n.Classification: "classification", n.Recommendation: "recommendation",
-                           n.Parameter: "parameter", n.Dose: "dose", n.Target: "target", n.Event: "event"}
+_KINDS: dict[type, DeclarationKind] = {
+    n.Criterion: DeclarationKind.CRITERION, n.Classification: DeclarationKind.CLASSIFICATION,
+    n.Recommendation: DeclarationKind.RECOMMENDATION, n.Parameter: DeclarationKind.PARAMETER, n.Dose: DeclarationKind.DOSE,
+    n.Target: DeclarationKind.TARGET, n.Event: DeclarationKind.EVENT,
+}
 
 
 def _index(analysis: Analysis, protocol: n.Protocol) -> None:
-    analysis.header = Declaration(protocol.name.name, "protocol", protocol.name.span, protocol)
+    analysis.header = Declaration(protocol.name.name, DeclarationKind.PROTOCOL, protocol.name.span, protocol)
     analysis.occurrences.append(Occurrence(protocol.name.span, protocol.name.name, analysis.header))
     declared: list[Declaration] = []
     for decl in protocol.inputs:
-        declared.append(Declaration(decl.name.name, "input", decl.name.span, decl))
+        declared.append(Declaration(decl.name.name, DeclarationKind.INPUT, decl.name.span, decl))
         element = decl.type.element if isinstance(decl.type, n.SeriesType) else decl.type
         if isinstance(element, n.EnumType):
-            declared += [Declaration(m.name, "member", m.span, decl, decl.name.name) for m in element.members]
+            declared += [Declaration(m.name, DeclarationKind.MEMBER, m.span, decl, decl.name.name) for m in element.members]
     for definition in protocol.definitions:
         declared.append(Declaration(definition.name.name, _KINDS[type(definition)], definition.name.span, definition))
         if isinstance(definition, n.Classification):
-            declared += [Declaration(b.name.name, "branch", b.name.span, b, definition.name.name) for b in definition.branches]
+            declared += [Declaration(b.name.name, DeclarationKind.BRANCH, b.name.span, b, definition.name.name) for b in definition.branches]
     for declaration in declared:
-        if declaration.kind in ("branch", "member"):
+        if declaration.kind in (DeclarationKind.BRANCH, DeclarationKind.MEMBER):
             analysis.members.setdefault(declaration.name, []).append(declaration)
         else:
             analysis.declarations.setdefault(declaration.name, declaration)  # a duplicate (CP202) points at the first
@@ -160,7 +180,7 @@ def describe(declaration: Declaration) -> str:
     """Markdown for a hover: what the name is, its title and citation, and what it says."""
     node = declaration.node
     title = getattr(node, "title", None)
-    lines = [f"**{declaration.kind}** `{declaration.name}`" + (f" — {title}" if title and declaration.kind != "branch" else "")]
+    lines = [f"**{declaration.kind}** `{declaration.name}`" + (f" — {title}" if title and declaration.kind is not DeclarationKind.BRANCH else "")]
     citation = getattr(node, "citation", None)
     if citation:
         lines.append(f"cites: {citation}")
@@ -168,7 +188,7 @@ def describe(declaration: Declaration) -> str:
         case n.Protocol(version=version, source=source):
             lines += [f"version: {version}"] if version else []
             lines += [f"source: {source}"] if source else []
-        case n.InputDecl() if declaration.kind == "member":
+        case n.InputDecl() if declaration.kind is DeclarationKind.MEMBER:
             lines.append(f"a value of input `{declaration.owner}` ({_type_text(node.type)})")
         case n.InputDecl():
             lines += _input_lines(node)
@@ -264,10 +284,13 @@ def _cursor(document: TextDocument, position: lsp.Position) -> tuple[int, int]:
 
 # ---- the server ----------------------------------------------------------------------------------------------------
 
-_SYMBOL_KINDS = {"protocol": lsp.SymbolKind.Module, "input": lsp.SymbolKind.Field, "criterion": lsp.SymbolKind.Boolean,
-                 "classification": lsp.SymbolKind.Enum, "recommendation": lsp.SymbolKind.Boolean, "parameter": lsp.SymbolKind.Constant,
-                 "dose": lsp.SymbolKind.Number, "target": lsp.SymbolKind.Function, "event": lsp.SymbolKind.Event,
-                 "branch": lsp.SymbolKind.EnumMember, "member": lsp.SymbolKind.EnumMember}
+_SYMBOL_KINDS = {
+    DeclarationKind.PROTOCOL: lsp.SymbolKind.Module, DeclarationKind.INPUT: lsp.SymbolKind.Field,
+    DeclarationKind.CRITERION: lsp.SymbolKind.Boolean, DeclarationKind.CLASSIFICATION: lsp.SymbolKind.Enum,
+    DeclarationKind.RECOMMENDATION: lsp.SymbolKind.Boolean, DeclarationKind.PARAMETER: lsp.SymbolKind.Constant,
+    DeclarationKind.DOSE: lsp.SymbolKind.Number, DeclarationKind.TARGET: lsp.SymbolKind.Function, DeclarationKind.EVENT: lsp.SymbolKind.Event,
+    DeclarationKind.BRANCH: lsp.SymbolKind.EnumMember, DeclarationKind.MEMBER: lsp.SymbolKind.EnumMember,
+}
 
 
 class CarepathServer(LanguageServer):
@@ -344,7 +367,7 @@ def _diagnostic(codec: PositionCodec, lines: Sequence[str], finding: Finding) ->
 def _outline(protocol: n.Protocol, codec: PositionCodec, lines: Sequence[str]) -> lsp.DocumentSymbol:
     """The protocol, then its inputs and definitions in file order; enumerations and classifications list their values."""
 
-    def symbol(name: n.Name, kind: str, whole: Span, detail: str | None, children: list[lsp.DocumentSymbol] | None = None) -> lsp.DocumentSymbol:
+    def symbol(name: n.Name, kind: DeclarationKind, whole: Span, detail: str | None, children: list[lsp.DocumentSymbol] | None = None) -> lsp.DocumentSymbol:
         around = whole if whole != n.NO_SPAN else name.span
         return lsp.DocumentSymbol(name=name.name, kind=_SYMBOL_KINDS[kind], range=_range(codec, lines, around),
                                   selection_range=_range(codec, lines, name.span), detail=detail, children=children)
@@ -352,17 +375,17 @@ def _outline(protocol: n.Protocol, codec: PositionCodec, lines: Sequence[str]) -
     children = []
     for decl in protocol.inputs:
         element = decl.type.element if isinstance(decl.type, n.SeriesType) else decl.type
-        members = [symbol(m, "member", m.span, None) for m in element.members] if isinstance(element, n.EnumType) else None
-        children.append(symbol(decl.name, "input", decl.span, f"input: {_type_text(decl.type)}", members))
+        members = [symbol(m, DeclarationKind.MEMBER, m.span, None) for m in element.members] if isinstance(element, n.EnumType) else None
+        children.append(symbol(decl.name, DeclarationKind.INPUT, decl.span, f"input: {_type_text(decl.type)}", members))
     for definition in protocol.definitions:
         kind = _KINDS[type(definition)]
         branches = None
         if isinstance(definition, n.Classification):
-            branches = [symbol(b.name, "branch", b.span, "otherwise" if b.condition is None else "when " + n.expr_text(b.condition))
+            branches = [symbol(b.name, DeclarationKind.BRANCH, b.span, "otherwise" if b.condition is None else "when " + n.expr_text(b.condition))
                         for b in definition.branches]
         detail = kind + (f": {definition.title}" if definition.title else "")
         children.append(symbol(definition.name, kind, definition.span, detail, branches))
-    return symbol(protocol.name, "protocol", protocol.span, protocol.title, children)
+    return symbol(protocol.name, DeclarationKind.PROTOCOL, protocol.span, protocol.title, children)
 
 
 def build_server() -> CarepathServer:
