@@ -15,15 +15,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from carepath.language.nodes import BoolKind, Comparator
+from carepath.semantics.fastpaths import COLUMN_AGAINST_CONSTANT, COLUMN_LOGIC, NOT_LOOKUP, ROW_AGAINST_CONSTANT, ROW_LOGIC
 from carepath.semantics.operators import (
-    COLUMN_AGAINST_CONSTANT,
-    COLUMN_LOGIC,
     COMPARISONS,
     LOGIC,
-    NOT_LOOKUP,
     PYTHON,
-    ROW_AGAINST_CONSTANT,
-    ROW_LOGIC,
     Operand,
     kleene_not,
 )

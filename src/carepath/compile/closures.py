@@ -12,12 +12,10 @@ from carepath.compile import clinical
 from carepath.compile.explain import DAY_SLOT, Env, ExplainContext, ExplainFn, Scope, ValueFn, explain_compare, fact
 from carepath.ir import program as p
 from carepath.language.nodes import BoolKind, Comparator
+from carepath.semantics.fastpaths import NOT_LOOKUP, ROW_AGAINST_CONSTANT, ROW_LOGIC
 from carepath.semantics.operators import (
     LOGIC,
-    NOT_LOOKUP,
     PRESENCE,
-    ROW_AGAINST_CONSTANT,
-    ROW_LOGIC,
     Decide,
     Operand,
     comparison,

@@ -14,11 +14,9 @@ from typing import Any, assert_never
 from carepath.compile.closures import constant_of, operand_kinds, oriented
 from carepath.ir import program as p
 from carepath.language.nodes import Comparator
+from carepath.semantics.fastpaths import COLUMN_AGAINST_CONSTANT, COLUMN_LOGIC, NOT_LOOKUP
 from carepath.semantics.operators import (
-    COLUMN_AGAINST_CONSTANT,
-    COLUMN_LOGIC,
     LOGIC,
-    NOT_LOOKUP,
     PRESENCE,
     Operand,
     comparison,
