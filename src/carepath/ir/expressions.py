@@ -6,54 +6,25 @@ Every node knows its children (derived from its dataclass fields), so one `walk(
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterator
-from dataclasses import dataclass, fields
-from typing import Any, ClassVar, TypeVar
+from dataclasses import dataclass
+from typing import cast
 
+from carepath.language.expressions import Node as TreeNode
 from carepath.language.nodes import ArithOp, BoolKind, Comparator
 from carepath.language.source import Span
 from carepath.semantics.types import Type
 from carepath.semantics.units import CalendarUnit, Unit
 
-N = TypeVar("N", bound="Node")
 
-
-class Node:
+class Node(TreeNode):
     """A node of the checked program; its children are the nodes held in its fields (or in a tuple field), in
-    field order. Inputs (`InputInfo`), types, constants' values and spans are data, not children."""
+    field order, found as the syntax tree's are (one `children()`/`walk()`/`find_all()` for both trees).
+    Inputs (`InputInfo`), types, constants' values and spans are data, not children."""
 
     __slots__ = ()
-    __dataclass_fields__: ClassVar[dict[str, Any]]
 
     def children(self) -> tuple[Node, ...]:
-        found: list[Node] = []
-        names = _FIELD_NAMES.get(type(self))
-        if names is None:
-            names = _FIELD_NAMES[type(self)] = tuple(item.name for item in fields(self))
-        for name in names:
-            value = getattr(self, name)
-            if isinstance(value, Node):
-                found.append(value)
-            elif isinstance(value, tuple):
-                found.extend(element for element in value if isinstance(element, Node))
-        return tuple(found)
-
-    def walk(self) -> Iterator[Node]:
-        """This node, then each descendant, depth first in field order (pre-order); iterative, so deep nesting is safe."""
-        stack: list[Node] = [self]
-        while stack:
-            node = stack.pop()
-            yield node
-            stack.extend(reversed(node.children()))
-
-    def find_all(self, *types: type[N]) -> Iterator[N]:
-        """The nodes of `walk()` that are instances of any of `types`, in the same order."""
-        for node in self.walk():
-            if isinstance(node, types):
-                yield node
-
-
-_FIELD_NAMES: dict[type[Node], tuple[str, ...]] = {}  # per class, read once: walks run over every definition
+        return cast("tuple[Node, ...]", super().children())  # an IR node's fields hold IR nodes only
 
 
 class CalendarBase(enum.StrEnum):
