@@ -57,10 +57,12 @@ def arithmetic(node: p.Arith, value_of: ValueCompiler) -> ValueFn:
     left, right = value_of(node.left), value_of(node.right)
     scale = _fraction(node.right_scale)
     compute_exactly = ARITHMETIC[node.op]
+    if scale == 1:  # always for × and ÷, and for + and − within one unit
+        return lambda env: compute_exactly(left(env), right(env))
 
     def compute(env: Env) -> Fraction | None:
         b = exact(right(env))
-        return compute_exactly(left(env), None if b is None else b * scale)  # the scale is 1 for × and ÷
+        return compute_exactly(left(env), None if b is None else b * scale)
 
     return compute
 
@@ -233,10 +235,6 @@ def event(definition: p.Event, cond: CondCompiler, value_of: ValueCompiler, day_
     slots = tuple(s.slot for s in info.series)
     run = info.run
 
-    def holds_on(env: Env, day: int) -> Truth:
-        env[day_slot] = day
-        return holds(env)  # type: ignore[no-any-return]
-
     def scan(env: Env) -> tuple[Any, int | None]:
         """(event value, first day of the deciding window) — the window is for explanations."""
         first: int | None = None
@@ -255,9 +253,13 @@ def event(definition: p.Event, cond: CondCompiler, value_of: ValueCompiler, day_
         last = max(s.last for s in recorded)
         unknown_from: int | None = None
         saved = env[day_slot]
+        truths: list[Truth] = []  # the condition on day first + i, each day evaluated once however many windows hold it
         try:
-            for day in range(first, last + 1):  # a window running past the data is unknown, or false if a day in it is
-                window = kleene_and(holds_on(env, day + offset) for offset in range(run))
+            for index, day in enumerate(range(first, last + 1)):  # a window running past the data is unknown, or false if a day in it is
+                while len(truths) < index + run:
+                    env[day_slot] = first + len(truths)
+                    truths.append(holds(env))
+                window = kleene_and(truths[index:index + run])
                 if window is True:
                     return (day if unknown_from is None else NotBefore(unknown_from, day)), (day if unknown_from is None else unknown_from)
                 if window is None and unknown_from is None:

@@ -97,8 +97,8 @@ def compare_durations(a: Duration, b: Duration, op: Comparator) -> Truth:
 
 def exact(value: Any) -> Fraction | None:
     """A record's float came from decimal text; its shortest repr gives that decimal back exactly."""
-    if value is None:
-        return None
+    if value is None or type(value) is Fraction:
+        return value  # a computed value is exact already: no new Fraction per use
     if isinstance(value, float):
         return Fraction(repr(value))
     return Fraction(value)
