@@ -12,6 +12,7 @@ from lark import Lark, Token, Transformer, Tree, v_args
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
 
 from carepath.language import nodes as n
+from carepath.language import tables
 from carepath.language.diagnostics import Diagnostic, ProtocolError, Severity, did_you_mean
 from carepath.language.source import Source, Span
 from carepath.language.syntax_hints import CHARACTER_HINT, FRIENDLY_TERMINALS, MIXING_HINT, UNMIXED, unit_misread
@@ -32,10 +33,13 @@ def grammar_path() -> Path:
 def _lark() -> Lark:
     # strict=False on purpose: units and names share spellings ("kg" is both); the contextual lexer
     # tells them apart by position, which strict mode would reject as a collision.
-    # cache=True keeps the LALR tables in the temp directory, keyed by the grammar's hash: building them
-    # takes 0.15–0.35 s, loading them about 6 ms, which is most of a `carepath check` start-up.
-    return Lark(grammar_path().read_text(encoding="utf-8"), parser="lalr", propagate_positions=True, maybe_placeholders=False,
-                cache=True)
+    # The LALR tables are cached in a directory only this user can write (`tables`): building them takes
+    # 0.15–0.35 s, loading them about 6 ms, which is most of a `carepath check` start-up.
+    cache = tables.cache_file("protocol")
+    parser = Lark(grammar_path().read_text(encoding="utf-8"), parser="lalr", propagate_positions=True, maybe_placeholders=False,
+                  cache=cache)
+    tables.seal(cache)
+    return parser
 
 
 def parse(source: Source) -> n.Protocol:
@@ -103,8 +107,11 @@ def _keep_comment(token: Token) -> Token:
 
 @functools.cache
 def _lark_with_comments() -> Lark:
-    return Lark(grammar_path().read_text(encoding="utf-8"), parser="lalr", propagate_positions=True, maybe_placeholders=False,
-                cache=True, lexer_callbacks={"COMMENT": _keep_comment})
+    cache = tables.cache_file("protocol-with-comments")
+    parser = Lark(grammar_path().read_text(encoding="utf-8"), parser="lalr", propagate_positions=True, maybe_placeholders=False,
+                  cache=cache, lexer_callbacks={"COMMENT": _keep_comment})
+    tables.seal(cache)
+    return parser
 
 
 def _deepest(tree: Tree[Token]) -> tuple[int, Tree[Token]]:
