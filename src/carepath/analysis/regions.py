@@ -14,6 +14,7 @@ from typing import Any
 from carepath.data.records import plausibility_problem
 from carepath.ir import program as p
 from carepath.language import nodes as n
+from carepath.semantics.operators import exact as exact_or_unknown
 from carepath.semantics.units import Unit, exact_number
 from carepath.semantics.values import Duration, days_in_months, format_number
 
@@ -36,11 +37,10 @@ def missing(info: p.InputInfo) -> Rep:
 
 
 def exact(value: object) -> Fraction:
-    """A constant as an exact rational: floats in the program came from decimal text."""
-    if isinstance(value, float):
-        return Fraction(repr(value))
-    assert isinstance(value, (int, Fraction)), value
-    return Fraction(value)
+    """A constant as an exact rational, read as the operator table reads it (floats came from decimal text)."""
+    found = exact_or_unknown(value)
+    assert found is not None, value
+    return found
 
 
 def _decimal(value: Fraction) -> str:
