@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import json
 import re
 from collections.abc import Mapping
 from fractions import Fraction
 from typing import Any
 
 from carepath.data.errors import RecordCode
+from carepath.data.limits import shown
 from carepath.ir.program import InputInfo
 from carepath.language.diagnostics import did_you_mean
 from carepath.semantics.types import Kind
@@ -165,14 +165,8 @@ def plausibility_problem(info: InputInfo, value: Any) -> str | None:
 
 
 def show(value: Any) -> str:
-    """A value inside a message: text quoted, mappings as JSON."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, str):
-        return f"'{value}'"
-    if isinstance(value, MAPPINGS):
-        return json.dumps(dict(value), default=str)
-    return repr(value)
+    """A value inside a message: text quoted, mappings as JSON, at most `limits.SHOWN` characters of any value."""
+    return shown(value)
 
 
 def show_raw(value: Any) -> str:

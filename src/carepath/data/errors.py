@@ -25,6 +25,14 @@ class RecordCode(enum.StrEnum):
     GIVEN_TWICE = "CP506"  # a field, or a day of a series
     BAD_SERIES = "CP507"  # the series' form, days or dates
     DATES_DISAGREE = "CP508"  # dates in the wrong order, or an age its dates contradict
+    # past a limit (carepath.data.limits, docs/limits.md)
+    FILE_TOO_LARGE = "CP520"
+    TOO_MANY_FIELDS = "CP521"
+    NESTED_TOO_DEEPLY = "CP522"
+    SERIES_TOO_LONG = "CP523"
+    ALIASES_TOO_LARGE = "CP524"
+    TOO_MANY_DIGITS = "CP525"
+    ID_TOO_LONG = "CP526"
 
     @property
     def entry(self) -> Code:
@@ -66,8 +74,13 @@ class RecordError:
     @classmethod
     def at(cls, place: Place, code: RecordCode, field: str | None, message: str, value: Any = None, *,
            patient: str | None = None, expected: str | None = None) -> RecordError:
-        """An error at `place`; `value` is the value as read, shown as written (None: no value)."""
+        """An error at `place`; `value` is the value as read, shown as written (None: no value). A field name or a
+        message as long as a file can make it is cut, so no error repeats a value past a few lines."""
         shown = None if value is None else written(value)
+        if field is not None and len(field) > _FIELD_CHARS:
+            field = field[:_FIELD_CHARS] + "…"
+        if len(message) > _MESSAGE_CHARS:
+            message = message[:_MESSAGE_CHARS] + f"… ({len(message):,} characters)"
         return cls(field, message, code, place.file, place.line, place.column, shown, patient, expected)
 
     @property
@@ -76,22 +89,61 @@ class RecordError:
 
 
 _WRITTEN_DEPTH = 20  # nesting shown before "…": a value nested deeper is a slip, not a record
+_WRITTEN_CHARS = 1000  # characters of a value as written kept in an error; longer values are cut
+_FIELD_CHARS = 200
+_MESSAGE_CHARS = 2000
 
 
 def written(value: Any, depth: int = 0) -> str:
-    """A value read from YAML or JSON, shown as it was written: text as is, mappings and lists in flow style."""
+    """A value read from YAML or JSON, shown as it was written: text as is, mappings and lists in flow style; at
+    most `_WRITTEN_CHARS` characters, built no further than that, however large or shared the value is."""
+    out: list[str] = []
+    _write(value, depth, out, [_WRITTEN_CHARS])
+    text = "".join(out)
+    return text if len(text) <= _WRITTEN_CHARS else text[:_WRITTEN_CHARS] + "…"
+
+
+def _write(value: Any, depth: int, out: list[str], left: list[int]) -> None:
+    """Appends pieces to `out` until `left[0]` characters are spent."""
+    if left[0] <= 0:
+        return
+    if isinstance(value, (Mapping, list)) and depth < _WRITTEN_DEPTH:
+        items = iter(value.items()) if isinstance(value, Mapping) else iter(value)
+        opening, closing = ("{", "}") if isinstance(value, Mapping) else ("[", "]")
+        out.append(opening)
+        left[0] -= 1
+        for index, item in enumerate(items):
+            if left[0] <= 0:
+                return
+            if index:
+                out.append(", ")
+                left[0] -= 2
+            if isinstance(value, Mapping):
+                _write(item[0], depth + 1, out, left)
+                out.append(": ")
+                left[0] -= 2
+                _write(item[1], depth + 1, out, left)
+            else:
+                _write(item, depth + 1, out, left)
+        out.append(closing)
+        left[0] -= 1
+        return
+    text = _written_scalar(value)[: left[0] + 1]
+    out.append(text)
+    left[0] -= len(text)
+
+
+def _written_scalar(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, str):
         return value
     if value is None:
         return "null"
-    if isinstance(value, (Mapping, list)) and depth >= _WRITTEN_DEPTH:
+    if isinstance(value, (Mapping, list)):
         return "…"
-    if isinstance(value, Mapping):
-        return "{" + ", ".join(f"{written(k, depth + 1)}: {written(v, depth + 1)}" for k, v in value.items()) + "}"
-    if isinstance(value, list):
-        return "[" + ", ".join(written(item, depth + 1) for item in value) + "]"
     if isinstance(value, dt.date):
         return value.isoformat()
+    if isinstance(value, int) and value.bit_length() > 1000:
+        return f"<a number of about {int(value.bit_length() * 0.30103):,} digits>"
     return str(value)

@@ -17,6 +17,7 @@ import yaml
 
 from carepath.data.convert import MAPPINGS, BadValue, convert, plausibility_problem, show, show_raw
 from carepath.data.errors import NOWHERE, Place, RecordCode, RecordError
+from carepath.data.limits import over_limits, readable_id
 from carepath.data.located import (
     LocatedList,
     LocatedMapping,
@@ -27,6 +28,7 @@ from carepath.data.located import (
     start_place,
     value_place,
 )
+from carepath.data.safeload import BoundedLoader, TooLarge, canonical_error, read_json, read_limited, text_too_large
 from carepath.data.series import DAY_LIMIT, bind_series
 from carepath.ir.program import CheckedProtocol
 from carepath.language.diagnostics import did_you_mean
@@ -63,9 +65,10 @@ class LoadFailure:
     where: str
     message: str
     place: Place = NOWHERE
+    code: RecordCode = RecordCode.UNREADABLE
 
     def error(self) -> RecordError:
-        return RecordError.at(self.place, RecordCode.UNREADABLE, None, self.message)
+        return RecordError.at(self.place, self.code, None, self.message)
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,8 +100,8 @@ class InvalidRecord:
 # ---- loading -------------------------------------------------------------------------------
 
 
-class _RecordLoader(yaml.SafeLoader):
-    """YAML's safe loader without implicit timestamps: a date stays text until its field checks it,
+class _RecordLoader(BoundedLoader):
+    """YAML's safe loader, within the record limits (`safeload`), without implicit timestamps: a date stays text until its field checks it,
     so an impossible date such as 2008-02-30 is that field's error, not a failure of the whole file."""
 
 
@@ -154,7 +157,7 @@ class _JsonPositions:
             self.found = {}
             try:
                 node = yaml.compose(self.text.replace("\t", " "), Loader=_RecordLoader)
-            except (yaml.YAMLError, RecursionError):
+            except (yaml.YAMLError, RecursionError, ValueError):
                 node = None
             self._walk(self.document, node)
         return self.found.get(id(container), (None, ()))
@@ -214,24 +217,34 @@ def load(paths: Iterable[str | Path]) -> list[RawRecord | LoadFailure]:
 
 def load_file(path: Path) -> list[RawRecord | LoadFailure]:
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_limited(path)
+    except TooLarge as error:
+        return [LoadFailure(str(path), str(error), Place(str(path)), RecordCode.FILE_TOO_LARGE)]
     except (OSError, UnicodeDecodeError) as error:
         return [LoadFailure(str(path), f"{path}: cannot read: {error}", Place(str(path)))]
     return load_text(text, str(path), json_only=path.suffix.lower() == ".json")
 
 
 def load_text(text: str, name: str = "<records>", json_only: bool = False) -> list[RawRecord | LoadFailure]:
+    too_large = text_too_large(text, name)
+    if too_large:
+        return [LoadFailure(name, too_large, Place(name), RecordCode.FILE_TOO_LARGE)]
     try:
         if json_only:
             positions = _JsonPositions(text)
-            document = positions.document = _positioned(json.loads(text, object_pairs_hook=_unique_pairs), positions)
+            document = positions.document = _positioned(read_json(text, _unique_pairs), positions)
         else:
             document = yaml.load(text, Loader=_RecordLoader)
     except json.JSONDecodeError as error:
         return [LoadFailure(name, f"{name}:{error.lineno}:{error.colno}: not valid JSON: {error.msg}", Place(name, error.lineno, error.colno))]
     except RecursionError:
-        return [LoadFailure(name, f"{name}: nested too deeply to be patient records", Place(name))]
-    except yaml.YAMLError as error:
+        return [LoadFailure(name, f"{name}: nested too deeply to be patient records", Place(name), RecordCode.NESTED_TOO_DEEPLY)]
+    except UnicodeEncodeError:
+        return [LoadFailure(name, f"{name}: not UTF-8 text (it holds a lone surrogate)", Place(name))]
+    except yaml.YAMLError as found:
+        if "nesting depth" in str(getattr(found, "problem", "")):  # libyaml's own limit, past ours
+            return [LoadFailure(name, f"{name}: nested too deeply to be patient records", Place(name), RecordCode.NESTED_TOO_DEEPLY)]
+        error = canonical_error(text, found)
         mark = getattr(error, "problem_mark", None)
         where = f"{name}:{mark.line + 1}:{mark.column + 1}" if mark else name
         problem = getattr(error, "problem", None) or str(error)
@@ -269,6 +282,10 @@ def bind(raw: RawRecord, protocol: CheckedProtocol, extra_fields: frozenset[str]
     if not isinstance(data, MAPPINGS):
         message = f"{raw.where}: a record must be a mapping of field: value, got {show(data)}"
         return InvalidRecord(None, (RecordError.at(raw.place, RecordCode.UNREADABLE, None, message, data),), raw.where)
+    over = over_limits(data, file, raw.where)  # a record past a limit is not read further
+    if over:
+        patient = readable_id(data)
+        return InvalidRecord(patient, tuple(replace(error, patient=patient) for error in over), raw.where)
     record_id = data.get("id")
     errors: list[RecordError] = []
     if record_id is None or isinstance(record_id, (Mapping, list)):

@@ -15,6 +15,7 @@ from typing import Any, NamedTuple
 
 from carepath.data.convert import MAPPINGS, NUMBER, BadValue, convert, show, show_raw
 from carepath.data.errors import Place, RecordCode, RecordError
+from carepath.data.limits import series_too_long
 from carepath.data.located import item_place, key_place, value_place
 from carepath.ir.program import CheckedProtocol, InputInfo
 from carepath.semantics.trace import Fact
@@ -47,6 +48,9 @@ def bind_series(info: InputInfo, value: Any, protocol: CheckedProtocol, data: Ma
     and for booleans {on: [days], from: DAY, to: DAY}. `[]` and `{}` are a series recorded with no days.
     """
     binder = _SeriesBinder(info, protocol, data, who, file, value_place(file, data, info.name))
+    too_long = series_too_long(value)
+    if too_long:
+        return [RecordError.at(binder.at, RecordCode.SERIES_TOO_LONG, info.name, f"{binder.field}: {too_long}")]
     if isinstance(value, list) and not value:
         entries: list[_Entry] = []
     elif isinstance(value, MAPPINGS):

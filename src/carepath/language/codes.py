@@ -80,6 +80,15 @@ _TABLE = (
     Code("CP506", _E, "a record field, or a day of a series, given twice", "cp506-given-twice"),
     Code("CP507", _E, "a dated series whose form, days or dates cannot be read", "cp507-a-series-that-cannot-be-read"),
     Code("CP508", _E, "a record's dates in the wrong order, or an age its dates contradict", "cp508-dates-that-disagree"),
+    # CP520 onward: a records file or record past a limit (docs/limits.md)
+    Code("CP520", _E, "a records file larger than 16 MiB", "cp520-a-records-file-too-large"),
+    Code("CP521", _E, "a record with more than 1,000 fields", "cp521-too-many-fields"),
+    Code("CP522", _E, "a record nested more than 32 levels deep", "cp522-a-record-nested-too-deeply"),
+    Code("CP523", _E, "a series with more than 10,000 days", "cp523-a-series-too-long"),
+    Code("CP524", _E, "YAML aliases in one record that stand for more than 100,000 nodes and characters, or for themselves",
+         "cp524-aliases-that-repeat-too-much"),
+    Code("CP525", _E, "a number in a record written with more than 100 digits", "cp525-a-number-with-too-many-digits"),
+    Code("CP526", _E, "a record id longer than 200 characters", "cp526-an-id-too-long"),
 )
 
 #: Every code carepath can report, by code, in the order the docs list them.

@@ -36,6 +36,18 @@ CASES: dict[str, tuple[Path, str, str, list[tuple[str, int, int, str | None, str
     # the later date, `  date_of_diagnosis: ` being 21 characters; the error is the derived age's
     "CP508": (SEED, "- id: a\n  date_of_birth: 2008-05-01\n  date_of_diagnosis: 2008-03-01\n", "r.yaml",
               [("CP508", 3, 22, "age_at_diagnosis", None)]),
+    # past a limit (docs/limits.md; each limit's edge is tested in test_limits.py): a file is not read at all
+    "CP520": (SEED, "#" * (16 * 1024 * 1024 + 1), "r.yaml", [("CP520", None, None, None, None)]),
+    # placed at the record's start
+    "CP521": (SEED, "- id: a\n" + "".join(f"  f{i}: 1\n" for i in range(1000)), "r.yaml", [("CP521", 1, 3, None, None)]),
+    # `  about: ` is 9 characters: the first list, the record's level 2, opens at column 10, the 33rd level at 41
+    "CP522": (SEED, "- id: a\n  about: " + "[" * 32 + "]" * 32 + "\n", "r.yaml", [("CP522", 2, 41, "about", None)]),
+    # placed at the series' value, `  anc: ` being 7 characters
+    "CP523": (ENGRAFTMENT, "- id: a\n  anc: {on: [], from: 0, to: 10000}\n", "r.yaml", [("CP523", 2, 8, "anc", None)]),
+    # an alias inside the list it names: placed at the alias, `  about: &x [` being 12 characters
+    "CP524": (SEED, "- id: a\n  about: &x [*x]\n", "r.yaml", [("CP524", 2, 14, "about", None)]),
+    "CP525": (SEED, "- id: a\n  about: {n: " + "9" * 101 + "}\n", "r.yaml", [("CP525", 2, 14, "about", None)]),
+    "CP526": (SEED, "- id: " + "a" * 201 + "\n", "r.yaml", [("CP526", 1, 7, "id", None)]),
 }
 
 
@@ -194,11 +206,11 @@ def test_an_error_names_its_patient_and_what_was_expected() -> None:
     assert (no_id.patient, no_id.expected) == (None, None)
 
 
-def test_deeply_nested_json_is_read_and_its_error_reported_without_a_line() -> None:
-    # json reads 600 levels; YAML cannot compose them to find places, so the error has the file alone
+def test_deeply_nested_json_is_read_and_its_record_rejected_at_the_field() -> None:
+    # json reads 600 levels; the record is past the nesting limit, placed at the field that nests
     depth = 600
     errors = _errors(ENGRAFTMENT, '[{"id": "a", "anc": ' + "[" * depth + "]" * depth + "}]", "deep.json")
-    assert [(e.code, e.file, e.line, e.field) for e in errors] == [(RecordCode.BAD_SERIES, "deep.json", None, "anc")]
+    assert [(e.code, e.file, e.line, e.column, e.field) for e in errors] == [(RecordCode.NESTED_TOO_DEEPLY, "deep.json", 1, 21, "anc")]
 
 
 def test_an_explanation_of_a_rejected_record_gives_each_error_s_place_and_code() -> None:
