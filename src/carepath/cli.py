@@ -25,12 +25,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.handler(args))
     except _UsageError as error:
-        print(f"carepath: {error}", file=sys.stderr)
+        _say(f"carepath: {error}", file=sys.stderr)
         return EXIT_USAGE
 
 
 class _UsageError(Exception):
     pass
+
+
+def _say(message: str, file: Any = None, one_line: bool = False) -> None:
+    """Print a message that may hold data (a record's id, a file name, a protocol's text under a caret): each
+    control character escaped (newlines too for `one_line`), so nothing printed can drive the terminal."""
+    from carepath.render import escape
+
+    print(escape.text(message) if one_line else escape.lines(message), file=file)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -138,7 +146,7 @@ def _load(path: Path, parameters: dict[str, str] | None = None) -> CompiledProto
     except ParameterError as error:
         raise _UsageError(str(error)) from None
     except ProtocolError as error:
-        print(error.render(), file=sys.stderr)
+        _say(error.render(), file=sys.stderr)
         return None
 
 
@@ -238,7 +246,7 @@ def _compare(args: argparse.Namespace) -> int:
             for error in result.errors:
                 seen.setdefault(error.message, []).append(names[side])
         for message, sides in seen.items():
-            print(f"invalid record for {' and '.join(dict.fromkeys(sides))}: {message}", file=sys.stderr)
+            _say(f"invalid record for {' and '.join(dict.fromkeys(sides))}: {message}", file=sys.stderr, one_line=True)
     return comparison.exit_code
 
 
@@ -267,7 +275,7 @@ def _check(args: argparse.Namespace) -> int:
         try:
             source = Source.from_path(path)
         except (OSError, UnicodeDecodeError) as error:
-            print(f"{path}: cannot read: {error}", file=sys.stderr)
+            _say(f"{path}: cannot read: {error}", file=sys.stderr)
             worst = EXIT_USAGE
             continue
         report = check_source(source, strict=args.strict)
@@ -278,11 +286,11 @@ def _check(args: argparse.Namespace) -> int:
             files.append(_check_document(str(path), report))
             continue
         for finding in report.findings:
-            print(finding.render(source))
+            _say(finding.render(source))
         if args.verbose:
             for note in report.notes:
-                print(note.render(source))
-        print(f"{path}: {errors} error{'s' * (errors != 1)}, {cautions} warning{'s' * (cautions != 1)}")
+                _say(note.render(source))
+        _say(f"{path}: {errors} error{'s' * (errors != 1)}, {cautions} warning{'s' * (cautions != 1)}")
     if args.format == "json":
         from carepath.render import json as json_render
 
@@ -332,17 +340,17 @@ def _fmt(args: argparse.Namespace) -> int:
         try:
             text = path.read_bytes().decode("utf-8")  # bytes, so that CRLF line ends count as a change
         except (OSError, UnicodeDecodeError) as error:
-            print(f"{path}: cannot read: {error}", file=sys.stderr)
+            _say(f"{path}: cannot read: {error}", file=sys.stderr)
             failed = True
             continue
         try:
             formatted = format_source(text, str(path))
         except ProtocolError as error:
-            print(error.render(), file=sys.stderr)
+            _say(error.render(), file=sys.stderr)
             failed = True
             continue
         except FormatError as error:
-            print(f"carepath fmt: {error}", file=sys.stderr)
+            _say(f"carepath fmt: {error}", file=sys.stderr)
             failed = True
             continue
         if formatted == text:
@@ -355,9 +363,9 @@ def _fmt(args: argparse.Namespace) -> int:
         if write:
             with path.open("w", encoding="utf-8", newline="\n") as handle:
                 handle.write(formatted)
-            print(f"reformatted {path}")
+            _say(f"reformatted {path}")
         elif not args.diff:
-            print(f"would reformat {path}")
+            _say(f"would reformat {path}")
     files = "file" if changed == 1 else "files"
     summary = sys.stderr if args.diff else sys.stdout  # a diff on stdout stays a clean patch
     if write:
@@ -387,7 +395,7 @@ def _test(args: argparse.Namespace) -> int:
     except featurerun.FeatureRunError as error:
         raise _UsageError(str(error)) from None
     for note in notes:
-        print(f"note: {note}", file=sys.stderr)
+        _say(f"note: {note}", file=sys.stderr)
     if args.format == "json":
         sys.stdout.write(json_render.dumps(coverage_render.document(coverage, args.fail_under)))
     else:

@@ -244,10 +244,10 @@ def load_text(text: str, name: str = "<records>", json_only: bool = False) -> li
     except yaml.YAMLError as found:
         if "nesting depth" in str(getattr(found, "problem", "")):  # libyaml's own limit, past ours
             return [LoadFailure(name, f"{name}: nested too deeply to be patient records", Place(name), RecordCode.NESTED_TOO_DEEPLY)]
-        error = canonical_error(text, found)
-        mark = getattr(error, "problem_mark", None)
+        worded = canonical_error(text, found)
+        mark = getattr(worded, "problem_mark", None)
         where = f"{name}:{mark.line + 1}:{mark.column + 1}" if mark else name
-        problem = getattr(error, "problem", None) or str(error)
+        problem = getattr(worded, "problem", None) or str(worded)
         place = Place(name, mark.line + 1, mark.column + 1) if mark else Place(name)
         return [LoadFailure(name, f"{where}: not valid YAML: {problem}", place)]
     shared: frozenset[str] = frozenset()

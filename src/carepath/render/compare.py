@@ -8,7 +8,9 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
+from carepath.render import escape
 from carepath.render.json import ENGINE_NAME, result_document
+from carepath.render.terminal import cell
 from carepath.render.words import why_text
 from carepath.runtime.compare import INVALID, Comparison, PatientComparison, Side, word
 from carepath.runtime.engine import Provenance, Result
@@ -62,10 +64,10 @@ def patients_table(comparison: Comparison) -> Table:
     count = len(comparison.patients)
     title = (f"A = {_label(comparison.a)} · B = {_label(comparison.b)} · {count} patient{'s' * (count != 1)}"
              f" · as of {comparison.as_of.isoformat()}")
-    table = Table(title=title, title_justify="left")
+    table = Table(title=cell(title), title_justify="left")
     table.add_column("patient", style="bold")
     for name in comparison.shared:
-        table.add_column(name)
+        table.add_column(name)  # decision names are the protocol's identifiers: no markup, no control character
     for name in comparison.only_a:
         table.add_column(f"{name} (A only)")
     for name in comparison.only_b:
@@ -76,12 +78,13 @@ def patients_table(comparison: Comparison) -> Table:
         cells: list[Text] = [_pair(patient, name) for name in comparison.shared]
         cells += [_value(word(patient.a, name)) for name in comparison.only_a]
         cells += [_value(word(patient.b, name)) for name in comparison.only_b]
-        table.add_row(patient.id or "?", *cells, why_text(patient.a, comparison.a.fallbacks), why_text(patient.b, comparison.b.fallbacks))
+        table.add_row(cell(escape.text(patient.id or "?")), *cells, cell(why_text(patient.a, comparison.a.fallbacks)),
+                      cell(why_text(patient.b, comparison.b.fallbacks)))
     return table
 
 
 def _value(text: str) -> Text:
-    return Text(text, style=_VALUE_STYLE.get(text, ""))
+    return cell(text, style=_VALUE_STYLE.get(text, ""))
 
 
 def _pair(patient: PatientComparison, decision: str) -> Text:
@@ -107,8 +110,8 @@ def summary_table(comparison: Comparison) -> Table:
     for decision, transitions in comparison.summary.items():
         for index, t in enumerate(transitions):
             style = "bold" if t.changed else "dim"
-            table.add_row(decision if index == 0 else "", _value(t.before), _value(t.after), Text(str(t.count), style=style),
-                          Text(", ".join(p or "?" for p in t.patients), style=style), end_section=index == len(transitions) - 1)
+            table.add_row(cell(decision if index == 0 else ""), _value(t.before), _value(t.after), Text(str(t.count), style=style),
+                          cell(", ".join(escape.text(p or "?") for p in t.patients), style=style), end_section=index == len(transitions) - 1)
     return table
 
 
@@ -119,7 +122,7 @@ def footer(comparison: Comparison) -> Text:
     invalid_a = sum(p.a.status == INVALID for p in comparison.patients)
     invalid_b = sum(p.b.status == INVALID for p in comparison.patients)
     a, b = comparison.a.provenance, comparison.b.provenance
-    return Text(f"{total} patient{'s' * (total != 1)} · changed: {changes or 'no shared decisions'} · invalid: {invalid_a} in A, {invalid_b} in B\n"
+    return cell(f"{total} patient{'s' * (total != 1)} · changed: {changes or 'no shared decisions'} · invalid: {invalid_a} in A, {invalid_b} in B\n"
                 f"A {a.protocol} sha256 {a.sha256[:12]} · B {b.protocol} sha256 {b.sha256[:12]} · carepath {a.engine_version}", style="dim")
 
 

@@ -12,6 +12,8 @@ from rich.table import Table
 from rich.text import Text
 
 from carepath.analysis.coverage import Coverage, Item, ScenarioRun
+from carepath.render import escape
+from carepath.render.terminal import cell
 from carepath.semantics.trace import StepKind
 
 
@@ -29,7 +31,7 @@ def report(coverage: Coverage, fail_under: float | None = None) -> Group:
 
 
 def rules_table(coverage: Coverage) -> Table:
-    table = Table(title=f"Rule coverage of {coverage.protocol} ({coverage.path})", title_justify="left")
+    table = Table(title=cell(f"Rule coverage of {coverage.protocol} ({coverage.path})"), title_justify="left")
     table.add_column("Line", justify="right")
     table.add_column("Rule")
     table.add_column("Kind")
@@ -44,7 +46,7 @@ def rules_table(coverage: Coverage) -> Table:
         moved = previous is not None and item.line != previous.line and item.outcome not in ("unknown", "undetermined")
         line = str(item.line) if first or moved else ""
         patients = Text(str(entry.patients)) if entry.exercised else Text("never", style="bold red")
-        table.add_row(line, item.rule if first else "", item.kind.value if first else "", outcome_text(item), patients,
+        table.add_row(line, cell(item.rule if first else ""), item.kind.value if first else "", cell(outcome_text(item)), patients,
                       str(entry.scenarios) if entry.exercised else "", end_section=False)
         previous = item
     return table
@@ -59,7 +61,7 @@ def features_table(coverage: Coverage) -> Table:
         table.add_column(name, justify="right")
     for feature in dict.fromkeys([*coverage.features, *(r.feature for r in coverage.runs)]):
         runs = [r for r in coverage.runs if r.feature == feature]
-        table.add_row(feature, str(len({(r.line, r.name if r.line == 0 else "") for r in runs})), str(len(runs)),
+        table.add_row(cell(feature), str(len({(r.line, r.name if r.line == 0 else "") for r in runs})), str(len(runs)),
                       *(str(sum(r.outcome == outcome for r in runs)) for outcome in outcomes), str(sum(bool(r.results) for r in runs)))
     return table
 
@@ -73,17 +75,17 @@ def summary(coverage: Coverage, fail_under: float | None = None) -> Text:
     if never:
         text.append("Never exercised:\n", style="bold red")
         for item in never:
-            text.append(f"  {item.rule}: {outcome_text(item)} (line {item.line})\n")
+            text.append(escape.lines(f"  {item.rule}: {outcome_text(item)} (line {item.line})\n"))
     failed = coverage.failed
     text.append(f"{len(coverage.passed)} passed, {len(failed)} failed", style="bold red" if failed else "green")
     skipped = len(coverage.runs) - len(coverage.passed) - len(failed)
     text.append(f", {skipped} skipped.\n" if skipped else ".\n")
     for run in failed:
-        text.append(f"FAILED {run.label}\n", style="bold red")
+        text.append(f"FAILED {escape.text(run.label)}\n", style="bold red")
         if run.step:
-            text.append(f"  at: {run.step}\n")
+            text.append(f"  at: {escape.text(run.step)}\n")
         for line in (run.message or "").splitlines():
-            text.append(f"  {line}\n")
+            text.append(f"  {escape.text(line)}\n")
     if fail_under is not None:
         below = coverage.below(fail_under)
         text.append(f"Coverage {percent_text(coverage)} is {'below' if below else 'at or above'} --fail-under {fail_under:g}%.\n",

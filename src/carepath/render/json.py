@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from carepath.data.errors import RecordError
+from carepath.render import escape
 from carepath.runtime.engine import Provenance, Result, Run
 from carepath.semantics.trace import Fact, Step, StepKind, needs
 from carepath.semantics.values import DoseValue
@@ -59,8 +60,9 @@ def run_document(run: Run) -> dict[str, Any]:
 
 
 def dumps(document: dict[str, Any]) -> str:
-    """Byte-stable output: fixed key order, no timestamps, UTF-8 text."""
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    """Byte-stable output: fixed key order, no timestamps, UTF-8 text; every control character, bidi control and lone
+    surrogate from data written as an escape (`escape.json_text`), so the text is valid JSON and safe at a terminal."""
+    return escape.json_text(json.dumps(document, indent=2, ensure_ascii=False)) + "\n"
 
 
 #: Steps whose JSON carries the protocol line they come from.

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from carepath.render import escape
 from carepath.runtime.engine import Result
 from carepath.semantics.trace import reason_text
+
+_ERRORS_SHOWN = 20  # a record's errors a table cell lists; a cell of thousands of lines takes rich minutes to lay out
 
 
 def why_text(result: Result, fallbacks: Mapping[str, str]) -> str:
@@ -15,7 +18,9 @@ def why_text(result: Result, fallbacks: Mapping[str, str]) -> str:
     (built without a trace): the reasons of an `otherwise` are then the criteria that failed.
     """
     if result.status == "invalid":
-        return "\n".join(e.message for e in result.errors)
+        shown = [escape.text(e.message) for e in result.errors[:_ERRORS_SHOWN]]
+        more = len(result.errors) - _ERRORS_SHOWN
+        return "\n".join(shown + ([f"… and {more:,} more errors, each listed after the table"] if more > 0 else []))
     parts = []
     for name, why in result.reasons.items():
         held = (result.reason_outcomes or {}).get(name)

@@ -158,7 +158,7 @@ def test_the_summary_lists_changes_first_then_in_declaration_order(comparison: C
 
 def test_the_patients_table_pairs_shared_decisions_and_keeps_each_sides_own(comparison: Comparison) -> None:
     table = view.patients_table(comparison)
-    assert table.title == "A = rule_a 1.0 · B = rule_b · 5 patients · as of 2026-01-01"  # B has no version: its name alone
+    assert str(table.title) == "A = rule_a 1.0 · B = rule_b · 5 patients · as of 2026-01-01"  # B has no version: its name alone
     assert [c.header for c in table.columns] == ["patient", "risk", "refer (A only)", "watch (B only)", "why in A", "why in B"]
     assert [cell.plain for cell in column(table, "risk")] == \
         ["high → standard", "standard → high", "standard", "invalid", "undetermined → standard"]
@@ -190,7 +190,7 @@ def test_the_why_columns_give_reasons_needs_and_errors(comparison: Comparison) -
 
 def test_the_summary_table_names_each_decision_once(comparison: Comparison) -> None:
     table = view.summary_table(comparison)
-    assert table.title == "Who changes"
+    assert str(table.title) == "Who changes"
     decision = [cell.plain if isinstance(cell, Text) else cell for cell in table.columns[0].cells]
     assert decision == ["risk", "", "", "", ""]
     assert [(a.plain, b.plain) for a, b in zip(column(table, "A"), column(table, "B"), strict=True)] == [
@@ -215,7 +215,7 @@ def test_without_shared_decisions_there_is_no_summary_table() -> None:
     assert [type(part) for part in group.renderables] == [Table, Text]
     patients = group.renderables[0]
     assert isinstance(patients, Table)
-    assert patients.title == "A = rule_a 1.0 · B = rule_c 2.0 · 1 patient · as of 2026-01-01"
+    assert str(patients.title) == "A = rule_a 1.0 · B = rule_c 2.0 · 1 patient · as of 2026-01-01"
     assert [c.header for c in patients.columns] == ["patient", "risk (A only)", "refer (A only)", "review (B only)", "why in A", "why in B"]
     assert view.footer(comparison).plain.startswith("1 patient · changed: no shared decisions · invalid: 0 in A, 0 in B\n")
     shown_text = shown(group)

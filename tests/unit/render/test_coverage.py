@@ -89,7 +89,7 @@ def test_only_a_classifications_otherwise_branch_is_marked() -> None:
 
 def test_the_rules_table_shows_each_rule_once_and_a_line_where_it_moves() -> None:
     table = view.rules_table(coverage())
-    assert table.title == "Rule coverage of bands (protocols/bands.care)"
+    assert str(table.title) == "Rule coverage of bands (protocols/bands.care)"
     assert [c.header for c in table.columns] == ["Line", "Rule", "Kind", "Outcome", "Patients", "Runs"]
     assert cells(table) == [
         ["4", "very_high", "criterion", "holds", "never", ""],
