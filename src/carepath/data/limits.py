@@ -159,8 +159,12 @@ def _scalar(value: Any, quoted: bool) -> str:
 
 
 def digits(text: str) -> int:
-    """The digits of a number as written (hexadecimal ones included), not its sign, point, exponent or `_`."""
-    return sum(character in "0123456789abcdefABCDEF" for character in text)
+    """The digits of a number as written, exponent included, not its sign, point, `e`, `_` or `0x` (whose digits
+    are counted as hexadecimal ones)."""
+    head, x, tail = text.lower().partition("x")
+    if x:
+        return sum(character in "0123456789abcdef" for character in tail)
+    return sum(character.isdigit() for character in head)
 
 
 def too_many_digits(text: str) -> str | None:
