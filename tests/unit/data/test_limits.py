@@ -144,7 +144,7 @@ def test_an_integer_past_python_s_own_limit_anywhere_in_json_is_a_record_error(s
 def test_an_id_of_the_limit_s_length_is_read_and_one_character_more_is_refused(seed: CompiledProtocol) -> None:
     good, within, past = carepath.records_from_text(seed, GOOD + f"- id: {'a' * limits.ID_CHARS}\n- id: {'b' * (limits.ID_CHARS + 1)}\n",
                                                      "r.yaml")
-    assert isinstance(within, PatientRecord) and within.id == "a" * limits.ID_CHARS
+    assert isinstance(good, PatientRecord) and isinstance(within, PatientRecord) and within.id == "a" * limits.ID_CHARS
     assert isinstance(past, InvalidRecord) and past.id is None and [e.code for e in past.errors] == [RecordCode.ID_TOO_LONG]
     assert len(past.errors[0].message) < 200
 

@@ -55,6 +55,7 @@ def test_nesting_past_the_limit_is_skipped_without_recursion() -> None:
 def test_an_anchor_inside_a_skipped_value_names_the_placeholder() -> None:
     deep = "[" * 40 + "&deep x" + "]" * 40
     first, second = load_text(f"- id: a\n  about: {deep}\n- id: b\n  about: *deep\n", "r.yaml")
+    assert isinstance(first, RawRecord) and first.data.exceeded[0].limit is Limit.DEPTH
     assert isinstance(second, RawRecord) and second.data.exceeded[0].limit is Limit.DEPTH  # the second record is told too
 
 

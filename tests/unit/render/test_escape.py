@@ -115,10 +115,12 @@ def test_explain_shows_hostile_ids_and_values_as_text(tmp_path: Path, form: str)
 def test_compare_shows_hostile_data_as_text(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("COLUMNS", "400")
     code, out, err = _run("compare", str(SEED), str(ROOT / "protocols" / "interfant06.care"), str(_records(tmp_path)), "--as-of", "2026-01-01")
+    assert code == 1
     _assert_inert(out + err)
     assert "[link=file:///etc/passwd]x[/link]1" in out
     code, out, _ = _run("compare", str(SEED), str(ROOT / "protocols" / "interfant06.care"), str(_records(tmp_path)), "--as-of", "2026-01-01",
                         "--format", "json")
+    assert code == 1
     _assert_inert(out)
     assert len(json.loads(out)["patients"]) == 2 * len(HOSTILE)
 
