@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 import carepath
 from carepath import Source
@@ -16,6 +18,22 @@ ROOT = Path(__file__).resolve().parents[1]
 SEED_PROTOCOL = ROOT / "protocols" / "severance_2011.care"
 SEED_COHORT = ROOT / "cohorts" / "severance_2011.yaml"
 AS_OF = dt.date(2026, 1, 1)
+
+
+# Fuzzing profiles (docs/limits.md#fuzzing). The tests under tests/fuzz run `fuzz-short` (a few dozen inputs each,
+# derandomised, so the default run stays quick and reproducible) unless `--hypothesis-profile` names another:
+# `pytest tests/fuzz --hypothesis-profile=fuzz-nightly` runs thousands each, a fresh random draw every night. The
+# deadline is the issue's bound: no input may keep carepath busy for a second.
+_FUZZ_HEALTH = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much]
+settings.register_profile("fuzz-short", max_examples=40, deadline=1000, derandomize=True, suppress_health_check=_FUZZ_HEALTH,
+                          print_blob=True)
+settings.register_profile("fuzz-nightly", max_examples=5000, deadline=1000, suppress_health_check=_FUZZ_HEALTH, print_blob=True)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """The fuzz tests read the profile chosen on the command line from here when they are collected."""
+    chosen = config.getoption("hypothesis_profile", default=None)
+    os.environ["CAREPATH_FUZZ_PROFILE"] = chosen if chosen and str(chosen).startswith("fuzz-") else "fuzz-short"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

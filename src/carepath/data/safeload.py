@@ -14,7 +14,6 @@ them (Python refuses to convert an integer of more than 4,300 digits, and a long
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -29,7 +28,7 @@ from yaml.reader import Reader
 from yaml.resolver import Resolver
 from yaml.scanner import Scanner
 
-from carepath.data.limits import ALIAS_EXPANSION, DEPTH, FILE_BYTES, Exceeded, Limit, too_many_digits
+from carepath.data.limits import ALIAS_EXPANSION, DEPTH, DIGITS, FILE_BYTES, Exceeded, Limit, too_many_digits
 
 EXCEEDED_TAG = "tag:carepath,2026:exceeded"  # a node the loader put in place of a value past a limit
 _NUMBER_TAGS = ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
@@ -135,7 +134,7 @@ class BoundedComposer(Composer):
         if node is None:
             return None
         if isinstance(node, ScalarNode):
-            if node.tag in _NUMBER_TAGS:
+            if node.tag in _NUMBER_TAGS and len(node.value) > DIGITS:  # no shorter text holds more digits
                 problem = too_many_digits(str(node.value))
                 if problem:
                     return self._replace(node, problem, Limit.DIGITS, [anchor] if anchor else [])
@@ -228,28 +227,41 @@ class BoundedConstructor(SafeConstructor):
     def construct_object(self, node: Node, deep: bool = False) -> Any:
         data = SafeConstructor.construct_object(self, node, deep)
         found = self.over.get(id(node))
-        if found:
-            with contextlib.suppress(AttributeError):  # not a mapping or list: a record is rejected as one anyway
-                data.exceeded = tuple(found)
+        if found and isinstance(data, (dict, list)) and hasattr(data, "__dict__"):  # else not a record: rejected as one anyway
+            setattr(data, "exceeded", tuple(found))  # noqa: B010 (a list has no such attribute to the type checker)
         return data
 
     def construct_exceeded(self, node: ScalarNode) -> Exceeded:
         return self.exceeded[int(node.value)]
 
     def flatten_mapping(self, node: MappingNode) -> None:
+        """As the safe constructor's, but what would fail the whole file stays a field of its record, which binding
+        reports: a merge (`<<:`) of anything but mappings becomes a field `<<`, and a list or mapping used as a key
+        (which no mapping can hold) becomes that key's outline as text."""
         kept = []
         for key_node, value_node in node.value:
-            if key_node.tag == _MERGE_TAG and _holds_placeholder(value_node):
+            if key_node.tag == _MERGE_TAG and not _mergeable(value_node):
                 key_node = ScalarNode("tag:yaml.org,2002:str", "<<", key_node.start_mark, key_node.end_mark)
+            elif isinstance(key_node, (SequenceNode, MappingNode)):
+                key_node = ScalarNode("tag:yaml.org,2002:str", _outline(key_node), key_node.start_mark, key_node.end_mark)
             kept.append((key_node, value_node))
         node.value = kept
         SafeConstructor.flatten_mapping(self, node)
 
 
-def _holds_placeholder(node: Node) -> bool:
-    if node.tag == EXCEEDED_TAG:
+def _mergeable(node: Node) -> bool:
+    if isinstance(node, MappingNode):
         return True
-    return isinstance(node, SequenceNode) and any(item.tag == EXCEEDED_TAG for item in node.value)
+    return isinstance(node, SequenceNode) and all(isinstance(item, MappingNode) for item in node.value)
+
+
+def _outline(node: Node) -> str:
+    """A list or mapping key as short text: its scalars as written, anything deeper as `…`."""
+    if isinstance(node, SequenceNode):
+        items = [str(item.value)[:20] if isinstance(item, ScalarNode) else "…" for item in node.value[:5]]
+        return "[" + ", ".join(items + (["…"] if len(node.value) > 5 else [])) + "]"
+    pairs = [f"{k.value if isinstance(k, ScalarNode) else '…'}: {v.value if isinstance(v, ScalarNode) else '…'}"[:40] for k, v in node.value[:5]]
+    return "{" + ", ".join(pairs + (["…"] if len(node.value) > 5 else [])) + "}"
 
 
 BoundedConstructor.add_constructor(EXCEEDED_TAG, BoundedConstructor.construct_exceeded)  # type: ignore[type-var]
