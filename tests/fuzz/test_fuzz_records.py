@@ -277,6 +277,13 @@ def test_regression_files(path: Path) -> None:
         code = cli.main(["run", str(ROOT / "protocols" / f"{name}.care"), str(path), "--as-of", AS_OF.isoformat()])
     assert code in (0, 1), err.getvalue()
     assert "\x1b" not in out.getvalue() + err.getvalue()
+    if name == "severance_2011":  # the same file beside another protocol, as `compare` reads it
+        out, err = io.StringIO(), io.StringIO()
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            code = cli.main(["compare", str(ROOT / "protocols" / f"{name}.care"), str(ROOT / "protocols" / "interfant06.care"), str(path),
+                             "--as-of", AS_OF.isoformat()])
+        assert code in (0, 1), err.getvalue()
+        assert "\x1b" not in out.getvalue() + err.getvalue()
 
 
 def test_there_are_regression_files() -> None:
