@@ -86,3 +86,23 @@ def test_a_lone_surrogate_in_text_given_to_the_api_is_a_load_failure() -> None:
     assert isinstance(failure, LoadFailure)
     (record,) = load_text('[{"id": "\\ud800"}]', "r.json", json_only=True)
     assert isinstance(record, RawRecord) and record.data["id"] == "\ud800"
+
+
+def test_without_libyaml_the_same_limits_hold_with_pyyaml_s_own_parser() -> None:
+    from carepath.data import safeload
+
+    class PurePython(safeload.BoundedComposer, safeload.BoundedConstructor, yaml.resolver.Resolver, safeload._PyParser):  # type: ignore[misc]
+        def __init__(self, stream: str) -> None:
+            safeload._PyParser.__init__(self, stream)
+            safeload.BoundedConstructor.__init__(self)
+            yaml.resolver.Resolver.__init__(self)
+            safeload.BoundedComposer.__init__(self)
+
+    text = (ROOT / "cohorts" / "transplant_examples.yaml").read_text(encoding="utf-8")
+    assert yaml.load(text, Loader=PurePython) == yaml.load(text, Loader=yaml.SafeLoader)
+    document = yaml.load("- id: a\n  about: " + "[" * 5000 + "]" * 5000 + f"\n- id: b\n  n: {'9' * 200}\n", Loader=PurePython)
+    inner = document[0]["about"]
+    for _ in range(limits.DEPTH - 1):
+        (inner,) = inner
+    assert isinstance(inner, Exceeded) and inner.limit is Limit.DEPTH
+    assert isinstance(document[1]["n"], Exceeded) and document[1]["n"].limit is Limit.DIGITS
