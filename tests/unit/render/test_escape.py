@@ -39,10 +39,12 @@ def test_text_escapes_every_control_and_bidi_character() -> None:
     assert text("ordinary [text] é ✔") == "ordinary [text] é ✔"
     assert text(None) == "None"
     assert lines("a\n\x1bb\tc") == "a\n\\x1bb\tc"
+    # ids that would look alike: a zero-width space, a byte order mark, a tag character
+    assert [text(i) for i in ("P1\u200b", "\ufeffP1", "P1\U000e0041")] == ["P1\\u200b", "\\ufeffP1", "P1\\U000e0041"]
 
 
 def test_json_text_keeps_json_valid_and_values_equal() -> None:
-    value = {"id": "\x1b\x9b\u202e\ud800\u2028x"}
+    value = {"id": "\x1b\x9b\u202e\ud800\u2028x\u200b\U000e0041"}
     dumped = json_text(json.dumps(value, ensure_ascii=False))
     assert json.loads(dumped) == value
     assert not re.search("[\x00-\x1f\x7f-\x9f\u202e\u2028]", dumped)
