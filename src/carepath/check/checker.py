@@ -16,6 +16,7 @@ from carepath.check.parameters import declare_parameter
 from carepath.check.resolver import AS_OF, Resolver
 from carepath.ir import program as p
 from carepath.language import nodes as n
+from carepath.language.limits import MAX_CHAIN
 from carepath.language.diagnostics import Diagnostic, ParameterError, ProtocolError, Severity, did_you_mean
 from carepath.language.source import Source
 from carepath.semantics.types import BOOLEAN, DAY, Kind, Type
@@ -157,28 +158,41 @@ def _branches(r: Resolver, name: str, branches: tuple[n.Branch, ...]) -> tuple[p
 
 
 def _evaluation_order(r: Resolver) -> list[str]:
+    """Definitions in an order where each comes after those it reads; reports cycles (CP401) and chains longer than
+    `MAX_CHAIN` (CP440). Iterative, so no chain, however long, can exhaust Python's stack here."""
     order: list[str] = []
     state: dict[str, int] = {}  # 1 visiting, 2 done
+    chain: dict[str, int] = {}  # the longest run of definitions, each reading the next, that starts here
     reported: set[str] = set()
-
-    def visit(name: str, path: list[str]) -> Iterator[None]:
-        state[name] = 1
-        for dep in sorted(r.dependencies.get(name, ())):
-            if state.get(dep) == 1:
-                cycle = [*path[path.index(dep):], dep] if dep in path else [name, dep]
+    too_long: list[str] = []
+    for root in r.definitions:
+        if state.get(root) is not None:
+            continue
+        state[root] = 1
+        path = [root]
+        stack: list[Iterator[str]] = [iter(sorted(r.dependencies.get(root, ())))]
+        while stack:
+            name = path[-1]
+            dep = next(stack[-1], None)
+            if dep is None:
+                stack.pop()
+                path.pop()
+                state[name] = 2
+                chain[name] = 1 + max((chain.get(d, 0) for d in r.dependencies.get(name, ())), default=0)
+                if chain[name] == MAX_CHAIN + 1:
+                    too_long.append(name)
+                order.append(name)
+            elif state.get(dep) == 1:
                 if dep not in reported:
+                    cycle = [*path[path.index(dep):], dep] if dep in path else [name, dep]
                     reported.update(cycle)
-                    definition = r.definitions[dep]
-                    r.error("CP401", "circular definition: " + " → ".join(cycle), definition.name.span,
+                    r.error("CP401", "circular definition: " + " → ".join(cycle), r.definitions[dep].name.span,
                             "a definition cannot depend on itself, directly or through others")
             elif state.get(dep) is None:
-                yield from visit(dep, [*path, dep])
-        state[name] = 2
-        order.append(name)
-        yield None
-
-    for name in r.definitions:
-        if state.get(name) is None:
-            for _ in visit(name, [name]):
-                pass
+                state[dep] = 1
+                path.append(dep)
+                stack.append(iter(sorted(r.dependencies.get(dep, ()))))
+    for name in too_long[:1]:
+        r.error("CP440", f"'{name}' reads a chain of {MAX_CHAIN + 1} definitions, each reading the next; the limit is {MAX_CHAIN}",
+                r.definitions[name].name.span, "read the criteria the chain is built from directly")
     return order

@@ -13,6 +13,7 @@ from carepath.check.resolver import Resolver, rational
 from carepath.ir import program as p
 from carepath.language import nodes as n
 from carepath.language.diagnostics import did_you_mean
+from carepath.language.limits import MAX_SCHEDULE_DAYS
 from carepath.semantics.types import DAY, NUMBER, Kind, Type
 from carepath.semantics.units import CalendarUnit, Unit, UnitError, describe_dimension, exact_number, parse_unit
 
@@ -170,6 +171,8 @@ def event(resolver: Resolver, event: n.Event, slot: int) -> p.Event:
         value = node.value if isinstance(node, p.Const) else None
         if (type_ is not NUMBER and (type_ is None or type_.kind is not Kind.NUMBER)) or not isinstance(value, int) or value < 1:
             resolver.error("CP301", f"'{name}' needs a whole number of consecutive days; {n.expr_text(event.run)} is not", event.run.span)
+        elif value > MAX_SCHEDULE_DAYS:
+            resolver.error("CP112", f"a run of {value} consecutive days; the limit is {MAX_SCHEDULE_DAYS:,}", event.run.span)
         else:
             run = value
     start: p.Value | None = None

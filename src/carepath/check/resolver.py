@@ -10,6 +10,7 @@ from fractions import Fraction
 
 from carepath.ir import program as p
 from carepath.language import nodes as n
+from carepath.language.limits import MAX_SCHEDULE_DAYS
 from carepath.language.diagnostics import Diagnostic, Severity, did_you_mean
 from carepath.language.source import Span
 from carepath.semantics.builtins import BUILTINS
@@ -72,7 +73,8 @@ class Resolver:
                            "write durations in whole days or months, e.g. 183 days")
                 return None
             return Duration.of_months(int(amount)) if unit.base == "months" else Duration.of_days(int(amount))
-        assert isinstance(target.unit, Unit)
+        if not isinstance(target.unit, Unit):
+            return None  # the input's own unit is unknown, reported where it is declared
         if isinstance(unit, CalendarUnit) or unit.dimension != target.unit.dimension:
             self.error("CP302", f"{what} is in {target.unit.display} ({describe_dimension(target.unit)}) but "
                        f"{display(n.expr_text(literal))} is {describe_dimension(unit)}", literal.span,
@@ -331,5 +333,8 @@ class Resolver:
             days = node.value
         if days is None or days < 1:
             self.error("CP301", f"the window of '{text}' must be a whole number of days, at least 1 (7 days, or a parameter)", expr.window.span)
+            days = 1
+        elif days > MAX_SCHEDULE_DAYS:
+            self.error("CP112", f"a window of {days} days; the limit is {MAX_SCHEDULE_DAYS:,}", expr.window.span)
             days = 1
         return p.NoneBefore(info, days, text, expr.span)

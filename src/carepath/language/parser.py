@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextvars
 import functools
+import re
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -12,7 +13,7 @@ from lark import Lark, Token, Transformer, Tree, v_args
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
 
 from carepath.language import nodes as n
-from carepath.language import tables
+from carepath.language import limits, tables
 from carepath.language.diagnostics import Diagnostic, ProtocolError, Severity, did_you_mean
 from carepath.language.source import Source, Span
 from carepath.language.syntax_hints import CHARACTER_HINT, FRIENDLY_TERMINALS, MIXING_HINT, UNMIXED, unit_misread
@@ -43,13 +44,21 @@ def _lark() -> Lark:
 
 
 def parse(source: Source) -> n.Protocol:
-    """Parse a protocol, raising `ProtocolError` with a located diagnostic on bad syntax."""
-    if len(source.text.encode("utf-8")) > MAX_SOURCE_BYTES:
+    """Parse a protocol, raising `ProtocolError` with a located diagnostic on bad syntax or a crossed limit (`limits`)."""
+    if len(source.text) > MAX_SOURCE_BYTES or len(source.text.encode("utf-8", errors="surrogatepass")) > MAX_SOURCE_BYTES:
         raise ProtocolError(source, [Diagnostic("CP104", Severity.ERROR, f"protocol is larger than {MAX_SOURCE_BYTES} bytes", Span.point(1, 1))])
+    surrogate = _SURROGATE.search(source.text)
+    if surrogate is not None:  # text decoded with errors="surrogateescape", or made in Python: not UTF-8, and unprintable
+        before = source.text[: surrogate.start()]
+        span = Span.point(before.count("\n") + 1, surrogate.start() - before.rfind("\n"))
+        raise ProtocolError(source, [Diagnostic("CP106", Severity.ERROR, "the text holds a lone surrogate, which is not UTF-8 text", span,
+                                                "save the file as UTF-8")])
     try:
-        tree = _lark().parse(source.text)  # LALR keeps its own stack: deep input cannot overflow here
+        tree = _read(source.text)  # LALR keeps its own stack: deep input cannot overflow here
     except UnexpectedInput as error:
         raise ProtocolError(source, [_syntax_diagnostic(error, source.text)]) from None
+    except _LimitCrossed as crossed:
+        raise ProtocolError(source, [crossed.diagnostic]) from None
     depth, deepest = _deepest(tree)
     if depth > MAX_NESTING:
         # every later pass walks the tree recursively: refuse what would overflow Python's stack
@@ -61,7 +70,57 @@ def parse(source: Source) -> n.Protocol:
     except VisitError as error:
         raise error.orig_exc from None
     assert isinstance(result, n.Protocol)
+    problems = limits.tree_problems(result)
+    if problems:
+        raise ProtocolError(source, problems)
     return result
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+class _LimitCrossed(Exception):
+    def __init__(self, diagnostic: Diagnostic) -> None:
+        super().__init__(diagnostic.message)
+        self.diagnostic = diagnostic
+
+
+def _read(text: str) -> Tree[Token]:
+    """The parse tree, read token by token so that a token crossing a limit stops the parse at once: 200,000 `(`
+    or 10 MB of digits cost no more than the first one past the limit."""
+    parser = _lark().parse_interactive(text)
+    count = depth = 0
+    last: Token | None = None
+    for token in parser.iter_parse():
+        count += 1
+        last = token
+        kind = token.type
+        if count > limits.MAX_TOKENS:
+            _refuse("CP107", f"more than {limits.MAX_TOKENS:,} words, numbers and symbols", token, "split the protocol into several files")
+        if kind == "LPAR":
+            depth += 1
+            if depth > limits.MAX_PARENTHESES:
+                _refuse("CP105", f"parentheses nested more than {limits.MAX_PARENTHESES} deep", token, "name parts of the condition as criteria")
+        elif kind == "RPAR":
+            depth -= 1
+        elif kind == "NUMBER":
+            problem = limits.number_problem(str(token))
+            if problem is not None:
+                _refuse("CP108", problem, token, None)
+            if _number(token) > limits.MAX_MAGNITUDE:
+                _refuse("CP109", f"a number larger than {limits.MAX_MAGNITUDE:,}", token, "write it in a larger unit")
+        elif kind == "UNIT":
+            problem = limits.unit_exponent_problem(str(token))
+            if problem is not None:
+                _refuse("CP110", problem, token, None)
+    return parser.feed_eof(last)  # type: ignore[no-any-return]
+
+
+def _refuse(code: str, message: str, token: Token, hint: str | None) -> None:
+    span = Span(token.line or 1, token.column or 1, token.end_line or token.line or 1, token.end_column or (token.column or 1) + 1)
+    if len(str(token)) > 40:  # a caret under 20,000 digits helps nobody
+        span = Span.point(span.line, span.column)
+    raise _LimitCrossed(Diagnostic(code, Severity.ERROR, message, span, hint))
 
 
 def parse_parameter_value(name: str, text: str) -> n.Parameter:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,21 +21,63 @@ class Span:
         return Span(line, column, line, column + 1)
 
 
+def lines(text: str) -> list[str]:
+    """The lines of `text` as the parser counts them: only `\n` ends a line (`str.splitlines` also breaks at
+    \v, \f, \x1c–\x1e, \x85, \u2028 and \u2029, which would put a caret on the wrong line)."""
+    return text.split("\n")
+
+
+@functools.lru_cache(maxsize=8)
+def _lines_of(text: str) -> list[str]:
+    """`lines`, kept for the last few texts: a file with many diagnostics is split once, not once per caret."""
+    return lines(text)
+
+
+def normalise(text: str) -> str:
+    """The text as the parser reads it: a leading byte-order mark dropped, and CR LF or a lone CR (old Mac files)
+    ending a line as LF does, the way editors number lines."""
+    text = text.removeprefix("\ufeff")
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text
+
+
 @dataclass(frozen=True, slots=True)
 class Source:
-    """A protocol's text together with the name it is reported under."""
+    """A protocol's text together with the name it is reported under; the text is kept `normalise`d."""
 
     name: str
     text: str
 
+    def __post_init__(self) -> None:
+        normalised = normalise(self.text)
+        if normalised is not self.text:
+            object.__setattr__(self, "text", normalised)
+
     @staticmethod
     def from_path(path: str | Path) -> Source:
+        """Read a file as UTF-8; bytes that are not raise `ProtocolError` (CP106) at the first bad byte."""
         path = Path(path)
-        return Source(str(path), path.read_text(encoding="utf-8"))
+        return Source.from_bytes(str(path), path.read_bytes())
+
+    @staticmethod
+    def from_bytes(name: str, data: bytes) -> Source:
+        try:
+            return Source(name, data.decode("utf-8"))
+        except UnicodeDecodeError as error:
+            from carepath.language.diagnostics import Diagnostic, ProtocolError, Severity  # diagnostics imports this module
+
+            good = data[: error.start].decode("utf-8")
+            line = good.count("\n") + 1
+            column = len(good) - (good.rfind("\n") + 1) + 1
+            shown = Source(name, good + data[error.start:].decode("utf-8", errors="replace"))
+            message = f"byte 0x{data[error.start]:02x} at offset {error.start} is not UTF-8 text"
+            raise ProtocolError(shown, [Diagnostic("CP106", Severity.ERROR, message, Span.point(line, column),
+                                                   "save the file as UTF-8")]) from None
 
     def line_text(self, line: int) -> str:
-        lines = self.text.splitlines()
-        return lines[line - 1] if 0 < line <= len(lines) else ""
+        found = _lines_of(self.text)
+        return found[line - 1] if 0 < line <= len(found) else ""
 
     def caret(self, span: Span) -> str:
         """The source line followed by a caret line under the span (one caret at least)."""

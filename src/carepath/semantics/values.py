@@ -21,7 +21,11 @@ MONTH = 32
 
 # Start dates used to find how many days n calendar months can span; 2096–2104 includes the
 # non-leap century year 2100 as well as ordinary leap and common years.
-_STARTS = tuple(dt.date(2096, 1, 1) + dt.timedelta(days=i) for i in range((dt.date(2105, 1, 1) - dt.date(2096, 1, 1)).days))
+# Start days 2 to 28 of a month are left out: no month is shorter than 28 days, so from any of them every
+# monthly anniversary and every span falls exactly as from the 1st, shifted by the same number of days; the
+# 1st and the 29th to 31st (which month ends clamp) give every result the full list would, at an eighth the work.
+_STARTS = tuple(day for day in (dt.date(2096, 1, 1) + dt.timedelta(days=i) for i in range((dt.date(2105, 1, 1) - dt.date(2096, 1, 1)).days))
+                if day.day == 1 or day.day > 28)
 
 
 def add_months(start: dt.date, months: int) -> dt.date:
@@ -153,11 +157,20 @@ def unsettled(value: object) -> bool:
     return value is None or is_imprecise(value) or isinstance(value, NotBefore)
 
 
+_SCIENTIFIC = 10**21
+
+
 def format_number(value: int | float | object) -> str:
     """Thousands separated, no float noise: 123800 → '123,800', 0.5 → '0.5'."""
-    from decimal import Decimal
+    import math
+    from decimal import Context, Decimal
     from fractions import Fraction
 
+    if isinstance(value, (int, float, Fraction)) and not isinstance(value, bool) \
+            and not (isinstance(value, float) and not math.isfinite(value)) and abs(value) >= _SCIENTIFIC:
+        # beyond 10^21: in powers of ten (a float would overflow, and an int of 4,300 digits cannot become text)
+        exact = Fraction(value)
+        return format(Context(prec=6).divide(Decimal(exact.numerator), Decimal(exact.denominator)).normalize(), "e")
     if isinstance(value, Fraction):
         value = int(value) if value.denominator == 1 else float(value)
     if isinstance(value, bool) or not isinstance(value, (int, float)):
