@@ -16,7 +16,7 @@ from carepath.check.parameters import declare_parameter
 from carepath.check.resolver import AS_OF, Resolver
 from carepath.ir import program as p
 from carepath.language import nodes as n
-from carepath.language.limits import MAX_CHAIN
+from carepath.language.limits import MAX_CHAIN, node_depth
 from carepath.language.diagnostics import Diagnostic, ParameterError, ProtocolError, Severity, did_you_mean
 from carepath.language.source import Source
 from carepath.semantics.types import BOOLEAN, DAY, Kind, Type
@@ -158,11 +158,13 @@ def _branches(r: Resolver, name: str, branches: tuple[n.Branch, ...]) -> tuple[p
 
 
 def _evaluation_order(r: Resolver) -> list[str]:
-    """Definitions in an order where each comes after those it reads; reports cycles (CP401) and chains longer than
-    `MAX_CHAIN` (CP440). Iterative, so no chain, however long, can exhaust Python's stack here."""
+    """Definitions in an order where each comes after those it reads; reports cycles (CP401) and a definition whose
+    expression, with those of the definitions it reads (and they read) in place of their names, is more than `MAX_CHAIN`
+    levels deep (CP440): the deep analysis and explanations follow the references. Iterative, so no chain, however
+    long, can exhaust Python's stack here."""
     order: list[str] = []
     state: dict[str, int] = {}  # 1 visiting, 2 done
-    chain: dict[str, int] = {}  # the longest run of definitions, each reading the next, that starts here
+    chain: dict[str, int] = {}  # levels of expression through the definitions read, from here down
     reported: set[str] = set()
     too_long: list[str] = []
     for root in r.definitions:
@@ -178,8 +180,9 @@ def _evaluation_order(r: Resolver) -> list[str]:
                 stack.pop()
                 path.pop()
                 state[name] = 2
-                chain[name] = 1 + max((chain.get(d, 0) for d in r.dependencies.get(name, ())), default=0)
-                if chain[name] == MAX_CHAIN + 1:
+                own = node_depth(r.definitions[name]) - 1  # the levels below the definition itself
+                chain[name] = max(1, own) + max((chain.get(d, 0) for d in r.dependencies.get(name, ())), default=0)
+                if chain[name] > MAX_CHAIN and not any(chain.get(d, 0) > MAX_CHAIN for d in r.dependencies.get(name, ())):
                     too_long.append(name)
                 order.append(name)
             elif state.get(dep) == 1:
@@ -193,6 +196,6 @@ def _evaluation_order(r: Resolver) -> list[str]:
                 path.append(dep)
                 stack.append(iter(sorted(r.dependencies.get(dep, ()))))
     for name in too_long[:1]:
-        r.error("CP440", f"'{name}' reads a chain of {MAX_CHAIN + 1} definitions, each reading the next; the limit is {MAX_CHAIN}",
-                r.definitions[name].name.span, "read the criteria the chain is built from directly")
+        r.error("CP440", f"'{name}' is nested {chain[name]} levels deep through the definitions it reads; the limit is {MAX_CHAIN}",
+                r.definitions[name].name.span, "read the criteria a chain of definitions is built from directly")
     return order

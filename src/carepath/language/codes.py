@@ -45,7 +45,7 @@ _TABLE = (
     # CP106–CP115: the other limits on a protocol file (docs/limits.md)
     Code("CP106", _E, "a file that is not UTF-8 text", "cp106-not-utf-8-text"),
     Code("CP107", _E, "more than 20,000 words, numbers and symbols", "cp107-too-many-tokens"),
-    Code("CP108", _E, "a number with more than 30 digits", "cp108-too-many-digits"),
+    Code("CP108", _E, "a number with more than 40 digits", "cp108-too-many-digits"),
     Code("CP109", _E, "a number larger than 10^15", "cp109-a-number-too-large"),
     Code("CP110", _E, "a unit exponent beyond its limit (10*±30, a power above 9)", "cp110-a-unit-exponent-too-large"),
     Code("CP111", _E, "a duration or day number beyond 200 years", "cp111-a-duration-beyond-200-years"),
@@ -82,7 +82,7 @@ _TABLE = (
     Code("CP411", _W, "a criterion no decision uses", "cp410-cp411-cp412-names-nothing-uses"),
     Code("CP412", _W, "a parameter nothing uses", "cp410-cp411-cp412-names-nothing-uses"),
     Code("CP413", _W, "a comparison decided by the plausible range alone", "cp413-a-comparison-the-plausible-range-decides"),
-    Code("CP440", _E, "a chain of more than 100 definitions each reading the next", "cp440-a-definition-chain-too-long"),
+    Code("CP440", _E, "a definition nested more than 128 levels deep through the definitions it reads", "cp440-a-definition-chain-too-long"),
     # CP5xx: patient records (`run`, `explain`, `compare`): each rejects a record, never the protocol
     Code("CP501", _E, "a records file that cannot be read as records, or a record that is not a mapping", "cp501-a-file-that-is-not-records"),
     Code("CP502", _E, "a record without an `id`", "cp502-no-id"),

@@ -19,7 +19,7 @@ from carepath.language.source import Span
 
 MAX_TOKENS = 20_000  # words, numbers, units and symbols; comments are not counted
 MAX_PARENTHESES = 128  # `(` open at once; the same limit as CP105's tree depth
-MAX_DIGITS = 30  # digits in one number, before and after the decimal point
+MAX_DIGITS = 40  # digits in one number, before and after the decimal point
 MAX_MAGNITUDE = 10**15  # the largest number a protocol may write (before its unit)
 MAX_UNIT_EXPONENT = 30  # |n| in a unit's 10*n factor
 MAX_UNIT_POWER = 9  # the power on one unit symbol (m2, cm3)
@@ -29,7 +29,7 @@ MAX_SCHEDULE_DAYS = 2_000  # the days one schedule covers
 MAX_OPERANDS = 256  # operands of one and / or / xor / any of / all of, or arguments of one call
 MAX_ITEMS = 256  # branches of one decision, amounts of one dose, members of one enumeration, days of one list
 MAX_DECLARATIONS = 1_000  # inputs, parameters and definitions together
-MAX_CHAIN = 100  # definitions that read each other in a row (checked by the checker, which knows the references)
+MAX_CHAIN = 128  # expression levels through the definitions an expression reads, in all (checked by the checker, which knows the references)
 
 _CALENDAR = {"d": 1, "day": 1, "days": 1, "wk": 7, "week": 7, "weeks": 7}
 _MONTHLY = {"mo": 1, "month": 1, "months": 1, "a": 12, "y": 12, "yr": 12, "year": 12, "years": 12}
@@ -77,6 +77,17 @@ def unit_exponent_problem(text: str) -> str | None:
         if len(match.group(1)) > 1 or int(match.group(1)) > MAX_UNIT_POWER:
             return f"the power {match.group(1)} in unit '{text}' is beyond {MAX_UNIT_POWER}"
     return None
+
+
+def node_depth(node: n.Node) -> int:
+    """Levels of the tree below `node` (a leaf is 1), found without recursion."""
+    deepest = 0
+    stack = [(node, 1)]
+    while stack:
+        current, depth = stack.pop()
+        deepest = max(deepest, depth)
+        stack.extend((child, depth + 1) for child in current.children())
+    return deepest
 
 
 def error(code: str, message: str, span: Span, hint: str | None = None) -> Diagnostic:

@@ -21,7 +21,7 @@ UNMIXED = ("or", "xor", "implies")  # an unexpected one of these is a mixture th
 MIXING_HINT = "'xor' and 'implies' do not mix with 'or' or chain 'implies' without parentheses: add them to say which comes first"
 CHARACTER_HINT = "units follow a number (50000 /uL); strings use double quotes"
 
-_REACH = 200  # characters before an error searched for `NUMBER word`: a number has at most 30 digits (CP108)
+_REACH = 200  # characters before an error searched for `NUMBER word`: a number has at most 40 digits (CP108)
 _NUMBER_THEN_WORD = re.compile(r"(\d[\d_]*(?:\.\d+)?)\s+([A-Za-z_]\w*)\s*$")
 
 

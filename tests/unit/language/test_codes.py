@@ -27,7 +27,7 @@ CASES: dict[str, tuple[str, list[tuple[str, int, int]]]] = {
     "CP106": ("protocol p\n# \ud800\n", [("CP106", 2, 3)]),
     # the 20,001st token: `criterion c:` and what comes before are 9, then `flag and` pairs; the `and` of the 9,996th
     "CP107": ("protocol p\ninput\n  flag : boolean\ncriterion c: " + "flag and " * 10_000 + "flag\n", [("CP107", 4, 14 + 9_995 * 9 + 5)]),
-    "CP108": ("protocol p\ninput\n" + WBC + "criterion c: wbc > " + "9" * 31 + " /uL\n", [("CP108", 4, 20)]),
+    "CP108": ("protocol p\ninput\n" + WBC + "criterion c: wbc > " + "9" * 41 + " /uL\n", [("CP108", 4, 20)]),
     "CP109": ("protocol p\ninput\n" + WBC + "criterion c: wbc > 1000000000000001 /uL\n", [("CP109", 4, 20)]),
     # the unit `10*31/L`
     "CP110": ("protocol p\ninput\n" + WBC + "criterion c: wbc > 1 10*31/L\n", [("CP110", 4, 22)]),
@@ -84,9 +84,9 @@ CASES: dict[str, tuple[str, list[tuple[str, int, int]]]] = {
     "CP412": ("protocol p\ninput\n" + WBC + "parameter threshold: 50000 /uL\nrecommend review: when wbc >= 50000 /uL\n", [("CP412", 4, 11)]),
     # the comparison: 5,000,000 /µL lies above the plausible range
     "CP413": ("protocol p\ninput\n" + WBC + "recommend review: when wbc >= 5000000 /uL\n", [("CP413", 4, 24)]),
-    # c100 reads c99 … c0: a chain of 101 definitions
-    "CP440": ("protocol p\ninput\n  flag : boolean\ncriterion c0: flag\n" + "".join(f"criterion c{i}: c{i - 1}\n" for i in range(1, 102))
-              + "recommend r: when c101\n", [("CP440", 104, 11)]),
+    # c128 reads c127 … c0, one level each: 129 levels
+    "CP440": ("protocol p\ninput\n  flag : boolean\ncriterion c0: flag\n" + "".join(f"criterion c{i}: c{i - 1}\n" for i in range(1, 130))
+              + "recommend r: when c129\n", [("CP440", 132, 11)]),
 }
 
 

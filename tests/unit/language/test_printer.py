@@ -71,11 +71,13 @@ signed = st.builds(lambda value, negative: -value if negative else value, decima
 units = st.sampled_from(UNITS)
 literals: st.SearchStrategy[n.Expr] = st.one_of(
     st.builds(n.NumberLiteral, signed),
-    st.builds(n.QuantityLiteral, signed, units),
+    # durations stay within the 200 years a protocol may write (CP111)
+    st.builds(n.QuantityLiteral, signed, units).filter(lambda q: q.unit not in ("days", "months") or abs(q.value) <= 2_400),
     st.builds(n.BooleanLiteral, st.booleans()),
     st.builds(n.StringLiteral, st.text(alphabet='ab "\\#µ위', max_size=6)),
 )
-windows = st.one_of(st.builds(n.NumberLiteral, decimals), st.builds(n.QuantityLiteral, decimals, units), names)
+windows = st.one_of(st.builds(n.NumberLiteral, decimals),
+                    st.builds(n.QuantityLiteral, decimals, units).filter(lambda q: q.unit not in ("days", "months") or q.value <= 2_400), names)
 leaves: st.SearchStrategy[n.Expr] = st.one_of(
     names,
     literals,
