@@ -16,8 +16,8 @@ from carepath.check.parameters import declare_parameter
 from carepath.check.resolver import AS_OF, Resolver
 from carepath.ir import program as p
 from carepath.language import nodes as n
-from carepath.language.limits import MAX_CHAIN, node_depth
 from carepath.language.diagnostics import Diagnostic, ParameterError, ProtocolError, Severity, did_you_mean
+from carepath.language.limits import MAX_CHAIN, node_depth
 from carepath.language.source import Source
 from carepath.semantics.types import BOOLEAN, DAY, Kind, Type
 

@@ -11,8 +11,8 @@ from fractions import Fraction
 
 from carepath.ir import program as p
 from carepath.language import nodes as n
-from carepath.language.limits import MAX_SCHEDULE_DAYS
 from carepath.language.diagnostics import Diagnostic, Severity, did_you_mean
+from carepath.language.limits import MAX_SCHEDULE_DAYS
 from carepath.language.source import Span
 from carepath.semantics.builtins import BUILTINS
 from carepath.semantics.types import BOOLEAN, DAY, DURATION, NUMBER, TEXT, Kind, Type

@@ -150,9 +150,9 @@ def _duration(value: Any) -> Duration:
         unit = None
     if not isinstance(unit, CalendarUnit):
         raise BadValue(f"'{unit_text}' is not a duration unit; expected days, weeks, months or years")
-    amount = number * unit.multiple
+    amount: int | Fraction = number * unit.multiple
     limit = MAX_DURATION_DAYS if unit.base == "days" else MAX_DURATION_MONTHS
-    if abs(amount) > limit:
+    if not -limit <= amount <= limit:
         raise BadValue(f"a duration longer than {limit:,} {unit.base} (200 years)")
     if unit.base == "days":
         if amount.denominator != 1:

@@ -107,7 +107,7 @@ def tree_problems(protocol: n.Protocol) -> list[Diagnostic]:
     return found
 
 
-def _node_problems(node: n.Node) -> Iterator[Diagnostic]:  # noqa: C901 - one case per kind of node
+def _node_problems(node: n.Node) -> Iterator[Diagnostic]:
     match node:
         case n.QuantityLiteral(value=value, unit=unit):
             yield from _magnitude(value, node.span)

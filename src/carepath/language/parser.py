@@ -12,8 +12,8 @@ from typing import Any
 from lark import Lark, Token, Transformer, Tree, v_args
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
 
-from carepath.language import nodes as n
 from carepath.language import limits, tables
+from carepath.language import nodes as n
 from carepath.language.diagnostics import Diagnostic, ProtocolError, Severity, did_you_mean
 from carepath.language.source import Source, Span
 from carepath.language.syntax_hints import CHARACTER_HINT, FRIENDLY_TERMINALS, MIXING_HINT, UNMIXED, unit_misread
@@ -89,10 +89,9 @@ def _read(text: str) -> Tree[Token]:
     """The parse tree, read token by token so that a token crossing a limit stops the parse at once: 200,000 `(`
     or 10 MB of digits cost no more than the first one past the limit."""
     parser = _lark().parse_interactive(text)
-    count = depth = 0
+    depth = 0
     last: Token | None = None
-    for token in parser.iter_parse():
-        count += 1
+    for count, token in enumerate(parser.iter_parse(), start=1):
         last = token
         kind = token.type
         if count > limits.MAX_TOKENS:
@@ -113,7 +112,7 @@ def _read(text: str) -> Tree[Token]:
             problem = limits.unit_exponent_problem(str(token))
             if problem is not None:
                 _refuse("CP110", problem, token, None)
-    return parser.feed_eof(last)  # type: ignore[no-any-return]
+    return parser.feed_eof(last)  # type: ignore[no-any-return,no-untyped-call]
 
 
 def _refuse(code: str, message: str, token: Token, hint: str | None) -> None:

@@ -11,7 +11,7 @@ import bisect
 import datetime as dt
 import functools
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 Truth = bool | None  # None is *unknown*
 
@@ -166,10 +166,10 @@ def format_number(value: int | float | object) -> str:
     from decimal import Context, Decimal
     from fractions import Fraction
 
-    if isinstance(value, (int, float, Fraction)) and not isinstance(value, bool) \
-            and not (isinstance(value, float) and not math.isfinite(value)) and abs(value) >= _SCIENTIFIC:
+    finite = isinstance(value, (int, Fraction)) or (isinstance(value, float) and math.isfinite(value))
+    exact = Fraction(cast("int | float | Fraction", value)) if finite and not isinstance(value, bool) else Fraction(0)
+    if not -_SCIENTIFIC < exact < _SCIENTIFIC:
         # beyond 10^21: in powers of ten (a float would overflow, and an int of 4,300 digits cannot become text)
-        exact = Fraction(value)
         return format(Context(prec=6).divide(Decimal(exact.numerator), Decimal(exact.denominator)).normalize(), "e")
     if isinstance(value, Fraction):
         value = int(value) if value.denominator == 1 else float(value)
