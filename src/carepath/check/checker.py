@@ -195,7 +195,7 @@ def _evaluation_order(r: Resolver) -> list[str]:
                 state[dep] = 1
                 path.append(dep)
                 stack.append(iter(sorted(r.dependencies.get(dep, ()))))
-    for name in too_long[:1]:
+    for name in too_long[:1] if not reported else ():  # in a cycle the depth means nothing: CP401 says what is wrong
         r.error("CP440", f"'{name}' is nested {chain[name]} levels deep through the definitions it reads; the limit is {MAX_CHAIN}",
                 r.definitions[name].name.span, "read the criteria a chain of definitions is built from directly")
     return order

@@ -49,3 +49,37 @@ def test_subjects_skip_events_and_enumerations_cover_every_combination() -> None
     assert risk.chosen == {"hr", "sr", None}
     assert risk.failure is not None and [rep.shown for rep in risk.failure] == ["wbc 25,050 /µL", "flag false"]
     assert found.proved == frozenset()
+
+
+def test_the_analysis_keeps_to_a_budget_for_the_whole_protocol() -> None:
+    """990 thresholds on one input: each decision reading it has ~2,000 representatives; the first fit the budget,
+    decisions before criteria, and the rest are reported as not analysed rather than taking 18 s."""
+    from carepath.analysis.pipeline import check_source
+    from carepath.analysis.survey import BUDGET
+
+    head = "protocol p\ninput\n  wbc : quantity /uL plausible 100 /uL .. 2000000 /uL\n"
+    criteria = "".join(f"criterion c{i}: wbc > {i + 1} /uL\n" for i in range(990))
+    decisions = "".join(f"recommend r{k}: when " + " or ".join(f"c{i}" for i in range(k * 100, k * 100 + 100)) + "\n" for k in range(9))
+    survey = Survey(carepath.compile_source(Source("many.care", head + criteria + decisions)))
+    enumerated = sum(e.subject.total for e in survey.enumerations)
+    assert 0 < enumerated <= BUDGET
+    assert survey.over_budget
+    assert {e.subject.definition.name for e in survey.enumerations} >= {f"r{k}" for k in range(9)}  # decisions first
+    notes = [note.message for note in check_source(Source("many.care", head + criteria + decisions)).notes]
+    assert not any("budget" in m for m in notes)  # every decision was analysed; only criteria were left out
+    assert len(survey.over_budget) == len(survey.subjects) - len(survey.enumerations)
+
+
+def test_a_decision_past_the_budget_is_noted_as_not_analysed() -> None:
+    from carepath.analysis.pipeline import check_source
+
+    head = ("protocol p\ninput\n  a : quantity /uL plausible 0 /uL .. 1000 /uL\n"
+            "  b : quantity /uL plausible 0 /uL .. 1000 /uL\n")
+    criteria = "".join(f"criterion ca{i}: a > {i} /uL\ncriterion cb{i}: b > {i} /uL\n" for i in range(1, 162))
+    text = head + criteria + "recommend first: when ca1 and cb1\nrecommend second: when ca2 and cb2\n"
+    survey = Survey(carepath.compile_source(Source("two.care", text)))
+    totals = {s.definition.name: s.total for s in survey.subjects}
+    assert totals["first"] == totals["second"] <= LIMIT < 2 * totals["first"]
+    assert "second" in survey.over_budget and "first" not in survey.over_budget
+    notes = [note.message for note in check_source(Source("two.care", text)).notes]
+    assert "'second' not analysed: the protocol's analysis budget (200,000 combinations) was spent on others" in notes

@@ -119,3 +119,12 @@ def test_expr_text_is_what_fmt_writes(expr: n.Expr) -> None:
     else:  # too wide for one line: fmt breaks it, and the pieces put together are the same text
         body = formatted.split("criterion c:", 1)[1]
         assert " ".join(line.strip() for line in body.splitlines() if line.strip()) == text
+
+
+def test_the_text_of_a_part_is_the_same_asked_before_or_after_the_whole() -> None:
+    whole = condition_of("not (a and (b or c2))")
+    assert isinstance(whole, n.Not)
+    inner = whole.operand
+    assert expr_text(whole) == "not (a and (b or c2))"
+    assert expr_text(inner) == "a and (b or c2)"
+    assert expr_text(condition_of("a and (b or c2)")) == expr_text(inner)
