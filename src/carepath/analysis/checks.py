@@ -121,7 +121,7 @@ def not_analysed(survey: Survey) -> Iterator[Finding | Note]:
         elif total > LIMIT:
             yield Note(f"'{name}' not analysed: too many combinations to enumerate ({total:,}, more than {LIMIT:,})", where)
         elif name in survey.over_budget:
-            yield Note(f"'{name}' not analysed: the protocol's analysis budget ({BUDGET:,} combinations) was spent on others", where)
+            yield Note(f"'{name}' not analysed: the protocol's analysis budget ({BUDGET:,} evaluations) was spent on others", where)
         elif not subject.reach.exact:
             yield Note(f"'{name}' checked on {total:,} samples, not proven: a condition computes with arithmetic or a function, "
                        "or compares two inputs", where)
