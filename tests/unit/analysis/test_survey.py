@@ -60,7 +60,7 @@ def test_the_analysis_keeps_to_a_budget_for_the_whole_protocol() -> None:
     criteria = "".join(f"criterion c{i}: wbc > {i + 1} /uL\n" for i in range(990))
     decision = "recommend r: when " + " or ".join(f"c{i}" for i in range(100)) + "\n"
     survey = Survey(carepath.compile_source(Source("many.care", head + criteria + decision)))
-    spent = sum(e.subject.total * (1 + len(e.subject.reach.definitions)) for e in survey.enumerations)
+    spent = sum(e.subject.total * (4 + len(e.subject.reach.definitions)) for e in survey.enumerations)
     assert 0 < spent <= BUDGET
     assert survey.enumerations[-1].subject.definition.name == "r"  # the decision first (listed in file order)
     assert survey.over_budget and all(name.startswith("c") for name in survey.over_budget)
@@ -72,11 +72,11 @@ def test_a_decision_past_the_budget_is_noted_as_not_analysed() -> None:
 
     head = ("protocol p\ninput\n  a : quantity /uL plausible 0 /uL .. 1000 /uL\n"
             "  b : quantity /uL plausible 0 /uL .. 1000 /uL\n")
-    criteria = "".join(f"criterion ca{i}: a > {i} /uL\ncriterion cb{i}: b > {i} /uL\n" for i in range(1, 162))
+    criteria = "".join(f"criterion ca{i}: a > {i} /uL\ncriterion cb{i}: b > {i} /uL\n" for i in range(1, 100))
     decisions = "".join(f"recommend r{k}: when a > {k} /uL and b > {k} /uL\n" for k in range(1, 4))
     survey = Survey(carepath.compile_source(Source("two.care", head + criteria + decisions)))
     totals = {s.definition.name: s.total for s in survey.subjects}
     assert totals["r1"] == totals["r3"] <= LIMIT  # each alone could be enumerated; the three together cannot
     assert survey.over_budget & {"r1", "r2", "r3"} == {"r3"}
     notes = [note.message for note in check_source(Source("two.care", head + criteria + decisions)).notes]
-    assert "'r3' not analysed: the protocol's analysis budget (300,000 evaluations) was spent on others" in notes
+    assert "'r3' not analysed: the protocol's analysis budget (400,000 evaluations) was spent on others" in notes
