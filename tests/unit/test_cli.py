@@ -250,3 +250,22 @@ def test_numbers_past_the_limits_in_records_are_invalid_records_and_the_rest_sti
     assert all(r["errors"][0]["code"] == "CP504" for r in results[1:])
     for patient in ("digits", "exponent", "factor", "days", "years"):
         assert f"patient '{patient}'" in err
+
+
+def test_a_protocol_that_is_not_utf8_is_a_located_error_in_every_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "latin1.care"
+    path.write_bytes("protocol p\n# Größe\n".encode("latin-1"))
+    for argv in (["check", str(path)], ["run", str(path), str(COHORT)], ["fmt", "--check", str(path)]):
+        code, _, err = run_cli(capsys, *argv)
+        assert code == 2
+        assert err.startswith(f"{path}:2:5: CP106 byte 0xf6 at offset 15 is not UTF-8 text")
+
+
+def test_fmt_reads_cr_only_and_byte_order_marked_files(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = "protocol p\n\ninput\n  flag : boolean  # a comment\n\nrecommend r: when flag\n"
+    for variant in (text.replace("\n", "\r"), "\ufeff" + text):
+        path = tmp_path / "variant.care"
+        path.write_bytes(variant.encode("utf-8"))
+        code, _, _ = run_cli(capsys, "fmt", str(path))
+        assert code == 0
+        assert path.read_bytes() == text.encode("utf-8")
