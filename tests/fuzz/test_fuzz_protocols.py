@@ -9,15 +9,22 @@ Every input that ever broke this is kept in `regressions/protocols/` and run by 
 from __future__ import annotations
 
 import datetime as dt
+import io
+import json
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from rich.console import Console
 
 from carepath import Source, check_source, evaluate_all, records_from_text
 from carepath.language.diagnostics import Diagnostic, ProtocolError
+from carepath.language.formatter import FormatError, format_source
 from carepath.language.source import lines
+from carepath.render import terminal
+from carepath.render.json import explain_document
+from carepath.tooling import lsp
 
 ROOT = Path(__file__).resolve().parents[2]
 SHIPPED = {path.name: path.read_text(encoding="utf-8") for path in sorted((ROOT / "protocols").glob("*.care"))}
@@ -38,11 +45,18 @@ def assert_located(source: Source, diagnostic: Diagnostic) -> None:
 
 
 def exercise(source: Source) -> None:
-    """Everything a protocol file reaches: parse, check, compile, deep analysis, and a run over a record that has
-    nothing but an id (every input unknown) and one with a few values, with explanations."""
+    """Everything a protocol file reaches: parse, check, compile, deep analysis, the formatter, the language server's
+    index, and a run over a record that has nothing but an id (every input unknown) and one with a few values, with
+    explanations rendered for the terminal and as JSON."""
     report = check_source(source)
     for diagnostic in report.diagnostics:
         assert_located(source, diagnostic)
+    lsp.analyse(source.text, source.name, deep=False)
+    if report.protocol is not None:
+        try:
+            format_source(source.text, source.name)
+        except FormatError:
+            pass  # the formatter refuses a layout it cannot keep faithful: a message, not a crash
     if report.compiled is None:
         assert report.errors
         return
@@ -50,6 +64,10 @@ def exercise(source: Source) -> None:
                                 "fuzz.yaml", extra_fields=frozenset({"weight", "wbc_at_diagnosis"}))
     run = evaluate_all(report.compiled, records, AS_OF, True)
     assert len(run.results) == 2
+    console = Console(file=io.StringIO(), width=120)
+    for result in run.results:
+        console.print(terminal.explanation(run, result))
+        json.dumps(explain_document(run, result))
 
 
 def exercise_bytes(name: str, data: bytes) -> None:
