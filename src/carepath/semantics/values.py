@@ -59,13 +59,27 @@ def completed_months(start: dt.date, end: dt.date) -> tuple[int, int]:
 _CALENDAR_SCAN_LIMIT_MONTHS = 1200
 _CALENDAR_SCAN_LIMIT_DAYS = 36600
 
+# The scans below add months to each start date many times over: they read the first day (as an ordinal) and the
+# length of every month they can reach from these tables, instead of making a date each time.
+_TABLE_BASE = 2096 * 12 - _CALENDAR_SCAN_LIMIT_MONTHS - 1  # month index (year * 12 + month - 1) of the table's first month
+_TABLE = range(_TABLE_BASE, 2105 * 12 + _CALENDAR_SCAN_LIMIT_DAYS // 28 + 4)
+_MONTH_FIRST = [dt.date(index // 12, index % 12 + 1, 1).toordinal() for index in _TABLE]
+_MONTH_DAYS = [month_length(index // 12, index % 12 + 1) for index in _TABLE]
+# each start date as (ordinal, its month's place in the tables, day of month)
+_START_KEYS = tuple((s.toordinal(), s.year * 12 + s.month - 1 - _TABLE_BASE, s.day) for s in _STARTS)
+
+
+def _anniversary(place: int, day: int, months: int) -> int:
+    """The ordinal of `add_months` from the date on `day` of the month at `place` in the tables."""
+    return _MONTH_FIRST[place + months] + min(day, _MONTH_DAYS[place + months]) - 1
+
 
 @functools.cache
 def days_in_months(months: int) -> tuple[int, int]:
     """The fewest and most days that `months` calendar months can span."""
     if abs(months) > _CALENDAR_SCAN_LIMIT_MONTHS:
         return sorted((months * 28, months * 31))  # type: ignore[return-value]
-    spans = [(add_months(s, months) - s).days for s in _STARTS]
+    spans = [_anniversary(place, day, months) - ordinal for ordinal, place, day in _START_KEYS]
     return min(spans), max(spans)
 
 
@@ -80,8 +94,8 @@ def month_positions_of_days(days: int) -> tuple[int, int]:
         return -high, -low
     needed = days // 28 + 2
     positions = []
-    for start, anniversaries in zip(_STARTS, _anniversaries(needed), strict=True):
-        end = start.toordinal() + days
+    for (ordinal, _, _), anniversaries in zip(_START_KEYS, _anniversaries(needed), strict=True):
+        end = ordinal + days
         months = bisect.bisect_right(anniversaries, end) - 1  # the last monthly anniversary not after the end
         positions.append(months * MONTH + end - anniversaries[months])
     return min(positions), max(positions)
@@ -93,8 +107,8 @@ _ANNIVERSARIES: list[list[int]] = [[] for _ in _STARTS]
 def _anniversaries(months: int) -> list[list[int]]:
     """Ordinal day of each start date's first `months` monthly anniversaries, extended as spans grow."""
     if len(_ANNIVERSARIES[0]) < months:
-        for start, row in zip(_STARTS, _ANNIVERSARIES, strict=True):
-            row.extend(add_months(start, k).toordinal() for k in range(len(row), months))
+        for (_, place, day), row in zip(_START_KEYS, _ANNIVERSARIES, strict=True):
+            row.extend(_anniversary(place, day, k) for k in range(len(row), months))
     return _ANNIVERSARIES
 
 
