@@ -93,11 +93,9 @@ def month_positions_of_days(days: int) -> tuple[int, int]:
         low, high = month_positions_of_days(-days)
         return -high, -low
     needed = days // 28 + 2
-    positions = []
-    for (ordinal, _, _), anniversaries in zip(_START_KEYS, _anniversaries(needed), strict=True):
-        end = ordinal + days
-        months = bisect.bisect_right(anniversaries, end) - 1  # the last monthly anniversary not after the end
-        positions.append(months * MONTH + end - anniversaries[months])
+    # for each start: the last monthly anniversary not after the end, and the days from it to the end
+    positions = [(months := bisect.bisect_right(anniversaries, end) - 1) * MONTH + end - anniversaries[months]
+                 for end, anniversaries in zip([start[0] + days for start in _START_KEYS], _anniversaries(needed), strict=True)]
     return min(positions), max(positions)
 
 
