@@ -133,9 +133,6 @@ def _load(path: Path, parameters: dict[str, str] | None = None) -> CompiledProto
         source = Source.from_path(path)
     except (OSError, UnicodeDecodeError) as error:
         raise _UsageError(f"cannot read protocol {path}: {error}") from None
-    except ProtocolError as error:  # not UTF-8: a located CP106
-        print(error.render(), file=sys.stderr)
-        return None
     try:
         return compile_source(source, parameters)
     except ParameterError as error:
@@ -262,7 +259,6 @@ def _parameter_names(path: Path) -> set[str]:
 def _check(args: argparse.Namespace) -> int:
     """Names, types and units first; a protocol without errors then goes through the deep analysis."""
     from carepath.analysis.pipeline import check_source
-    from carepath.language.diagnostics import ProtocolError
     from carepath.language.source import Source
 
     worst = EXIT_OK
@@ -272,10 +268,6 @@ def _check(args: argparse.Namespace) -> int:
             source = Source.from_path(path)
         except (OSError, UnicodeDecodeError) as error:
             print(f"{path}: cannot read: {error}", file=sys.stderr)
-            worst = EXIT_USAGE
-            continue
-        except ProtocolError as error:  # not UTF-8: a located CP106, reported as `check` reports any other error
-            print(error.render(), file=sys.stderr)
             worst = EXIT_USAGE
             continue
         report = check_source(source, strict=args.strict)
@@ -333,21 +325,13 @@ def _fmt(args: argparse.Namespace) -> int:
 
     from carepath.language.diagnostics import ProtocolError
     from carepath.language.formatter import FormatError, format_source
-    from carepath.language.source import Source
 
     changed, unchanged, failed = 0, 0, False
     write = not (args.check or args.diff)
     for path in args.files:
         try:
-            data = path.read_bytes()
-            text = data.decode("utf-8")  # bytes, so that CRLF line ends count as a change
-        except UnicodeDecodeError:
-            try:
-                Source.from_bytes(str(path), data)  # raises the located CP106
-            except ProtocolError as error:
-                print(error.render(), file=sys.stderr)
-            failed = True
-            continue
+            # bytes, so that CRLF line ends count as a change; a byte that is not UTF-8 is then the parser's CP106
+            text = path.read_bytes().decode("utf-8", errors="surrogateescape")
         except OSError as error:
             print(f"{path}: cannot read: {error}", file=sys.stderr)
             failed = True

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from fractions import Fraction
+from typing import Any
 
 from carepath.language import nodes as n
 from carepath.language.diagnostics import Diagnostic, Severity
@@ -88,6 +89,67 @@ def node_depth(node: n.Node) -> int:
         deepest = max(deepest, depth)
         stack.extend((child, depth + 1) for child in current.children())
     return deepest
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def text_problem(text: str) -> Diagnostic | None:
+    """CP106 at the first character that is not text: a byte that was not UTF-8 (read with `surrogateescape`), or a
+    lone surrogate handed to the API. Such a character cannot even be printed, so it is refused before parsing."""
+    found = _SURROGATE.search(text)
+    if found is None:
+        return None
+    before = text[: found.start()]
+    span = Span.point(before.count("\n") + 1, found.start() - before.rfind("\n"))
+    code = ord(found.group())
+    what = f"byte 0x{code - 0xDC00:02x} is not UTF-8 text" if 0xDC80 <= code <= 0xDCFF else "a lone surrogate is not UTF-8 text"
+    return error("CP106", what, span, "save the file as UTF-8")
+
+
+class TokenLimits:
+    """The limits the parser applies token by token as it reads: count, parentheses, digits, magnitude, unit exponents.
+    `check` returns (code, message, hint) for the first token that crosses one."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.depth = 0
+
+    def check(self, kind: str, text: str) -> tuple[str, str, str | None] | None:
+        self.count += 1
+        if self.count > MAX_TOKENS:
+            return "CP107", f"more than {MAX_TOKENS:,} words, numbers and symbols", "split the protocol into several files"
+        if kind == "LPAR":
+            self.depth += 1
+            if self.depth > MAX_PARENTHESES:
+                return "CP105", f"parentheses nested more than {MAX_PARENTHESES} deep", "name parts of the condition as criteria"
+        elif kind == "RPAR":
+            self.depth -= 1
+        elif kind == "NUMBER":
+            problem = number_problem(text)
+            if problem is not None:
+                return "CP108", problem, None
+            if Fraction(text.replace("_", "")) > MAX_MAGNITUDE:
+                return "CP109", f"a number larger than {MAX_MAGNITUDE:,}", "write it in a larger unit"
+        elif kind == "UNIT":
+            problem = unit_exponent_problem(text)
+            if problem is not None:
+                hint = "a number is written in digits: there is no exponent (1e5)" if text[:1] in "eE" else None
+                return "CP110", problem, hint
+        return None
+
+
+def deepest(tree: Any) -> tuple[int, Any]:
+    """The depth of a parse tree and its deepest node, found without recursion (the parser's trees: a node's
+    `children` are nodes, or tokens, which have none)."""
+    best: tuple[int, Any] = (1, tree)
+    stack = [(tree, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > best[0]:
+            best = (depth, node)
+        stack.extend((child, depth + 1) for child in node.children if hasattr(child, "children"))
+    return best
 
 
 def error(code: str, message: str, span: Span, hint: str | None = None) -> Diagnostic:

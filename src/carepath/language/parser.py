@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextvars
 import functools
-import re
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -47,19 +46,14 @@ def parse(source: Source) -> n.Protocol:
     """Parse a protocol, raising `ProtocolError` with a located diagnostic on bad syntax or a crossed limit (`limits`)."""
     if len(source.text) > MAX_SOURCE_BYTES or len(source.text.encode("utf-8", errors="surrogatepass")) > MAX_SOURCE_BYTES:
         raise ProtocolError(source, [Diagnostic("CP104", Severity.ERROR, f"protocol is larger than {MAX_SOURCE_BYTES} bytes", Span.point(1, 1))])
-    surrogate = _SURROGATE.search(source.text)
-    if surrogate is not None:  # text decoded with errors="surrogateescape", or made in Python: not UTF-8, and unprintable
-        before = source.text[: surrogate.start()]
-        span = Span.point(before.count("\n") + 1, surrogate.start() - before.rfind("\n"))
-        raise ProtocolError(source, [Diagnostic("CP106", Severity.ERROR, "the text holds a lone surrogate, which is not UTF-8 text", span,
-                                                "save the file as UTF-8")])
+    problem = limits.text_problem(source.text)
+    if problem is not None:
+        raise ProtocolError(source, [problem])
     try:
-        tree = _read(source.text)  # LALR keeps its own stack: deep input cannot overflow here
+        tree = _read(source)  # LALR keeps its own stack: deep input cannot overflow here
     except UnexpectedInput as error:
         raise ProtocolError(source, [_syntax_diagnostic(error, source.text)]) from None
-    except _LimitCrossed as crossed:
-        raise ProtocolError(source, [crossed.diagnostic]) from None
-    depth, deepest = _deepest(tree)
+    depth, deepest = limits.deepest(tree)
     if depth > MAX_NESTING:
         # every later pass walks the tree recursively: refuse what would overflow Python's stack
         message = f"expression nested {depth} levels deep; the limit is {MAX_NESTING}"
@@ -76,50 +70,19 @@ def parse(source: Source) -> n.Protocol:
     return result
 
 
-_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
-class _LimitCrossed(Exception):
-    def __init__(self, diagnostic: Diagnostic) -> None:
-        super().__init__(diagnostic.message)
-        self.diagnostic = diagnostic
-
-
-def _read(text: str) -> Tree[Token]:
+def _read(source: Source) -> Tree[Token]:
     """The parse tree, read token by token so that a token crossing a limit stops the parse at once: 200,000 `(`
     or 10 MB of digits cost no more than the first one past the limit."""
-    parser = _lark().parse_interactive(text)
-    depth = 0
+    parser = _lark().parse_interactive(source.text)
+    checks = limits.TokenLimits()
     last: Token | None = None
-    for count, token in enumerate(parser.iter_parse(), start=1):
+    for token in parser.iter_parse():
         last = token
-        kind = token.type
-        if count > limits.MAX_TOKENS:
-            _refuse("CP107", f"more than {limits.MAX_TOKENS:,} words, numbers and symbols", token, "split the protocol into several files")
-        if kind == "LPAR":
-            depth += 1
-            if depth > limits.MAX_PARENTHESES:
-                _refuse("CP105", f"parentheses nested more than {limits.MAX_PARENTHESES} deep", token, "name parts of the condition as criteria")
-        elif kind == "RPAR":
-            depth -= 1
-        elif kind == "NUMBER":
-            problem = limits.number_problem(str(token))
-            if problem is not None:
-                _refuse("CP108", problem, token, None)
-            if _number(token) > limits.MAX_MAGNITUDE:
-                _refuse("CP109", f"a number larger than {limits.MAX_MAGNITUDE:,}", token, "write it in a larger unit")
-        elif kind == "UNIT":
-            problem = limits.unit_exponent_problem(str(token))
-            if problem is not None:
-                _refuse("CP110", problem, token, None)
+        crossed = checks.check(token.type, str(token))
+        if crossed is not None:
+            span = _token_span(token) if len(token) <= 40 else Span.point(token.line or 1, token.column or 1)  # not 20,000 carets
+            raise ProtocolError(source, [limits.error(crossed[0], crossed[1], span, crossed[2])])
     return parser.feed_eof(last)  # type: ignore[no-any-return,no-untyped-call]
-
-
-def _refuse(code: str, message: str, token: Token, hint: str | None) -> None:
-    span = Span(token.line or 1, token.column or 1, token.end_line or token.line or 1, token.end_column or (token.column or 1) + 1)
-    if len(str(token)) > 40:  # a caret under 20,000 digits helps nobody
-        span = Span.point(span.line, span.column)
-    raise _LimitCrossed(Diagnostic(code, Severity.ERROR, message, span, hint))
 
 
 def parse_parameter_value(name: str, text: str) -> n.Parameter:
@@ -170,18 +133,6 @@ def _lark_with_comments() -> Lark:
                   cache=cache, lexer_callbacks={"COMMENT": _keep_comment})
     tables.seal(cache)
     return parser
-
-
-def _deepest(tree: Tree[Token]) -> tuple[int, Tree[Token]]:
-    """The depth of the parse tree and its deepest node, found without recursion."""
-    best: tuple[int, Tree[Token]] = (1, tree)
-    stack = [(tree, 1)]
-    while stack:
-        node, depth = stack.pop()
-        if depth > best[0]:
-            best = (depth, node)
-        stack.extend((child, depth + 1) for child in node.children if isinstance(child, Tree))
-    return best
 
 
 def _describe(terminal: str) -> str:

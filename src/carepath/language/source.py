@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,6 +26,9 @@ def lines(text: str) -> list[str]:
     """The lines of `text` as the parser counts them: only `\n` ends a line (`str.splitlines` also breaks at
     \v, \f, \x1c–\x1e, \x85, \u2028 and \u2029, which would put a caret on the wrong line)."""
     return text.split("\n")
+
+
+_SURROGATES = re.compile("[\ud800-\udfff]")
 
 
 @functools.lru_cache(maxsize=8)
@@ -56,28 +60,20 @@ class Source:
 
     @staticmethod
     def from_path(path: str | Path) -> Source:
-        """Read a file as UTF-8; bytes that are not raise `ProtocolError` (CP106) at the first bad byte."""
+        """Read a file as UTF-8 (`from_bytes`)."""
         path = Path(path)
         return Source.from_bytes(str(path), path.read_bytes())
 
     @staticmethod
     def from_bytes(name: str, data: bytes) -> Source:
-        try:
-            return Source(name, data.decode("utf-8"))
-        except UnicodeDecodeError as error:
-            from carepath.language.diagnostics import Diagnostic, ProtocolError, Severity  # diagnostics imports this module
-
-            good = data[: error.start].decode("utf-8")
-            line = good.count("\n") + 1
-            column = len(good) - (good.rfind("\n") + 1) + 1
-            shown = Source(name, good + data[error.start:].decode("utf-8", errors="replace"))
-            message = f"byte 0x{data[error.start]:02x} at offset {error.start} is not UTF-8 text"
-            raise ProtocolError(shown, [Diagnostic("CP106", Severity.ERROR, message, Span.point(line, column),
-                                                   "save the file as UTF-8")]) from None
+        """UTF-8 text; a byte that is not UTF-8 becomes a lone surrogate (`surrogateescape`), which the parser reports
+        as CP106 at its line and column, so reading never fails on the encoding."""
+        return Source(name, data.decode("utf-8", errors="surrogateescape"))
 
     def line_text(self, line: int) -> str:
         found = _lines_of(self.text)
-        return found[line - 1] if 0 < line <= len(found) else ""
+        text = found[line - 1] if 0 < line <= len(found) else ""
+        return text if text.isascii() else _SURROGATES.sub("\ufffd", text)  # a bad byte (CP106) shows as �, printable
 
     def caret(self, span: Span) -> str:
         """The source line followed by a caret line under the span (one caret at least)."""

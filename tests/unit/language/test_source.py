@@ -71,8 +71,14 @@ def test_bytes_that_are_not_utf8_are_a_located_diagnostic(tmp_path: Path) -> Non
         carepath.load_protocol(path)
     (diagnostic,) = raised.value.diagnostics
     assert (diagnostic.code, diagnostic.span.line, diagnostic.span.column) == ("CP106", 2, 5)
-    assert "byte 0xf6 at offset 15 is not UTF-8 text" in raised.value.render()
-    assert raised.value.source.line_text(2) == "# Gr\ufffd\ufffde"
+    assert raised.value.render().splitlines()[:3] == [f"{path}:2:5: CP106 byte 0xf6 is not UTF-8 text", "    # Gr\ufffd\ufffde", "        ^"]
+
+
+def test_a_bad_byte_after_a_carriage_return_is_placed_on_the_line_the_parser_counts() -> None:
+    """Found by fuzzing: a CR before the bad byte ends line 1, so the byte is at 2:1, not 1:2."""
+    with pytest.raises(ProtocolError) as raised:
+        carepath.compile_source(Source.from_bytes("cr.care", b"\r\x80protocol p\n"))
+    assert [(d.code, d.span.line, d.span.column) for d in raised.value.diagnostics] == [("CP106", 2, 1)]
 
 
 def test_a_lone_surrogate_in_text_is_a_located_diagnostic() -> None:
