@@ -231,3 +231,10 @@ def test_depth_counts_through_the_definitions_read() -> None:
         carepath.compile_source(Source("deep.care", text))
     assert [(d.code, d.span.line) for d in raised.value.diagnostics] == [("CP440", 5)]
     assert "'b' is nested 203 levels deep through the definitions it reads; the limit is 128" in raised.value.render()
+
+
+def test_an_unknown_unit_with_a_plausible_range_is_reported_not_asserted() -> None:
+    text = "protocol p\ninput\n  wbc : quantity foo plausible 100 /uL .. 2000 /uL\ncriterion c: wbc > 1 /uL\nrecommend r: when c\n"
+    with pytest.raises(ProtocolError) as raised:
+        carepath.compile_source(Source("unit.care", text))
+    assert [(d.code, d.span.line) for d in raised.value.diagnostics] == [("CP303", 3)]
