@@ -26,12 +26,12 @@ from carepath.semantics.units import Unit
 
 #: Combinations evaluated per decision at most; beyond it the decision is reported as not analysed.
 LIMIT = 200_000
-#: Evaluations for a whole protocol at most, about half a second: each combination of a decision counts four
+#: Evaluations for a whole protocol at most, a few tenths of a second: each combination of a decision counts four
 #: times for itself and once for each definition it reads, as they cost (the shipped protocols need at most 39,272). With many thresholds
 #: on one input every decision reading it has many representatives to try, and 990 of them took 18 s. Decisions
 #: are served first, then criteria, each in file order; a decision left over is reported as not analysed. Judging
 #: thresholds against plausible ranges has a budget of its own, a third of this.
-BUDGET = 400_000
+BUDGET = 200_000
 
 
 @dataclass(frozen=True, slots=True)
