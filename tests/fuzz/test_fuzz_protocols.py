@@ -3,7 +3,10 @@ compile and evaluation, and either succeed or come back as diagnostics located i
 be raised, and each example keeps to a time budget (Hypothesis's `deadline`). The number of examples is left to
 the Hypothesis profile in use, so a short run and a long nightly one share these tests.
 
-Every input that ever broke this is kept in `regressions/protocols/` and run by `test_a_kept_regression_case`.
+Every input that ever broke this is kept in `regressions/protocols/` and run by `test_a_kept_regression_case`:
+save the failing text (or bytes) there as `NAME.care`, named for what it exercises. A longer run is the same tests
+with more examples, e.g. `pytest tests/fuzz --hypothesis-profile=NAME` for a profile registered with a larger
+`max_examples`, or `--hypothesis-seed=N` to try other inputs.
 """
 
 from __future__ import annotations
