@@ -100,8 +100,14 @@ def mutated(draw: st.DrawFn) -> tuple[str, str]:
     text = SHIPPED[name]
     for _ in range(draw(st.integers(1, 4))):
         at = draw(st.integers(0, len(text)))
-        kind = draw(st.sampled_from(["insert", "token", "huge", "delete", "duplicate", "breaks", "number"]))
-        if kind == "insert":
+        kind = draw(st.sampled_from(["insert", "token", "huge", "delete", "duplicate", "breaks", "number", "splice"]))
+        if kind == "splice":  # lines of another protocol, at a line start: mostly valid text, in a place it was not written for
+            donor = SHIPPED[draw(st.sampled_from(sorted(SHIPPED)))].split("\n")
+            first = draw(st.integers(0, len(donor) - 1))
+            piece = "\n".join(donor[first:first + draw(st.integers(1, 12))]) + "\n"
+            at = text.rfind("\n", 0, at) + 1
+            text = text[:at] + piece + text[at:]
+        elif kind == "insert":
             text = text[:at] + draw(st.text(max_size=8)) + text[at:]
         elif kind == "token":
             text = text[:at] + draw(st.sampled_from(TOKENS + ODD_BREAKS)) + text[at:]
