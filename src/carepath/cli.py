@@ -338,8 +338,9 @@ def _fmt(args: argparse.Namespace) -> int:
     write = not (args.check or args.diff)
     for path in args.files:
         try:
-            text = path.read_bytes().decode("utf-8")  # bytes, so that CRLF line ends count as a change
-        except (OSError, UnicodeDecodeError) as error:
+            # bytes, so that CRLF line ends count as a change; a byte that is not UTF-8 is then the parser's CP106
+            text = path.read_bytes().decode("utf-8", errors="surrogateescape")
+        except OSError as error:
             _say(f"{path}: cannot read: {error}", file=sys.stderr)
             failed = True
             continue

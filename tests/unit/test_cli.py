@@ -226,3 +226,46 @@ def test_help_and_version_load_no_heavy_library() -> None:
         script = f"import sys\nfrom carepath.cli import main\ntry:\n    main([{flag!r}])\nexcept SystemExit:\n    pass\nprint({heavy})"
         done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
         assert done.stdout.splitlines()[-1] == "[]", flag
+
+
+def test_numbers_past_the_limits_in_records_are_invalid_records_and_the_rest_still_run(tmp_path: Path,
+                                                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    digits = "9" * 5_000
+    records = tmp_path / "huge.yaml"
+    records.write_text(
+        "- {id: good, age_at_diagnosis: 8 months, wbc_at_diagnosis: 60000 /uL, mll: germline}\n"
+        f"- {{id: digits, age_at_diagnosis: 8 months, wbc_at_diagnosis: '{digits} /uL', mll: germline}}\n"
+        "- {id: exponent, age_at_diagnosis: 8 months, wbc_at_diagnosis: 1e99999999 /uL, mll: germline}\n"
+        "- {id: factor, age_at_diagnosis: 8 months, wbc_at_diagnosis: 1 10*99999999/L, mll: germline}\n"
+        f"- {{id: days, age_at_diagnosis: '{digits} days', wbc_at_diagnosis: 60000 /uL, mll: germline}}\n"
+        "- {id: years, age_at_diagnosis: 99999999 years, wbc_at_diagnosis: 60000 /uL, mll: germline}\n",
+        encoding="utf-8",
+    )
+    code, out, err = run_cli(capsys, "run", str(PROTOCOL), str(records), "--format", "json", *AS_OF)
+    assert code == 1
+    results = json.loads(out)["results"]
+    assert [r["status"] for r in results] == ["ok", *["invalid"] * 5]
+    fields = [r["errors"][0]["field"] for r in results[1:]]
+    assert fields == ["wbc_at_diagnosis"] * 3 + ["age_at_diagnosis"] * 2
+    assert all(r["errors"][0]["code"] == "CP504" for r in results[1:])
+    for patient in ("digits", "exponent", "factor", "days", "years"):
+        assert f"patient '{patient}'" in err
+
+
+def test_a_protocol_that_is_not_utf8_is_a_located_error_in_every_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "latin1.care"
+    path.write_bytes("protocol p\n# Größe\n".encode("latin-1"))
+    for argv in (["check", str(path)], ["run", str(path), str(COHORT)], ["fmt", "--check", str(path)]):
+        code, out, err = run_cli(capsys, *argv)
+        assert code == 2
+        assert f"{path}:2:5: CP106 byte 0xf6 is not UTF-8 text\n    # Gr\ufffd\ufffde\n        ^\n" in out + err
+
+
+def test_fmt_reads_cr_only_and_byte_order_marked_files(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = "protocol p\n\ninput\n  flag : boolean  # a comment\n\nrecommend r: when flag\n"
+    for variant in (text.replace("\n", "\r"), "\ufeff" + text):
+        path = tmp_path / "variant.care"
+        path.write_bytes(variant.encode("utf-8"))
+        code, _, _ = run_cli(capsys, "fmt", str(path))
+        assert code == 0
+        assert path.read_bytes() == text.encode("utf-8")

@@ -12,7 +12,7 @@ from typing import Any
 from carepath.analysis.findings import Finding, Note
 from carepath.analysis.reach import reach, roots
 from carepath.analysis.regions import Rep, exact
-from carepath.analysis.survey import LIMIT, Atom, Condition, Enumeration, Survey
+from carepath.analysis.survey import BUDGET, LIMIT, Atom, Condition, Enumeration, Survey
 from carepath.data.records import PatientRecord, RawRecord, bind, load_text
 from carepath.ir import program as p
 from carepath.language import nodes as n
@@ -120,6 +120,8 @@ def not_analysed(survey: Survey) -> Iterator[Finding | Note]:
             yield Note(f"'{name}' not analysed: it reads dated series", where)
         elif total > LIMIT:
             yield Note(f"'{name}' not analysed: too many combinations to enumerate ({total:,}, more than {LIMIT:,})", where)
+        elif name in survey.over_budget:
+            yield Note(f"'{name}' not analysed: the protocol's analysis budget ({BUDGET:,} evaluations) was spent on others", where)
         elif not subject.reach.exact:
             yield Note(f"'{name}' checked on {total:,} samples, not proven: a condition computes with arithmetic or a function, "
                        "or compares two inputs", where)

@@ -26,6 +26,12 @@ from carepath.semantics.units import Unit
 
 #: Combinations evaluated per decision at most; beyond it the decision is reported as not analysed.
 LIMIT = 200_000
+#: Evaluations for a whole protocol at most, a few tenths of a second: each combination of a decision counts four
+#: times for itself and once for each definition it reads, as they cost (the shipped protocols need at most 39,272). With many thresholds
+#: on one input every decision reading it has many representatives to try, and 990 of them took 18 s. Decisions
+#: are served first, then criteria, each in file order; a decision left over is reported as not analysed. Judging
+#: thresholds against plausible ranges has a budget of its own, a third of this.
+BUDGET = 200_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,12 +103,25 @@ class Survey:
         self.months: dict[int, set[int]] = {}
         self.days: dict[int, set[int]] = {}
         self.sampled: set[int] = set()  # inputs some computing or two-input condition reads
+        self.over_budget: set[str] = set()  # definitions left out once `BUDGET` was spent
+        self.budget = BUDGET
         self.collect_constants()
         self.reps = {info.slot: self.representatives(info) for info in self.checked.inputs}
         self.subjects = self.find_subjects()
         self.range_verdicts = self.decided_by_range()
         self.flagged = {atom.node.span for atom, _ in self.range_verdicts}  # comparisons reported as decided by the range alone
-        self.enumerations = [self.enumerate(s) for s in self.subjects if not s.reach.series and s.total <= LIMIT]
+        self.enumerations = [self.enumerate(s) for s in self.within_budget()]
+
+    def within_budget(self) -> list[Subject]:
+        """The subjects to enumerate, in file order: not over dated series, within `LIMIT`, and while `BUDGET` lasts."""
+        wanted = [s for s in self.subjects if not s.reach.series and s.total <= LIMIT]
+        for subject in sorted(wanted, key=lambda s: not s.definition.is_decision):  # stable: file order within each
+            cost = subject.total * (4 + len(subject.reach.definitions))  # a combination's own cost, and each definition it reads
+            if cost > self.budget:
+                self.over_budget.add(subject.definition.name)
+            else:
+                self.budget -= cost
+        return [s for s in wanted if s.definition.name not in self.over_budget]
 
     def name_span(self, name: str, fallback: Span) -> Span:
         definition = self.ast.get(name)
@@ -183,6 +202,9 @@ class Survey:
         thresholds = [atom.value for atom in self.atoms.values() if atom.input.slot == slot]
         groups: dict[tuple[Any, ...], list[tuple[int, Rep]]] = {}
         values: list[Any] = [None] * len(self.checked.inputs)
+        if len(candidates) * len(thresholds) > BUDGET:  # grouping would cost more than the analysis: each stands for itself
+            groups = {(index,): [candidate] for index, candidate in enumerate(candidates)}
+            candidates = []
         for preference, rep in candidates:
             values[slot] = rep.value
             env = decide(self.inputs_only, values)
@@ -200,10 +222,14 @@ class Survey:
     def decided_by_range(self) -> list[tuple[Atom, str]]:
         """Thresholds every plausible value of their input falls on one side of, with the verdict they always give."""
         found: list[tuple[Atom, str]] = []
+        budget = BUDGET // 3
         for atom in self.atoms.values():
             info = atom.input
             if info.plausible is None or info.type.kind not in (Kind.QUANTITY, Kind.DURATION):
                 continue
+            if len(self.reps[info.slot]) > budget:
+                break  # the rest of the thresholds are not judged (a budget of its own: see `BUDGET`)
+            budget -= len(self.reps[info.slot])
             outcomes = set()
             values: list[Any] = [None] * len(self.checked.inputs)
             for rep in self.reps[info.slot]:

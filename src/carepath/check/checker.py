@@ -17,6 +17,7 @@ from carepath.check.resolver import AS_OF, Resolver
 from carepath.ir import program as p
 from carepath.language import nodes as n
 from carepath.language.diagnostics import Diagnostic, ParameterError, ProtocolError, Severity, did_you_mean
+from carepath.language.limits import MAX_CHAIN, node_depth
 from carepath.language.source import Source
 from carepath.semantics.types import BOOLEAN, DAY, Kind, Type
 
@@ -157,28 +158,44 @@ def _branches(r: Resolver, name: str, branches: tuple[n.Branch, ...]) -> tuple[p
 
 
 def _evaluation_order(r: Resolver) -> list[str]:
+    """Definitions in an order where each comes after those it reads; reports cycles (CP401) and a definition whose
+    expression, with those of the definitions it reads (and they read) in place of their names, is more than `MAX_CHAIN`
+    levels deep (CP440): the deep analysis and explanations follow the references. Iterative, so no chain, however
+    long, can exhaust Python's stack here."""
     order: list[str] = []
     state: dict[str, int] = {}  # 1 visiting, 2 done
+    chain: dict[str, int] = {}  # levels of expression through the definitions read, from here down
     reported: set[str] = set()
-
-    def visit(name: str, path: list[str]) -> Iterator[None]:
-        state[name] = 1
-        for dep in sorted(r.dependencies.get(name, ())):
-            if state.get(dep) == 1:
-                cycle = [*path[path.index(dep):], dep] if dep in path else [name, dep]
+    too_long: list[str] = []
+    for root in r.definitions:
+        if state.get(root) is not None:
+            continue
+        state[root] = 1
+        path = [root]
+        stack: list[Iterator[str]] = [iter(sorted(r.dependencies.get(root, ())))]
+        while stack:
+            name = path[-1]
+            dep = next(stack[-1], None)
+            if dep is None:
+                stack.pop()
+                path.pop()
+                state[name] = 2
+                own = node_depth(r.definitions[name]) - 1  # the levels below the definition itself
+                chain[name] = max(1, own) + max((chain.get(d, 0) for d in r.dependencies.get(name, ())), default=0)
+                if chain[name] > MAX_CHAIN and not any(chain.get(d, 0) > MAX_CHAIN for d in r.dependencies.get(name, ())):
+                    too_long.append(name)
+                order.append(name)
+            elif state.get(dep) == 1:
                 if dep not in reported:
+                    cycle = [*path[path.index(dep):], dep] if dep in path else [name, dep]
                     reported.update(cycle)
-                    definition = r.definitions[dep]
-                    r.error("CP401", "circular definition: " + " → ".join(cycle), definition.name.span,
+                    r.error("CP401", "circular definition: " + " → ".join(cycle), r.definitions[dep].name.span,
                             "a definition cannot depend on itself, directly or through others")
             elif state.get(dep) is None:
-                yield from visit(dep, [*path, dep])
-        state[name] = 2
-        order.append(name)
-        yield None
-
-    for name in r.definitions:
-        if state.get(name) is None:
-            for _ in visit(name, [name]):
-                pass
+                state[dep] = 1
+                path.append(dep)
+                stack.append(iter(sorted(r.dependencies.get(dep, ()))))
+    for name in too_long[:1] if not reported else ():  # in a cycle the depth means nothing: CP401 says what is wrong
+        r.error("CP440", f"'{name}' is nested {chain[name]} levels deep through the definitions it reads; the limit is {MAX_CHAIN}",
+                r.definitions[name].name.span, "read the criteria a chain of definitions is built from directly")
     return order

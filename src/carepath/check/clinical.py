@@ -12,7 +12,7 @@ from typing import assert_never
 from carepath.check.resolver import Resolver, rational
 from carepath.ir import program as p
 from carepath.language import nodes as n
-from carepath.language.diagnostics import did_you_mean
+from carepath.language.limits import MAX_SCHEDULE_DAYS
 from carepath.semantics.types import DAY, NUMBER, Kind, Type
 from carepath.semantics.units import CalendarUnit, Unit, UnitError, describe_dimension, exact_number, parse_unit
 
@@ -136,7 +136,7 @@ def _parameter_of(resolver: Resolver, name: n.Name, kind: Kind, what: str, examp
     if parameter is not None and parameter.type.kind is kind:
         return parameter
     candidates = [q.name for q in resolver.parameters.values() if q.type.kind is kind]
-    resolver.error("CP201", f"'{name.name}' is not {what}", name.span, did_you_mean(name.name, candidates) or f"declare it: {example}")
+    resolver.error("CP201", f"'{name.name}' is not {what}", name.span, resolver.suggest(name.name, candidates) or f"declare it: {example}")
     return None
 
 
@@ -170,6 +170,8 @@ def event(resolver: Resolver, event: n.Event, slot: int) -> p.Event:
         value = node.value if isinstance(node, p.Const) else None
         if (type_ is not NUMBER and (type_ is None or type_.kind is not Kind.NUMBER)) or not isinstance(value, int) or value < 1:
             resolver.error("CP301", f"'{name}' needs a whole number of consecutive days; {n.expr_text(event.run)} is not", event.run.span)
+        elif value > MAX_SCHEDULE_DAYS:
+            resolver.error("CP112", f"a run of {value} consecutive days; the limit is {MAX_SCHEDULE_DAYS:,}", event.run.span)
         else:
             run = value
     start: p.Value | None = None

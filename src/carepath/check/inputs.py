@@ -5,7 +5,6 @@ from __future__ import annotations
 from carepath.check.resolver import AS_OF, Resolver
 from carepath.ir import program as p
 from carepath.language import nodes as n
-from carepath.language.diagnostics import did_you_mean
 from carepath.semantics.types import BOOLEAN, DATE, DURATION, TEXT, Kind, Type
 from carepath.semantics.units import CalendarUnit, UnitError, display, parse_unit
 from carepath.semantics.values import Duration, format_number
@@ -104,7 +103,7 @@ def check_derivations(resolver: Resolver) -> None:
                 dates = [i.name for i in resolver.inputs.values() if i.type.kind is Kind.DATE]
                 problem = "is not declared" if anchor is None else f"is {anchor.type.describe()}, not a date"
                 resolver.error("CP406", f"'{info.name}' is counted relative to '{info.anchor}', which {problem}", info.span,
-                               did_you_mean(info.anchor, dates) or "declare it as 'NAME : date'")
+                               resolver.suggest(info.anchor, dates) or "declare it as 'NAME : date'")
         if not info.derived_from:
             continue
         for date_name in info.derived_from:
@@ -115,4 +114,4 @@ def check_derivations(resolver: Resolver) -> None:
                 dates = [i.name for i in resolver.inputs.values() if i.type.kind is Kind.DATE]
                 problem = "is not declared" if other is None else f"is {other.type.describe()}, not a date"
                 resolver.error("CP406", f"'{info.name}' is derived from '{date_name}', which {problem}", info.span,
-                               did_you_mean(date_name, dates) or "declare it as 'NAME : date'")
+                               resolver.suggest(date_name, dates) or "declare it as 'NAME : date'")

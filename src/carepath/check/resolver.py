@@ -6,11 +6,13 @@ declare into it; nothing here knows the order in which definitions are checked.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from fractions import Fraction
 
 from carepath.ir import program as p
 from carepath.language import nodes as n
 from carepath.language.diagnostics import Diagnostic, Severity, did_you_mean
+from carepath.language.limits import MAX_SCHEDULE_DAYS
 from carepath.language.source import Span
 from carepath.semantics.builtins import BUILTINS
 from carepath.semantics.types import BOOLEAN, DAY, DURATION, NUMBER, TEXT, Kind, Type
@@ -18,6 +20,10 @@ from carepath.semantics.units import CalendarUnit, Unit, UnitError, combine_unit
 from carepath.semantics.values import Duration, format_number
 
 AS_OF = "as_of"  # `from date_of_birth to as_of`: the evaluation date
+
+
+#: Misspelt names in one protocol that get a "did you mean" hint; the rest are reported without one.
+SUGGESTIONS = 20
 
 
 def rational(value: object) -> Fraction:
@@ -41,6 +47,7 @@ class Resolver:
         self.dependencies: dict[str, set[str]] = {}  # definition → the definitions it reads
         self.current: str | None = None  # the definition being checked, whose dependencies a name adds to
         self.in_event = False  # inside an event's condition, where series are read day by day
+        self.suggestions = SUGGESTIONS  # did-you-mean hints left (`suggest`)
 
     # ---- reporting -------------------------------------------------------------------------
 
@@ -48,6 +55,14 @@ class Resolver:
         diagnostic = Diagnostic(code, Severity.ERROR, message, span, hint)
         if diagnostic not in self.diagnostics:  # an operand resolved twice (to learn the other side's unit) reports once
             self.diagnostics.append(diagnostic)
+
+    def suggest(self, word: str, candidates: Iterable[str]) -> str | None:
+        """`did_you_mean`, for the first `SUGGESTIONS` misspellings of a protocol only: each compares the word with
+        every candidate, so 500 misspelt names among 500 definitions took 8 s."""
+        if self.suggestions <= 0:
+            return None
+        self.suggestions -= 1
+        return did_you_mean(word, candidates)
 
     def warn(self, code: str, message: str, span: Span, hint: str | None = None) -> None:
         self.diagnostics.append(Diagnostic(code, Severity.WARNING, message, span, hint))
@@ -72,7 +87,8 @@ class Resolver:
                            "write durations in whole days or months, e.g. 183 days")
                 return None
             return Duration.of_months(int(amount)) if unit.base == "months" else Duration.of_days(int(amount))
-        assert isinstance(target.unit, Unit)
+        if not isinstance(target.unit, Unit):
+            return None  # the input's own unit is unknown, reported where it is declared
         if isinstance(unit, CalendarUnit) or unit.dimension != target.unit.dimension:
             self.error("CP302", f"{what} is in {target.unit.display} ({describe_dimension(target.unit)}) but "
                        f"{display(n.expr_text(literal))} is {describe_dimension(unit)}", literal.span,
@@ -115,7 +131,7 @@ class Resolver:
                 if info is None:
                     what = "a definition, not an input" if name_node.name in self.definitions else "not declared"
                     self.error("CP201", f"'{name_node.name}' is {what}: 'is missing' applies to inputs", name_node.span,
-                               did_you_mean(name_node.name, self.inputs))
+                               self.suggest(name_node.name, self.inputs))
                     return p.Const(None, BOOLEAN, text, text, expr.span), BOOLEAN
                 return p.Presence(info, known, text, expr.span), BOOLEAN
             case n.Comparison():
@@ -157,9 +173,9 @@ class Resolver:
             return p.DefRef(name, self.def_slots[name], self.def_types[name], name, expr.span), self.def_types[name]
         if context is not None and context.kind is Kind.ENUM:
             self.error("CP203", f"'{name}' is not one of {', '.join(context.members)} (the values of '{context.owner}')", expr.span,
-                       did_you_mean(name, context.members))
+                       self.suggest(name, context.members))
         else:
-            self.error("CP201", f"unknown name '{name}'", expr.span, did_you_mean(name, [*self.inputs, *self.definitions, *self.parameters]))
+            self.error("CP201", f"unknown name '{name}'", expr.span, self.suggest(name, [*self.inputs, *self.definitions, *self.parameters]))
         return p.Const(None, Type(Kind.BOOLEAN), name, name, expr.span), None
 
     def resolve_quantity(self, expr: n.QuantityLiteral, context: Type | None) -> tuple[object, Type | None]:
@@ -321,7 +337,7 @@ class Resolver:
         if info is None or info.type.kind is not Kind.SERIES or info.type.element != BOOLEAN:
             self.error("CP301", f"'no … in previous' needs a series of booleans; '{expr.series.name}' is "
                        f"{info.type.describe() if info else 'not declared'}", expr.series.span,
-                       did_you_mean(expr.series.name, [i.name for i in self.inputs.values() if i.type.kind is Kind.SERIES]))
+                       self.suggest(expr.series.name, [i.name for i in self.inputs.values() if i.type.kind is Kind.SERIES]))
             return p.Const(None, BOOLEAN, text, text, expr.span)
         node, type_ = self.resolve(expr.window, None)
         days: int | None = None
@@ -331,5 +347,8 @@ class Resolver:
             days = node.value
         if days is None or days < 1:
             self.error("CP301", f"the window of '{text}' must be a whole number of days, at least 1 (7 days, or a parameter)", expr.window.span)
+            days = 1
+        elif days > MAX_SCHEDULE_DAYS:
+            self.error("CP112", f"a window of {days} days; the limit is {MAX_SCHEDULE_DAYS:,}", expr.window.span)
             days = 1
         return p.NoneBefore(info, days, text, expr.span)

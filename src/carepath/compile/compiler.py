@@ -102,7 +102,19 @@ def compile_choice(compiled: CompiledProtocol, branches: Sequence[p.Branch | p.D
 
 
 def _criteria(compiled: CompiledProtocol) -> Scope:
-    return {c.definition.name: c.value for c in compiled.definitions if isinstance(c.definition, p.Criterion)}
+    """The criteria by name, made once per compiled protocol (kept by identity, with it, for the last few): the deep
+    analysis compiles a condition per branch and threshold, and remaking this each time was quadratic."""
+    hit = _SCOPES.get(id(compiled))
+    if hit is not None and hit[0] is compiled:
+        return hit[1]
+    scope: Scope = {c.definition.name: c.value for c in compiled.definitions if isinstance(c.definition, p.Criterion)}
+    if len(_SCOPES) >= 8:
+        _SCOPES.clear()
+    _SCOPES[id(compiled)] = (compiled, scope)
+    return scope
+
+
+_SCOPES: dict[int, tuple[CompiledProtocol, Scope]] = {}
 
 
 def _read_inputs(checked: p.CheckedProtocol) -> tuple[p.InputInfo, ...]:

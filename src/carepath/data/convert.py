@@ -15,13 +15,14 @@ from carepath.data.errors import RecordCode
 from carepath.data.limits import shown
 from carepath.ir.program import InputInfo
 from carepath.language.diagnostics import did_you_mean
+from carepath.language.limits import MAX_DURATION_DAYS, MAX_DURATION_MONTHS, MAX_MAGNITUDE, NumberLimitError, read_number
 from carepath.semantics.types import Kind
 from carepath.semantics.units import CalendarUnit, Unit, UnitError, display, exact_number, parse_unit
 from carepath.semantics.values import Duration, format_number
 
 MAPPINGS = (dict, Mapping)  # dict first: the ABC check is slow, and YAML and JSON give dicts
 NUMBER = r"[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:[eE][-+]?\d+)?"
-_QUANTITY = re.compile(rf"^\s*({NUMBER})\s*(.*?)\s*$")
+_QUANTITY = re.compile(rf"^\s*({NUMBER})\s*(.*)$", re.DOTALL)  # the unit is stripped after: `(.*?)\s*$` is quadratic on spaces
 
 
 class BadValue(ValueError):
@@ -68,6 +69,8 @@ def convert(info: InputInfo, value: Any) -> tuple[Any, str]:
             return parsed, parsed.isoformat()
         raise BadValue("expected a date as YYYY-MM-DD")
     if kind is Kind.TEXT:
+        if isinstance(value, int) and abs(value) > MAX_MAGNITUDE:
+            raise BadValue(f"a number larger than {MAX_MAGNITUDE:,}, the limit on a number; quote it to give it as text")
         if isinstance(value, (str, int, float)) and not isinstance(value, bool):
             return str(value), str(value)
         raise BadValue("expected text")
@@ -80,20 +83,27 @@ def _split(value: Any, example: str = "33900 /uL") -> tuple[int | Fraction, str]
         number, unit = value.get("value"), value.get("unit")
         if isinstance(number, bool) or not isinstance(number, (int, float, str)) or not isinstance(unit, str):
             raise BadValue("expected {value: NUMBER, unit: UNIT}")
+        if isinstance(number, int) and abs(number) > MAX_MAGNITUDE:
+            raise BadValue(f"a number larger than {MAX_MAGNITUDE:,}, the limit on a number")
         text = f"{number} {unit}"
     elif isinstance(value, str):
         text = value
     elif isinstance(value, (int, float)) and not isinstance(value, bool):
-        raise BadValue(f"a number needs a unit, e.g. '{_example(value, example)}'")
+        shown = value if not isinstance(value, int) or abs(value) <= MAX_MAGNITUDE else 1
+        raise BadValue(f"a number needs a unit, e.g. '{_example(shown, example)}'")
     else:
         raise BadValue(f"expected a number with a unit, e.g. '{example}'")
     match = _QUANTITY.match(text)
     if not match:
         raise BadValue(f"expected a number with a unit, e.g. '{example}'")
-    number_text, unit = match.group(1).replace(",", ""), match.group(2)
+    number_text, unit = match.group(1).replace(",", ""), match.group(2).strip()
+    try:
+        number = read_number(number_text)
+    except NumberLimitError as error:
+        raise BadValue(str(error)) from None
     if not unit:
         raise BadValue(f"a number needs a unit, e.g. '{_example(number_text, example)}'")
-    return (int(number_text) if number_text.isdigit() else Fraction(number_text)), unit
+    return (int(number) if number.denominator == 1 else number), unit
 
 
 def _example(number: object, example: str) -> str:
@@ -140,7 +150,10 @@ def _duration(value: Any) -> Duration:
         unit = None
     if not isinstance(unit, CalendarUnit):
         raise BadValue(f"'{unit_text}' is not a duration unit; expected days, weeks, months or years")
-    amount = number * unit.multiple
+    amount: int | Fraction = number * unit.multiple
+    limit = MAX_DURATION_DAYS if unit.base == "days" else MAX_DURATION_MONTHS
+    if not -limit <= amount <= limit:
+        raise BadValue(f"a duration longer than {limit:,} {unit.base} (200 years)")
     if unit.base == "days":
         if amount.denominator != 1:
             raise BadValue("expected a whole number of days")

@@ -42,6 +42,17 @@ _TABLE = (
     Code("CP103", _E, "the file ends too early", "cp103-the-file-ends-too-early"),
     Code("CP104", _E, "the file is larger than 1,000,000 bytes", "cp104-the-file-is-too-large"),
     Code("CP105", _E, "an expression nested more than 128 levels deep", "cp105-nesting-too-deep"),
+    # CP106–CP115: the other limits on a protocol file (docs/limits.md)
+    Code("CP106", _E, "a file that is not UTF-8 text", "cp106-not-utf-8-text"),
+    Code("CP107", _E, "more than 20,000 words, numbers and symbols", "cp107-too-many-tokens"),
+    Code("CP108", _E, "a number with more than 40 digits", "cp108-too-many-digits"),
+    Code("CP109", _E, "a number larger than 10^15", "cp109-a-number-too-large"),
+    Code("CP110", _E, "a unit exponent beyond its limit (10*±30, a power above 9)", "cp110-a-unit-exponent-too-large"),
+    Code("CP111", _E, "a duration or day number beyond 200 years", "cp111-a-duration-beyond-200-years"),
+    Code("CP112", _E, "a schedule, look-back window or run of more than 2,000 days", "cp112-too-many-days"),
+    Code("CP113", _E, "more than 256 operands or arguments in one expression", "cp113-too-many-operands"),
+    Code("CP114", _E, "more than 256 branches, amounts, members or days in one list", "cp114-a-list-too-long"),
+    Code("CP115", _E, "more than 1,000 inputs and definitions", "cp115-too-many-declarations"),
     # CP2xx: names
     Code("CP201", _E, "unknown name or function", "cp201-unknown-name"),
     Code("CP202", _E, "a name defined twice", "cp202-a-name-defined-twice"),
@@ -71,6 +82,7 @@ _TABLE = (
     Code("CP411", _W, "a criterion no decision uses", "cp410-cp411-cp412-names-nothing-uses"),
     Code("CP412", _W, "a parameter nothing uses", "cp410-cp411-cp412-names-nothing-uses"),
     Code("CP413", _W, "a comparison decided by the plausible range alone", "cp413-a-comparison-the-plausible-range-decides"),
+    Code("CP440", _E, "a definition nested more than 128 levels deep through the definitions it reads", "cp440-a-definition-chain-too-long"),
     # CP5xx: patient records (`run`, `explain`, `compare`): each rejects a record, never the protocol
     Code("CP501", _E, "a records file that cannot be read as records, or a record that is not a mapping", "cp501-a-file-that-is-not-records"),
     Code("CP502", _E, "a record without an `id`", "cp502-no-id"),

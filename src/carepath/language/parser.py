@@ -11,8 +11,8 @@ from typing import Any
 from lark import Lark, Token, Transformer, Tree, v_args
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
 
+from carepath.language import limits, tables
 from carepath.language import nodes as n
-from carepath.language import tables
 from carepath.language.diagnostics import Diagnostic, ProtocolError, Severity, did_you_mean
 from carepath.language.source import Source, Span
 from carepath.language.syntax_hints import CHARACTER_HINT, FRIENDLY_TERMINALS, MIXING_HINT, UNMIXED, unit_misread
@@ -43,14 +43,17 @@ def _lark() -> Lark:
 
 
 def parse(source: Source) -> n.Protocol:
-    """Parse a protocol, raising `ProtocolError` with a located diagnostic on bad syntax."""
-    if len(source.text.encode("utf-8")) > MAX_SOURCE_BYTES:
+    """Parse a protocol, raising `ProtocolError` with a located diagnostic on bad syntax or a crossed limit (`limits`)."""
+    if len(source.text) > MAX_SOURCE_BYTES or len(source.text.encode("utf-8", errors="surrogatepass")) > MAX_SOURCE_BYTES:
         raise ProtocolError(source, [Diagnostic("CP104", Severity.ERROR, f"protocol is larger than {MAX_SOURCE_BYTES} bytes", Span.point(1, 1))])
+    problem = limits.text_problem(source.text)
+    if problem is not None:
+        raise ProtocolError(source, [problem])
     try:
-        tree = _lark().parse(source.text)  # LALR keeps its own stack: deep input cannot overflow here
+        tree = _read(source)  # LALR keeps its own stack: deep input cannot overflow here
     except UnexpectedInput as error:
         raise ProtocolError(source, [_syntax_diagnostic(error, source.text)]) from None
-    depth, deepest = _deepest(tree)
+    depth, deepest = limits.deepest(tree)
     if depth > MAX_NESTING:
         # every later pass walks the tree recursively: refuse what would overflow Python's stack
         message = f"expression nested {depth} levels deep; the limit is {MAX_NESTING}"
@@ -61,7 +64,25 @@ def parse(source: Source) -> n.Protocol:
     except VisitError as error:
         raise error.orig_exc from None
     assert isinstance(result, n.Protocol)
+    problems = limits.tree_problems(result)
+    if problems:
+        raise ProtocolError(source, problems)
     return result
+
+
+def _read(source: Source) -> Tree[Token]:
+    """The parse tree, read token by token so that a token crossing a limit stops the parse at once: 200,000 `(`
+    or 10 MB of digits cost no more than the first one past the limit."""
+    parser = _lark().parse_interactive(source.text)
+    checks = limits.TokenLimits()
+    last: Token | None = None
+    for token in parser.iter_parse():
+        last = token
+        crossed = checks.check(token.type, str(token))
+        if crossed is not None:
+            span = _token_span(token) if len(token) <= 40 else Span.point(token.line or 1, token.column or 1)  # not 20,000 carets
+            raise ProtocolError(source, [limits.error(crossed[0], crossed[1], span, crossed[2])])
+    return parser.feed_eof(last)  # type: ignore[no-any-return,no-untyped-call]
 
 
 def parse_parameter_value(name: str, text: str) -> n.Parameter:
@@ -112,18 +133,6 @@ def _lark_with_comments() -> Lark:
                   cache=cache, lexer_callbacks={"COMMENT": _keep_comment})
     tables.seal(cache)
     return parser
-
-
-def _deepest(tree: Tree[Token]) -> tuple[int, Tree[Token]]:
-    """The depth of the parse tree and its deepest node, found without recursion."""
-    best: tuple[int, Tree[Token]] = (1, tree)
-    stack = [(tree, 1)]
-    while stack:
-        node, depth = stack.pop()
-        if depth > best[0]:
-            best = (depth, node)
-        stack.extend((child, depth + 1) for child in node.children if isinstance(child, Tree))
-    return best
 
 
 def _describe(terminal: str) -> str:

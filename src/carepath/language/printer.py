@@ -10,7 +10,7 @@ import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
-from typing import assert_never
+from typing import Any, assert_never
 
 from carepath.language import expressions as e
 
@@ -98,7 +98,30 @@ class Items:
 Doc = Atom | Seq | Chain | Items
 
 
+# Documents and their flat text, kept by the identity of the node or document they belong to (with it, so the
+# identity stays theirs): the checker asks for the text of an expression and then of each part of it, which
+# without these would print every part once per level above it, quadratic in the nesting.
+_DOCS: dict[int, tuple[object, Doc]] = {}
+_FLAT: dict[int, tuple[Doc, str]] = {}
+_KEPT = 50_000
+
+
+def _remember(cache: dict[int, tuple[Any, Any]], key: object, value: Any) -> None:
+    if len(cache) >= _KEPT:
+        cache.clear()
+    cache[id(key)] = (key, value)
+
+
 def flat(doc: Doc) -> str:
+    hit = _FLAT.get(id(doc))
+    if hit is not None and hit[0] is doc:
+        return hit[1]
+    text = _flat(doc)
+    _remember(_FLAT, doc, text)
+    return text
+
+
+def _flat(doc: Doc) -> str:
     match doc:
         case Atom(text=text):
             return text
@@ -187,6 +210,15 @@ _INLINE = (e.BoolKind.AND, e.BoolKind.OR, e.BoolKind.XOR, e.BoolKind.IMPLIES)  #
 def expr_doc(expr: e.Expr) -> Doc:
     """The document of an expression: canonical operators and numbers, parentheses where the grammar
     needs them, and around an `and`/`or`/`xor`/`implies` inside another (see `_bool_operand`)."""
+    hit = _DOCS.get(id(expr))
+    if hit is not None and hit[0] is expr:
+        return hit[1]
+    doc = _expr_doc(expr)
+    _remember(_DOCS, expr, doc)
+    return doc
+
+
+def _expr_doc(expr: e.Expr) -> Doc:
     match expr:
         case e.QuantityLiteral(value=value, unit=unit):
             return Atom(f"{number_text(value)} {unit}")

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 
+from carepath.language.source import lines
+
 FRIENDLY_TERMINALS = {
     "NAME": "a name",
     "NUMBER": "a number",
@@ -19,13 +21,18 @@ UNMIXED = ("or", "xor", "implies")  # an unexpected one of these is a mixture th
 MIXING_HINT = "'xor' and 'implies' do not mix with 'or' or chain 'implies' without parentheses: add them to say which comes first"
 CHARACTER_HINT = "units follow a number (50000 /uL); strings use double quotes"
 
+_REACH = 200  # characters before an error searched for `NUMBER word`: a number has at most 40 digits (CP108)
 _NUMBER_THEN_WORD = re.compile(r"(\d[\d_]*(?:\.\d+)?)\s+([A-Za-z_]\w*)\s*$")
 
 
 def unit_misread(text: str, line: int, column: int) -> str | None:
     """A name straight after a bare number is read as its unit (`n > 5  low otherwise`): say so."""
-    lines = text.splitlines()
-    before = "\n".join([*lines[: line - 1], lines[line - 1][: column - 1]]) if 0 < line <= len(lines) else ""
+    found = lines(text)
+    if not 0 < line <= len(found):
+        return None
+    # only the last stretch before the error can hold the number and its "unit"; searching all of it would be
+    # quadratic in a long run of digits (a 20,000-digit comment took 10 s)
+    before = "\n".join([*found[max(0, line - 4): line - 1], found[line - 1][: column - 1]])[-_REACH:]
     match = _NUMBER_THEN_WORD.search(before)
     if match is None:
         return None

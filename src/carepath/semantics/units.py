@@ -13,6 +13,7 @@ from fractions import Fraction
 from typing import TYPE_CHECKING, cast
 
 from carepath.language.diagnostics import did_you_mean
+from carepath.language.limits import unit_exponent_problem
 
 CALENDAR_UNITS: dict[str, tuple[str, int]] = {
     # spelling → (calendar base, multiple): weeks are 7 days, years 12 months, exactly.
@@ -87,6 +88,9 @@ def parse_unit(text: str) -> Unit | CalendarUnit:
     if text in CALENDAR_UNITS:
         base, multiple = CALENDAR_UNITS[text]
         return CalendarUnit(text, base, multiple)
+    problem = unit_exponent_problem(text)
+    if problem is not None:  # 10*99999999 would take minutes to work out exactly
+        raise UnitError(problem)
     try:
         return _parse_quantity_unit(text)
     except UnitError:

@@ -25,7 +25,7 @@ from carepath.analysis.pipeline import check_source
 from carepath.check.checker import AS_OF
 from carepath.language import nodes as n
 from carepath.language.diagnostics import Diagnostic, Severity
-from carepath.language.source import Source, Span
+from carepath.language.source import Source, Span, lines, normalise
 from carepath.semantics.builtins import BUILTINS
 
 __all__ = ["Analysis", "Declaration", "Occurrence", "analyse", "build_server", "describe", "serve"]
@@ -265,7 +265,7 @@ def _value_text(value: n.Literal | n.DayLiteral | n.DayList) -> str:
 
 
 def _lines(text: str) -> list[str]:
-    return text.split("\n")  # as the parser counts lines
+    return lines(normalise(text))  # as the parser counts lines: CR and CR LF end one too, as they do for the client
 
 
 def _position(codec: PositionCodec, lines: Sequence[str], line: int, column: int) -> lsp.Position:

@@ -49,3 +49,34 @@ def test_subjects_skip_events_and_enumerations_cover_every_combination() -> None
     assert risk.chosen == {"hr", "sr", None}
     assert risk.failure is not None and [rep.shown for rep in risk.failure] == ["wbc 25,050 /µL", "flag false"]
     assert found.proved == frozenset()
+
+
+def test_the_analysis_keeps_to_a_budget_for_the_whole_protocol() -> None:
+    """990 thresholds on one input: each subject reading it has ~2,000 representatives to try; decisions are served
+    first, then criteria while the budget lasts, and the rest are left out rather than taking 18 s."""
+    from carepath.analysis.survey import BUDGET
+
+    head = "protocol p\ninput\n  wbc : quantity /uL plausible 100 /uL .. 2000000 /uL\n"
+    criteria = "".join(f"criterion c{i}: wbc > {i + 1} /uL\n" for i in range(990))
+    decision = "recommend r: when " + " or ".join(f"c{i}" for i in range(100)) + "\n"
+    survey = Survey(carepath.compile_source(Source("many.care", head + criteria + decision)))
+    spent = sum(e.subject.total * (4 + len(e.subject.reach.definitions)) for e in survey.enumerations)
+    assert 0 < spent <= BUDGET
+    assert survey.enumerations[-1].subject.definition.name == "r"  # the decision first (listed in file order)
+    assert survey.over_budget and all(name.startswith("c") for name in survey.over_budget)
+    assert len(survey.over_budget) == len(survey.subjects) - len(survey.enumerations)
+
+
+def test_a_decision_past_the_budget_is_noted_as_not_analysed() -> None:
+    from carepath.analysis.pipeline import check_source
+
+    head = ("protocol p\ninput\n  a : quantity /uL plausible 0 /uL .. 1000 /uL\n"
+            "  b : quantity /uL plausible 0 /uL .. 1000 /uL\n")
+    criteria = "".join(f"criterion ca{i}: a > {i} /uL\ncriterion cb{i}: b > {i} /uL\n" for i in range(1, 70))
+    decisions = "".join(f"recommend r{k}: when a > {k} /uL and b > {k} /uL\n" for k in range(1, 4))
+    survey = Survey(carepath.compile_source(Source("two.care", head + criteria + decisions)))
+    totals = {s.definition.name: s.total for s in survey.subjects}
+    assert totals["r1"] == totals["r3"] <= LIMIT  # each alone could be enumerated; the three together cannot
+    assert survey.over_budget & {"r1", "r2", "r3"} == {"r3"}
+    notes = [note.message for note in check_source(Source("two.care", head + criteria + decisions)).notes]
+    assert "'r3' not analysed: the protocol's analysis budget (200,000 evaluations) was spent on others" in notes

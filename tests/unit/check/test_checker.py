@@ -214,3 +214,27 @@ def test_nesting_just_under_the_limit_compiles_evaluates_and_explains() -> None:
     assert run.results[0].decisions == {"r": True}  # 120 negations: an even number
     assert json_render.dumps(json_render.explain_document(run, run.results[0]))
     Console(file=io.StringIO()).print(terminal.explanation(run, run.results[0]))
+
+
+def test_a_long_cycle_is_reported_without_exhausting_the_stack() -> None:
+    body = "".join(f"criterion c{i}: c{(i + 1) % 900}\n" for i in range(900))
+    with pytest.raises(ProtocolError) as raised:
+        carepath.compile_source(Source("cycle.care", "protocol p\ninput\n  flag : boolean\n" + body))
+    assert [d.code for d in raised.value.diagnostics] == ["CP401"]
+    assert raised.value.diagnostics[0].message.startswith("circular definition: c0 → c1 → c2")
+
+
+def test_depth_counts_through_the_definitions_read() -> None:
+    deep = "not " * 100 + "flag"
+    text = f"protocol p\ninput\n  flag : boolean\ncriterion a: {deep}\ncriterion b: {deep} and a\nrecommend r: when b\n"
+    with pytest.raises(ProtocolError) as raised:
+        carepath.compile_source(Source("deep.care", text))
+    assert [(d.code, d.span.line) for d in raised.value.diagnostics] == [("CP440", 5)]
+    assert "'b' is nested 203 levels deep through the definitions it reads; the limit is 128" in raised.value.render()
+
+
+def test_an_unknown_unit_with_a_plausible_range_is_reported_not_asserted() -> None:
+    text = "protocol p\ninput\n  wbc : quantity foo plausible 100 /uL .. 2000 /uL\ncriterion c: wbc > 1 /uL\nrecommend r: when c\n"
+    with pytest.raises(ProtocolError) as raised:
+        carepath.compile_source(Source("unit.care", text))
+    assert [(d.code, d.span.line) for d in raised.value.diagnostics] == [("CP303", 3)]

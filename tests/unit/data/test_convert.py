@@ -47,3 +47,28 @@ def test_a_value_that_does_not_fit_says_what_was_expected_with_its_code(name: st
 def test_values_are_shown_in_messages_and_explanations() -> None:
     assert [show(v) for v in ("5 kg", True, 12000, {"value": 1, "unit": "/uL"})] == ["'5 kg'", "true", "12000", '{"value": 1, "unit": "/uL"}']
     assert [show_raw(v) for v in ("5 kg", False, {"value": 1, "unit": "/uL"})] == ["5 kg", "false", "1 /uL"]
+
+
+@pytest.mark.parametrize(("name", "value", "expected"), [
+    ("wbc_at_diagnosis", "9" * 5_000 + " /uL", "a number of 5000 digits; the limit is 40"),
+    ("wbc_at_diagnosis", "1e99999999 /uL", "the exponent 99999999 is too large; the limit on a number is 1e15"),
+    ("wbc_at_diagnosis", "1e5000 /uL", "the exponent 5000 is too large; the limit on a number is 1e15"),
+    ("wbc_at_diagnosis", "1e16 /uL", "1e16 is larger than 1,000,000,000,000,000, the limit on a number"),
+    ("wbc_at_diagnosis", {"value": 10**5000, "unit": "/uL"}, "a number larger than 1,000,000,000,000,000, the limit on a number"),
+    ("wbc_at_diagnosis", 10**5000, "a number needs a unit, e.g. '1 /uL'"),
+    ("wbc_at_diagnosis", "1 10*99999999/L", "the factor 10*99999999 in unit '10*99999999/L' is beyond 10*±30; expected a unit like /µL"),
+    ("age_at_diagnosis", "9" * 5_000 + " days", "a number of 5000 digits; the limit is 40"),
+    ("age_at_diagnosis", "1e5000 days", "the exponent 5000 is too large; the limit on a number is 1e15"),
+    ("age_at_diagnosis", "99999999 years", "a duration longer than 2,400 months (200 years)"),
+    ("age_at_diagnosis", "73051 days", "a duration longer than 73,050 days (200 years)"),
+], ids=lambda value: "a-huge-int" if isinstance(value, int) else None)  # pytest's own id would be the int as text
+def test_numbers_and_units_past_the_limits_are_refused_as_unreadable(name: str, value: object, expected: str) -> None:
+    with pytest.raises(BadValue) as raised:
+        convert(_input(name), value)
+    assert (raised.value.code, str(raised.value)) == (RecordCode.BAD_VALUE, expected)
+
+
+def test_a_huge_integer_is_shown_by_its_size() -> None:
+    assert show(10**5000) == "a number of about 5,001 digits"
+    assert show(2**64) == "a number of about 20 digits"
+    assert show(2**63) == "9223372036854775808"

@@ -23,6 +23,22 @@ CASES: dict[str, tuple[str, list[tuple[str, int, int]]]] = {
     "CP104": ("protocol large\n" + "#" * 1_000_001 + "\n", [("CP104", 1, 1)]),
     # `criterion c: ` is 13 columns and 200 `not ` are 800 more: `flag`, the innermost operand, is at column 814
     "CP105": ("protocol deep\ninput\n  flag : boolean\ncriterion c: " + "not " * 200 + "flag\n", [("CP105", 4, 814)]),
+    # the limits (docs/limits.md): each at the place the parser or checker stops
+    "CP106": ("protocol p\n# \ud800\n", [("CP106", 2, 3)]),
+    # the 20,001st token: `criterion c:` and what comes before are 9, then `flag and` pairs; the `and` of the 9,996th
+    "CP107": ("protocol p\ninput\n  flag : boolean\ncriterion c: " + "flag and " * 10_000 + "flag\n", [("CP107", 4, 14 + 9_995 * 9 + 5)]),
+    "CP108": ("protocol p\ninput\n" + WBC + "criterion c: wbc > " + "9" * 41 + " /uL\n", [("CP108", 4, 20)]),
+    "CP109": ("protocol p\ninput\n" + WBC + "criterion c: wbc > 1000000000000001 /uL\n", [("CP109", 4, 20)]),
+    # the unit `10*31/L`
+    "CP110": ("protocol p\ninput\n" + WBC + "criterion c: wbc > 1 10*31/L\n", [("CP110", 4, 22)]),
+    "CP111": ("protocol p\ninput\n  age : duration\ncriterion c: age < 201 years\n", [("CP111", 4, 20)]),
+    # `on days 1 to 2001`
+    "CP112": ("protocol p\ninput\n" + WBC + "dose d in mg: 1 mg given daily on days 1 to 2001\n", [("CP112", 4, 32)]),
+    "CP113": ("protocol p\ninput\n  flag : boolean\ncriterion c: " + " and ".join(["flag"] * 257) + "\n", [("CP113", 4, 14)]),
+    # the enumeration type after `e : `
+    "CP114": ("protocol p\ninput\n  e : one of " + ", ".join(f"m{i}" for i in range(257)) + "\n", [("CP114", 3, 7)]),
+    # the last of 1,001 criteria
+    "CP115": ("protocol p\ninput\n  flag : boolean\n" + "".join(f"criterion c{i}: flag\n" for i in range(1_001)), [("CP115", 1_004, 1)]),
     # the misspelt `high_wbcc` after `recommend review: when `
     "CP201": ("protocol p\ninput\n  wbc : quantity /uL\ncriterion high_wbc: wbc >= 50000 /uL\nrecommend review: when high_wbcc\n",
               [("CP201", 5, 24)]),
@@ -68,6 +84,9 @@ CASES: dict[str, tuple[str, list[tuple[str, int, int]]]] = {
     "CP412": ("protocol p\ninput\n" + WBC + "parameter threshold: 50000 /uL\nrecommend review: when wbc >= 50000 /uL\n", [("CP412", 4, 11)]),
     # the comparison: 5,000,000 /µL lies above the plausible range
     "CP413": ("protocol p\ninput\n" + WBC + "recommend review: when wbc >= 5000000 /uL\n", [("CP413", 4, 24)]),
+    # c128 reads c127 … c0, one level each: 129 levels
+    "CP440": ("protocol p\ninput\n  flag : boolean\ncriterion c0: flag\n" + "".join(f"criterion c{i}: c{i - 1}\n" for i in range(1, 130))
+              + "recommend r: when c129\n", [("CP440", 132, 11)]),
 }
 
 
@@ -88,7 +107,7 @@ def test_each_code_is_reported_where_its_case_says(code: str) -> None:
 def test_codes_are_keyed_by_themselves_in_family_order() -> None:
     assert all(key == entry.code for key, entry in CODES.items())
     assert list(CODES) == sorted(CODES)
-    assert [c for c in CODES if c.startswith("CP1")] == ["CP101", "CP102", "CP103", "CP104", "CP105"]
+    assert [c for c in CODES if c.startswith("CP1")] == ["CP101", "CP102", "CP103", "CP104", "CP105", *(f"CP{n}" for n in range(106, 116))]
 
 
 def test_a_code_links_to_its_section_of_the_diagnostics_page() -> None:

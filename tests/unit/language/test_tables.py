@@ -78,3 +78,32 @@ def test_an_unwritable_home_means_no_cache_not_an_error(tmp_path: Path, monkeypa
     blocker.write_text("a file where the cache directory would go")
     monkeypatch.setenv("XDG_CACHE_HOME", str(blocker))
     assert tables.cache_file("protocol") is False
+
+
+# The names Lark's own default (`cache=True`) would read in $TMPDIR for carepath's two parsers: found by letting it
+# write them once, so the planted files below sit exactly where the old behaviour would have loaded them from.
+DEFAULT_NAMES = ("from unittest import mock; from carepath.language import tables, parser; from carepath import Source\n"
+                 "with mock.patch.object(tables, 'cache_file', return_value=True):\n"
+                 "    parser.parse_with_comments(Source('p.care', 'protocol p\\n'))\n")
+
+
+def test_a_file_planted_in_the_temp_folder_is_never_loaded(tmp_path: Path) -> None:
+    lark_default = tmp_path / "lark-default"
+    lark_default.mkdir()
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "unused"), "TMPDIR": str(lark_default)}
+    subprocess.run([sys.executable, "-c", DEFAULT_NAMES], env=env, capture_output=True, text=True, check=True)
+    names = sorted(p.name for p in lark_default.iterdir())
+    assert names and all(name.startswith(".lark_cache_") for name in names)  # where Lark's default would read
+    marker = tmp_path / "marker"
+    shared = tmp_path / "tmp"
+    shared.mkdir()
+    for name in names:  # someone else got there first, on a shared /tmp
+        (shared / name).write_bytes(b"0\n" + pickle.dumps(_Planted(marker)))
+        (shared / name).chmod(0o666)
+    script = PARSE + "; from carepath.language.parser import parse_with_comments; parse_with_comments(Source('p.care', 'protocol p\\n'))"
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache"), "TMPDIR": str(shared)}
+    subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True)
+    assert not marker.exists()
+    # the control: Lark's own default does load the planted file and run it, so the assertion above could fail
+    subprocess.run([sys.executable, "-c", DEFAULT_NAMES], env=env, capture_output=True, text=True, check=True)
+    assert marker.read_text() == "code ran"

@@ -109,3 +109,10 @@ def test_factor_without_unit_is_an_error() -> None:
 def test_display_writes_micro_as_mu(text: str, shown: str) -> None:
     assert display(text) == shown
     assert unit(text).display == shown
+
+
+def test_unit_exponents_past_the_limits_are_refused_before_any_arithmetic() -> None:
+    assert parse_unit("10*30/L").size == Fraction(10**33)  # type: ignore[union-attr]  # per litre: 10^3 per cubic metre
+    for text in ("10*99999999/L", "10*31/L", "10^-31/L", "m10", "cm99999"):
+        with pytest.raises(UnitError, match="beyond"):
+            parse_unit(text)

@@ -188,3 +188,28 @@ def test_compare_interval_rejects_unknown_operator() -> None:
 )
 def test_format_number(value: object, text: str) -> None:
     assert format_number(value) == text
+
+
+def test_huge_numbers_are_shown_in_powers_of_ten_never_a_crash() -> None:
+    from fractions import Fraction
+
+    assert format_number(10**5_000) == "1e+5000"  # an int of 5,001 digits cannot become text directly
+    assert format_number(Fraction(10**400, 3)) == "3.33333e+399"  # nor become a float
+    assert format_number(-(10**30)) == "-1e+30"
+    assert format_number(1e300) == "1e+300"
+    assert format_number(10**20) == "100,000,000,000,000,000,000"  # below 10^21 every digit is kept
+    assert format_number(float("inf")) == "Infinity"
+
+
+def test_month_spans_from_the_reduced_start_dates_equal_those_from_every_date() -> None:
+    """Start days 2 to 28 are left out of the scan: from every date of 2096-2104 the answers are the same."""
+    every = [dt.date(2096, 1, 1) + dt.timedelta(days=i) for i in range(0, (dt.date(2105, 1, 1) - dt.date(2096, 1, 1)).days)]
+    for months in (1, 2, 6, 11, 13, 25, 49):
+        spans = [(add_months(start, months) - start).days for start in every]
+        assert days_in_months(months) == (min(spans), max(spans))
+    for days in (27, 28, 29, 30, 31, 59, 60, 183, 366, 1_461):
+        positions = []
+        for start in every:
+            months, rest = completed_months(start, start + dt.timedelta(days=days))
+            positions.append(months * MONTH + rest)
+        assert month_positions_of_days(days) == (min(positions), max(positions))

@@ -430,3 +430,15 @@ def test_language_server_diagnostics_equal_check(client: Client, tmp_path: Path,
     }
     assert "did you mean 'wbc_at_diagnosis'?" in checked[str(tmp_path / "did_you_mean.care")][0][4]
     assert "- id: counterexample" in checked[str(tmp_path / "incomplete.care")][0][4]
+
+
+def test_a_document_with_cr_line_ends_gets_diagnostics_on_the_lines_the_editor_shows(client: Client) -> None:
+    """LSP clients end a line at CR, LF or CR LF; carepath reads the text the same way, so positions agree."""
+    client.request("initialize", {"processId": None, "rootUri": None, "capabilities": {}})
+    client.notify("initialized", {})
+    for ending in ("\r", "\r\n"):
+        text = ending.join(["protocol p", "input", "  wbc : quantity /uL", "criterion c: wbc > 5 mg", ""])
+        uri = f"file:///cr{len(ending)}.care"
+        client.notify("textDocument/didOpen", {"textDocument": {"uri": uri, "languageId": "care", "version": 1, "text": text}})
+        (diagnostic,) = client.diagnostics(uri, 1)
+        assert (diagnostic["code"], diagnostic["range"]["start"]) == ("CP302", {"line": 3, "character": 19})

@@ -57,8 +57,9 @@ def format_source(text: str, name: str = "<protocol>") -> str:
     layout rules did not foresee raises `FormatError` instead of changing what a file says. One is
     known: an input option repeated after a bare number (`plausible 0 .. 5 plausible …`), which the
     parser drops, leaves `5` before the next input's name, where it would read as a unit."""
-    protocol, comments = parse_with_comments(Source(name, text))
-    formatted = render(protocol, Units(protocol, SourceText(text), comments))
+    source = Source(name, text)  # its text without a byte-order mark, every line ending a newline: what the spans count
+    protocol, comments = parse_with_comments(source)
+    formatted = render(protocol, Units(protocol, SourceText(source.text), comments))
     try:
         again = parse(Source(name, formatted))
     except ProtocolError as error:
