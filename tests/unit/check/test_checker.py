@@ -214,3 +214,14 @@ def test_nesting_just_under_the_limit_compiles_evaluates_and_explains() -> None:
     assert run.results[0].decisions == {"r": True}  # 120 negations: an even number
     assert json_render.dumps(json_render.explain_document(run, run.results[0]))
     Console(file=io.StringIO()).print(terminal.explanation(run, run.results[0]))
+
+
+def test_a_dose_per_kg_is_never_compared_with_a_percentage() -> None:
+    """pint calls both dimensionless; a clinician never mixes them, so `check` refuses the comparison."""
+    text = "protocol p\ninput\n  busulfan : quantity mg/kg\n  mrd : quantity %\ncriterion c: busulfan >= 1 %\ncriterion d: mrd >= 0.01 %\n"
+    assert [(d.code, d.span.line) for d in diagnostics_of(text) if d.severity is Severity.ERROR] == [("CP302", 5)]
+
+
+def test_lab_spellings_in_a_protocol_are_counts_per_volume() -> None:
+    text = HEAD + "criterion c: wbc >= 50 G/L\ncriterion d: wbc >= 50 K/uL\n"
+    assert [d.code for d in diagnostics_of(text) if d.severity is Severity.ERROR] == []

@@ -47,3 +47,13 @@ def test_a_value_that_does_not_fit_says_what_was_expected_with_its_code(name: st
 def test_values_are_shown_in_messages_and_explanations() -> None:
     assert [show(v) for v in ("5 kg", True, 12000, {"value": 1, "unit": "/uL"})] == ["'5 kg'", "true", "12000", '{"value": 1, "unit": "/uL"}']
     assert [show_raw(v) for v in ("5 kg", False, {"value": 1, "unit": "/uL"})] == ["5 kg", "false", "1 /uL"]
+
+
+@pytest.mark.parametrize("written", ["50 G/L", "50 K/uL", "50 x10^9/L", "50 × 10⁹/L", "50 10^9/L", "50 k/µL", "50,000 cells/µL", "50000 /mm³"])
+def test_lab_spellings_of_fifty_thousand_per_microlitre(written: str) -> None:
+    assert convert(_input("wbc_at_diagnosis"), written) == (50000, "50,000 /µL")
+
+
+def test_an_unknown_lab_spelling_gets_a_spelling_of_the_same_kind() -> None:
+    with pytest.raises(BadValue, match=r"unknown unit 'G/LL'; expected a unit like /µL; did you mean 'G/L'"):
+        convert(_input("wbc_at_diagnosis"), "50 G/LL")

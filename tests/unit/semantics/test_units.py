@@ -109,3 +109,8 @@ def test_factor_without_unit_is_an_error() -> None:
 def test_display_writes_micro_as_mu(text: str, shown: str) -> None:
     assert display(text) == shown
     assert unit(text).display == shown
+
+
+def test_percent_has_a_dimension_of_its_own() -> None:
+    assert describe_dimension(unit("%")) == "a percentage"
+    assert unit("%").dimension != unit("mg/kg").dimension
