@@ -45,6 +45,8 @@ def refuse_duplicates(records: Sequence[PatientRecord | InvalidRecord], places: 
         everywhere = ", ".join(str(places[i]) for i in indices)
         for index in indices:
             record = out[index]
+            if isinstance(record, InvalidRecord) and any(e.code is RecordCode.DUPLICATE_ID for e in record.errors):
+                continue  # refused already, within its own source
             place = places[index]
             where = place if isinstance(place, Place) else Place(str(place))
             message = (f"patient '{patient}': the id is given to {len(indices)} records ({everywhere}); "

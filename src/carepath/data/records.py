@@ -394,6 +394,26 @@ def bind_all(raws: Sequence[RawRecord | LoadFailure], protocol: CheckedProtocol,
     return refuse_duplicates(out, places)
 
 
+class YamlProblem(ValueError):
+    """YAML that cannot be read; `place` is its (line, column), 1-based."""
+
+    def __init__(self, message: str, place: tuple[int, int]) -> None:
+        super().__init__(message)
+        self.place = place
+
+
+def load_yaml_document(text: str) -> Any:
+    """One YAML document read with the record loader's marks (a data map, say); raises `YamlProblem`."""
+    try:
+        return yaml.load(text, Loader=_RecordLoader)
+    except RecursionError:
+        raise YamlProblem("nested too deeply", (1, 1)) from None
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        place = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        raise YamlProblem(str(getattr(error, "problem", None) or error), place) from None
+
+
 def load_parameters(path: str | Path) -> dict[str, str]:
     """A site's parameters file: a YAML mapping `name: value`, values written as in a protocol ("1.1 mg/kg")."""
     from carepath.language.diagnostics import ParameterError
