@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ FIELD_KEYS = ("column", "unit", "vocabulary", "forms", "resource", "code", "elem
 ID_KEYS = ("column", "identifier", "note")
 TOP_KEYS = ("id", "fields", "note")
 RESOURCES = ("Patient", "Observation", "Condition", "Procedure")
+_TYPO = 0.85  # how alike a map's name and an input must be for the name to be taken as a misspelling
 _CODE = re.compile(r"^\S+\|\S+$")
 _WINDOW = re.compile(r"^\s*(\d+)\s*(days?|d|weeks?|wk)\s*$")
 
@@ -211,8 +213,9 @@ def check_map(data_map: DataMap, protocol: CheckedProtocol) -> list[Diagnostic]:
     for entry in data_map.fields:
         info = inputs.get(entry.name)
         if info is None:
-            hint = did_you_mean(entry.name, list(inputs))
-            if hint:  # far from every input: another protocol's, left alone
+            close = difflib.get_close_matches(entry.name, list(inputs), n=2, cutoff=_TYPO)
+            if close:  # a slip of the keyboard; a name further from every input is another protocol's, left alone
+                hint = "did you mean " + " or ".join(f"'{c}'" for c in close) + "?"
                 problems.append(_error("CP803", f"'{entry.name}' is not an input of {protocol.name}", entry.span, hint))
             continue
         kind = info.type.element.kind if info.type.kind is Kind.SERIES and info.type.element is not None else info.type.kind

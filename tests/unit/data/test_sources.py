@@ -1,0 +1,87 @@
+"""Every protocol gives the same decisions on the seed cohort's YAML, CSV and FHIR forms, decision for decision;
+sources detected by name or first bytes; standard input; ids across sources."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+from carepath import cli
+from carepath.data.sources import DataFormat, detect
+
+ROOT = Path(__file__).resolve().parents[3]
+COHORTS = ROOT / "cohorts"
+PROTOCOLS = sorted((ROOT / "protocols").glob("*.care"))
+FORMS = {
+    "yaml": ["cohorts/severance_2011.yaml"],
+    "csv": ["cohorts/severance_2011.csv", "--map", "cohorts/severance_2011.csv.map.yaml"],
+    "fhir": ["cohorts/severance_2011.fhir.json", "--map", "cohorts/severance_2011.fhir.map.yaml"],
+}
+
+
+def _run(argv: list[str], stdin: bytes = b"") -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    fake_stdin = io.TextIOWrapper(io.BytesIO(stdin))
+    saved = sys.stdin
+    sys.stdin = fake_stdin
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err), contextlib.chdir(ROOT):
+            code = cli.main(argv)
+    finally:
+        sys.stdin = saved
+    return code, out.getvalue(), err.getvalue()
+
+
+def _decisions(protocol: Path, form: str) -> dict[str, object]:
+    code, out, err = _run(["run", str(protocol), *FORMS[form], "--as-of", "2026-01-01", "--format", "json"])
+    assert code == 0, err
+    return {r["id"]: (r["status"], r["decisions"]) for r in json.loads(out)["results"]}
+
+
+@pytest.mark.parametrize("protocol", PROTOCOLS, ids=[p.stem for p in PROTOCOLS])
+def test_every_protocol_decides_alike_on_the_yaml_csv_and_fhir_forms(protocol: Path) -> None:
+    yaml_form = _decisions(protocol, "yaml")
+    assert sorted(yaml_form) == [str(n) for n in range(1, 10)]
+    assert _decisions(protocol, "csv") == yaml_form
+    assert _decisions(protocol, "fhir") == yaml_form
+
+
+def test_the_seed_protocol_refers_seven_of_nine_in_every_form() -> None:
+    for form in FORMS:
+        decisions = _decisions(ROOT / "protocols" / "severance_2011.care", form)
+        assert sum(1 for _, d in decisions.values() if d["hsct_referral"] is True) == 7  # type: ignore[index]
+
+
+@pytest.mark.parametrize(("name", "head", "expected"), [
+    ("a.yaml", b"- id: 1", DataFormat.YAML), ("a.csv", b"id,mll", DataFormat.CSV), ("a.parquet", b"PAR1", DataFormat.PARQUET),
+    ("", b"PAR1\x00", DataFormat.PARQUET), ("", b"id,mll\n1,germline\n", DataFormat.CSV), ("", b"- id: a\n", DataFormat.YAML),
+    ("", b'{"resourceType": "Bundle", "entry": []}', DataFormat.FHIR), ("", b'{"resourceType": "Patient", "id": "a"}\n{"res', DataFormat.NDJSON),
+    ("", b'[{"id": "a"}]', DataFormat.JSON), ("b.json", b'{"resourceType": "Bundle",\n "entry": []}', DataFormat.FHIR),
+])
+def test_formats_are_told_by_name_or_first_bytes(name: str, head: bytes, expected: DataFormat) -> None:
+    assert detect(name, head) is expected
+
+
+def test_records_from_standard_input_in_each_form() -> None:
+    expected = _decisions(ROOT / "protocols" / "severance_2011.care", "yaml")
+    for data, extra in (("severance_2011.yaml", []), ("severance_2011.csv", ["--map", "cohorts/severance_2011.csv.map.yaml"]),
+                        ("severance_2011.csv", ["--map", "cohorts/severance_2011.csv.map.yaml", "--data-format", "csv"])):
+        code, out, err = _run(["run", "protocols/severance_2011.care", "-", *extra, "--as-of", "2026-01-01", "--format", "json"],
+                              (COHORTS / data).read_bytes())
+        assert code == 0, err
+        assert {r["id"]: (r["status"], r["decisions"]) for r in json.loads(out)["results"]} == expected
+
+
+def test_an_id_in_two_sources_is_refused_in_both() -> None:
+    code, out, err = _run(["run", "protocols/severance_2011.care", "cohorts/severance_2011.yaml", "cohorts/severance_2011.csv",
+                           "--map", "cohorts/severance_2011.csv.map.yaml", "--as-of", "2026-01-01", "--format", "json"])
+    assert code == 1
+    results = json.loads(out)["results"]
+    assert len(results) == 18 and all(r["status"] == "invalid" and not r["decisions"] for r in results)
+    assert all(r["errors"][0]["code"] == "CP509" for r in results)
+    assert "cohorts/severance_2011.yaml, record 1" in err and "cohorts/severance_2011.csv:2" in err
