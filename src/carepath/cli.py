@@ -257,8 +257,8 @@ def _compare(args: argparse.Namespace) -> int:
     try:
         data = read_data_set(args.records, args.map, args.data_format, stdin)
         records_a, records_b = bind_data(data, a.checked, extra_fields(a, b)), bind_data(data, b.checked, extra_fields(b, a))
-    except ProtocolError as error:
-        print(error.render(), file=sys.stderr)
+    except ProtocolError as problem:
+        print(problem.render(), file=sys.stderr)
         return EXIT_USAGE
     comparison = compare_bound(a, b, records_a, records_b, _as_of(args))
     if args.format == "json":

@@ -73,8 +73,7 @@ def validation_problem(resource: Mapping[str, Any]) -> str | None:
 
 def _resources(source: Path | bytes, name: str, ndjson: bool) -> Iterator[Resource | RecordError]:
     if ndjson:
-        stream = io.BytesIO(source) if isinstance(source, bytes) else Path(source).open("rb")
-        with stream:
+        with io.BytesIO(source) if isinstance(source, bytes) else Path(source).open("rb") as stream:
             for number, line in enumerate(stream, 1):
                 if not line.strip():
                     continue
@@ -129,7 +128,7 @@ def _patient_of(resource: Resource) -> str | None:
     for key in ("subject", "patient"):
         ref = resource.data.get(key)
         if isinstance(ref, dict) and isinstance(ref.get("reference"), str) and ref["reference"].startswith("Patient/"):
-            return ref["reference"].split("/", 1)[1]
+            return str(ref["reference"]).split("/", 1)[1]
     return None
 
 
@@ -191,7 +190,7 @@ def bind_fhir(source: Path | bytes, name: str, ndjson: bool, protocol: CheckedPr
         record = _record(group, name, data_map, wanted, protocol, extra_fields)
         out.append(record)
         places.append(f"{name} Patient/{group.key}")
-    return refuse_duplicates(out, places)
+    return refuse_duplicates(out, places, InvalidRecord)
 
 
 def _record(group: _Patient, name: str, data_map: DataMap, wanted: list[FieldMap], protocol: CheckedProtocol,
@@ -199,9 +198,9 @@ def _record(group: _Patient, name: str, data_map: DataMap, wanted: list[FieldMap
     patient = next((r for r in group.resources if r.type == "Patient"), None)
     record_id: str | None = group.key
     if data_map.id.identifier is not None:
-        found = [i.get("value") for i in (patient.data.get("identifier") or []) if isinstance(i, dict)
-                 and i.get("system") == data_map.id.identifier] if patient is not None else []
-        record_id = str(found[0]) if found else None
+        values = [i.get("value") for i in (patient.data.get("identifier") or []) if isinstance(i, dict)
+                  and i.get("system") == data_map.id.identifier] if patient is not None else []
+        record_id = str(values[0]) if values else None
     where = f"{name} Patient/{group.key}"
     if group.errors:
         return InvalidRecord(record_id, tuple(group.errors), where)
@@ -213,7 +212,7 @@ def _record(group: _Patient, name: str, data_map: DataMap, wanted: list[FieldMap
         if isinstance(found, _Unresolved):
             unknown[entry.name] = found.why
         elif found is not None:
-            data[entry.name], origins[entry.name] = found
+            data[entry.name], origins[entry.name] = found[0], found[1]
     if unknown:
         data["about"] = {"unknown": unknown}
     return bind(RawRecord(data, where, file=name, origins=origins), protocol, extra_fields)
@@ -227,8 +226,11 @@ class _Unresolved:
 def _value(entry: FieldMap, group: _Patient, data: Mapping[str, Any], name: str) -> tuple[Any, str] | _Unresolved | None:
     element = entry.element or _DEFAULT_ELEMENT.get(entry.resource or "", "value")
     candidates = [r for r in group.resources if r.type == entry.resource and _coded(r, entry.codes)]
-    read = [(r, _element(r, element), _when(r)) for r in candidates]
-    read = [(r, value, when) for r, value, when in read if value is not None]
+    read: list[tuple[Resource, tuple[Any, str], dt.date | None]] = []
+    for r in candidates:
+        value = _element(r, element)
+        if value is not None:
+            read.append((r, value, _when(r)))
     if not read:
         return None
     if entry.series:

@@ -5,15 +5,25 @@ copy invalid (naming each place it appears), so no decision is issued under an i
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol, TypeVar
 
 from carepath.data.errors import Place, RecordCode, RecordError
 from carepath.data.located import value_place
 
-if TYPE_CHECKING:
-    from carepath.data.records import InvalidRecord, PatientRecord
+
+class Identified(Protocol):
+    """A bound record, valid or not: its id and where it was read. An invalid one also has `errors`."""
+
+    @property
+    def id(self) -> str | None: ...
+
+    @property
+    def where(self) -> str: ...
+
+
+R = TypeVar("R", bound=Identified)
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,11 +39,11 @@ class SourcePlace:
         return str(value_place(self.file, self.container, self.key))
 
 
-def refuse_duplicates(records: Sequence[PatientRecord | InvalidRecord], places: Sequence[Place | str]) -> list[PatientRecord | InvalidRecord]:
-    """Every record whose id another record also has, made invalid with a CP509 error at its own place that
-    names every place the id appears; `places[i]` is where record i's id is written. The rest are returned as they are."""
-    from carepath.data.records import InvalidRecord
-
+def refuse_duplicates(records: Sequence[R], places: Sequence[Place | str],
+                      invalid: Callable[[str, tuple[RecordError, ...], str], R]) -> list[R]:
+    """Every record whose id another record also has, made invalid (by `invalid(id, errors, where)`) with a CP509
+    error at its own place that names every place the id appears; `places[i]` is where record i's id is written.
+    The rest are returned as they are."""
     seen: dict[str, list[int]] = defaultdict(list)
     for index, record in enumerate(records):
         if record.id is not None:
@@ -45,13 +55,13 @@ def refuse_duplicates(records: Sequence[PatientRecord | InvalidRecord], places: 
         everywhere = ", ".join(str(places[i]) for i in indices)
         for index in indices:
             record = out[index]
-            if isinstance(record, InvalidRecord) and any(e.code is RecordCode.DUPLICATE_ID for e in record.errors):
+            earlier: tuple[RecordError, ...] = getattr(record, "errors", ())
+            if any(e.code is RecordCode.DUPLICATE_ID for e in earlier):
                 continue  # refused already, within its own source
             place = places[index]
             where = place if isinstance(place, Place) else Place(str(place))
             message = (f"patient '{patient}': the id is given to {len(indices)} records ({everywhere}); "
                        "no decision is made under an id that names more than one patient")
             error = replace(RecordError.at(where, RecordCode.DUPLICATE_ID, "id", message, patient), patient=patient)
-            earlier = record.errors if isinstance(record, InvalidRecord) else ()
-            out[index] = InvalidRecord(patient, (error, *earlier), record.where)
+            out[index] = invalid(patient, (error, *earlier), record.where)
     return out

@@ -391,7 +391,7 @@ def bind_all(raws: Sequence[RawRecord | LoadFailure], protocol: CheckedProtocol,
         else:
             out.append(bind(raw, protocol, extra_fields))
             places.append(value_place(raw.file, raw.data, "id") if isinstance(raw.data, MAPPINGS) and "id" in raw.data else raw.place)
-    return refuse_duplicates(out, places)
+    return refuse_duplicates(out, places, InvalidRecord)
 
 
 class YamlProblem(ValueError):

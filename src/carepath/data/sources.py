@@ -90,15 +90,16 @@ def read_data(paths: Iterable[str | Path], data_map: DataMap | None = None, data
         if path.is_dir():
             parts.append(Part(str(path), DataFormat.YAML, tuple(load([path]))))
             continue
-        fmt = data_format
-        if fmt is None:
-            try:
-                with path.open("rb") as handle:
-                    fmt = detect(str(path), handle.read(4096))
-            except OSError:
-                fmt = DataFormat.YAML  # the loader reports it
-        parts.append(_part(str(path), fmt, None, path))
+        parts.append(_part(str(path), data_format or _detect_file(path), None, path))
     return DataSet(tuple(parts), data_map)
+
+
+def _detect_file(path: Path) -> DataFormat:
+    try:
+        with path.open("rb") as handle:
+            return detect(str(path), handle.read(4096))
+    except OSError:
+        return DataFormat.YAML  # the YAML loader reports the file it cannot read
 
 
 def _part(name: str, fmt: DataFormat, content: bytes | None, path: Path | None) -> Part:
@@ -135,7 +136,7 @@ def bind_data(data: DataSet, protocol: CheckedProtocol, extra_fields: frozenset[
         out.extend(_bind_part(part, data.data_map, protocol, extra_fields))
     if len(data.parts) < 2:
         return out
-    return refuse_duplicates(out, [record.where for record in out])  # across sources: each source refused its own
+    return refuse_duplicates(out, [record.where for record in out], InvalidRecord)  # across sources: each source refused its own
 
 
 def _bind_part(part: Part, data_map: DataMap | None, protocol: CheckedProtocol,

@@ -80,7 +80,6 @@ def bind_table(table: Table, protocol: CheckedProtocol, data_map: DataMap | None
         error = RecordError.at(Place(table.name, 1, 1), RecordCode.NO_ID, "id",
                                f"{table.name}: no '{id_column}' column to take patient ids from" + (f"; {hint}" if hint else ""))
         return [InvalidRecord(None, (error,), table.name)]
-    n = data.num_rows
     ids = [None if v is None else str(v) for v in data.column(id_column).to_pylist()]
     errors: dict[int, list[RecordError]] = {}
     file_errors: list[RecordError] = []
@@ -134,11 +133,12 @@ def _records(table: Table, protocol: CheckedProtocol, ids: list[str | None], slo
             if found:
                 out.append(InvalidRecord(patient, tuple(found), where))
                 continue
+        assert patient is not None
         out.append(PatientRecord(patient, tuple(values), tuple(facts), {}, where, {}, table.name))
     if file_errors:
         out.append(InvalidRecord(None, tuple(file_errors), table.name))
         places.append(Place(table.name, 1, 1))
-    return refuse_duplicates(out, places)
+    return refuse_duplicates(out, places, InvalidRecord)
 
 
 class _ColumnReader:
@@ -202,7 +202,7 @@ class _ColumnReader:
         bad = pc.is_null(numbers) if array.null_count == 0 else pc.and_(pc.is_null(numbers), pc.is_valid(array))
         if self.info.plausible is not None:
             low, high = self.info.plausible
-            outside = pc.or_(pc.less(converted, float(low)), pc.greater(converted, float(high)))
+            outside = pc.or_(pc.less(converted, float(low)), pc.greater(converted, float(high)))  # type: ignore[arg-type]
             bad = pc.or_kleene(bad, pc.fill_null(outside, False))
         values: list[Any] = converted.to_pylist()
         shown_unit = target.display

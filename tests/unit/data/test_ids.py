@@ -31,7 +31,7 @@ def test_every_copy_of_a_duplicate_id_is_invalid_and_names_each_place() -> None:
 def test_refuse_duplicates_keeps_a_record_s_own_errors() -> None:
     first = PatientRecord("x", (), (), {}, "one")
     second = InvalidRecord("x", (), "two")
-    out = refuse_duplicates([first, second], [Place("f", 1, 1), "g row 2"])
+    out = refuse_duplicates([first, second], [Place("f", 1, 1), "g row 2"], InvalidRecord)
     assert all(isinstance(r, InvalidRecord) and r.errors[0].code is RecordCode.DUPLICATE_ID for r in out)
     assert "f:1:1, g row 2" in out[1].errors[0].message  # type: ignore[union-attr]
 
