@@ -85,3 +85,34 @@ def test_an_id_in_two_sources_is_refused_in_both() -> None:
     assert len(results) == 18 and all(r["status"] == "invalid" and not r["decisions"] for r in results)
     assert all(r["errors"][0]["code"] == "CP509" for r in results)
     assert "cohorts/severance_2011.yaml, record 1" in err and "cohorts/severance_2011.csv:2" in err
+
+
+@pytest.mark.parametrize(("form", "wbc_source"), [
+    ("yaml", "cohorts/severance_2011.yaml:110:23"),
+    ("csv", "cohorts/severance_2011.csv:7, column 'WBC (/mL)'"),
+    ("fhir", "cohorts/severance_2011.fhir.json Observation/severance-6-wbc-dx valueQuantity"),
+])
+def test_explain_names_where_each_fact_was_read(form: str, wbc_source: str) -> None:
+    code, out, err = _run(["explain", "protocols/severance_2011.care", *FORMS[form], "--patient", "6", "--as-of", "2026-01-01",
+                           "--format", "json"])
+    assert code == 0, err
+    facts = {f["input"]: f for f in json.loads(out)["inputs"]}
+    assert facts["wbc_at_diagnosis"]["value"] == "123,800 /µL"
+    assert facts["wbc_at_diagnosis"]["source"] == wbc_source
+    code, text, _ = _run(["explain", "protocols/severance_2011.care", *FORMS[form], "--patient", "6", "--as-of", "2026-01-01"])
+    assert code == 0 and wbc_source.split(" ")[0] in text
+
+
+def test_explain_refuses_an_id_given_twice() -> None:
+    code, _, err = _run(["explain", "protocols/severance_2011.care", "cohorts/severance_2011.yaml", "cohorts/severance_2011.yaml",
+                         "--patient", "6", "--as-of", "2026-01-01"])
+    assert code == 2 and "appears 2 times" in err
+
+
+def test_a_map_that_does_not_fit_stops_the_run_with_a_located_error(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.map.yaml"
+    bad.write_text("id: Patient no.\nfields:\n  wbc_at_diagnosis: {column: WBC (/uL), unit: /uL}\n", encoding="utf-8")
+    for command in (["run", "protocols/severance_2011.care"], ["compare", "protocols/severance_2011.care", "protocols/mll10.care"]):
+        code, out, err = _run([*command, "cohorts/severance_2011.csv", "--map", str(bad), "--as-of", "2026-01-01"])
+        assert code == 2 and out == ""
+        assert f"{bad}:3:30: CP804 cohorts/severance_2011.csv has no column 'WBC (/uL)'" in err and "did you mean 'WBC (/mL)'?" in err
