@@ -16,8 +16,8 @@ from carepath.tooling.steps import (
     then_assigned,
     then_none_rejected,
     then_protocol_rejected,
-    then_recorded,
     then_protocol_warns,
+    then_recorded,
     then_undetermined,
 )
 
