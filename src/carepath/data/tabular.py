@@ -8,11 +8,14 @@ cell that does not fit is an error naming the patient, the column, the value and
 from __future__ import annotations
 
 import csv
+import dataclasses
+import gc
 import io
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from types import MappingProxyType
+from typing import Any, NamedTuple
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -67,7 +70,21 @@ def read_parquet(source: Path | bytes, name: str) -> Table:
 
 def bind_table(table: Table, protocol: CheckedProtocol, data_map: DataMap | None,
                extra_fields: frozenset[str] = frozenset()) -> list[PatientRecord | InvalidRecord]:
-    """Bind every row; a map's missing column raises the map's `ProtocolError` (CP804) before any row is read."""
+    """Bind every row; a map's missing column raises the map's `ProtocolError` (CP804) before any row is read.
+
+    The cyclic garbage collector is paused while the records are made: they hold no cycles, and a collection
+    triggered every few hundred of the million objects a large table makes would cost more than making them."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _bind_table(table, protocol, data_map, extra_fields)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _bind_table(table: Table, protocol: CheckedProtocol, data_map: DataMap | None,
+                extra_fields: frozenset[str]) -> list[PatientRecord | InvalidRecord]:
     data = table.data
     columns = list(data.column_names)
     if data_map is not None:
@@ -105,40 +122,122 @@ def bind_table(table: Table, protocol: CheckedProtocol, data_map: DataMap | None
 
 def _records(table: Table, protocol: CheckedProtocol, ids: list[str | None], slots: list[tuple[InputInfo, list[Any], list[Fact | None]]],
              errors: dict[int, list[RecordError]], file_errors: list[RecordError], id_index: int) -> list[PatientRecord | InvalidRecord]:
+    """Rows → records: each row's values and facts are zipped from the columns, not gathered one by one."""
     from carepath.data.records import _derive  # same package: the derivation YAML records get
 
+    n = len(ids)
     width = len(protocol.inputs)
-    derived = any(info.derived_from for info in protocol.inputs)
+    empty: list[Any] = [None] * n
+    value_columns: list[list[Any]] = [empty] * width
+    fact_columns: list[list[Any]] = [empty] * width
+    for info, column_values, column_facts in slots:
+        value_columns[info.slot], fact_columns[info.slot] = column_values, column_facts
+    pairs = [(protocol.input_index[d.derived_from[0]].slot, protocol.input_index[d.derived_from[1]].slot)
+             for d in protocol.inputs if d.derived_from and all(name in protocol.input_index for name in d.derived_from)]
     out: list[PatientRecord | InvalidRecord] = []
-    places: list[Place] = []
-    for row, patient in enumerate(ids):
-        where = table.where(row)
-        places.append(table.place(row, id_index))
-        row_errors = errors.get(row, [])
-        if patient is None or not patient.strip():
-            code = RecordCode.NO_ID if patient is None else RecordCode.EMPTY_ID
-            row_errors = [RecordError.at(table.place(row, id_index), code, "id", f"{where}: the record has no id" if patient is None
-                                         else f"{where}: the record's id is empty", patient), *row_errors]
-        if row_errors:
-            out.append(InvalidRecord(patient if patient and patient.strip() else None, tuple(row_errors), where))
+    name = table.name
+    line = 2 if table.csv else 1
+    new_record = _new_record
+    # rows that need more than zipping, found once per column rather than once per row
+    apart = set(errors) | {row for row, patient in enumerate(ids) if patient is None or not patient.strip()}
+    derive = {row for a, b in pairs for row, (x, y) in enumerate(zip(value_columns[a], value_columns[b], strict=True))
+              if x is not None and y is not None}
+    rows = zip(zip(*value_columns, strict=True), zip(*fact_columns, strict=True), strict=True) if width else (((), ()) for _ in ids)
+    for row, (patient, (values, facts)) in enumerate(zip(ids, rows, strict=True)):
+        if row in apart:
+            out.append(_invalid(table, row, patient, errors.get(row) or [], id_index))
             continue
-        values: list[Any] = [None] * width
-        facts: list[Fact | None] = [None] * width
-        for info, column_values, column_facts in slots:
-            values[info.slot] = column_values[row]
-            facts[info.slot] = column_facts[row]
-        if derived:
+        where = f"{name}:{row + line}" if table.csv else f"{name} row {row + line}"
+        if row in derive:
             found: list[RecordError] = []
-            _derive(protocol, values, facts, found, f"patient '{patient}'", {}, RawRecord({}, where, file=table.name))
+            listed, fact_list = list(values), list(facts)
+            _derive(protocol, listed, fact_list, found, f"patient '{patient}'", {}, RawRecord({}, where, file=name))
             if found:
                 out.append(InvalidRecord(patient, tuple(found), where))
                 continue
-        assert patient is not None
-        out.append(PatientRecord(patient, tuple(values), tuple(facts), {}, where, {}, table.name))
+            values, facts = tuple(listed), tuple(fact_list)
+        out.append(new_record(patient, values, facts, _NOTHING, where, _NOTHING, name, None))
     if file_errors:
-        out.append(InvalidRecord(None, tuple(file_errors), table.name))
-        places.append(Place(table.name, 1, 1))
+        out.append(InvalidRecord(None, tuple(file_errors), name))
+    known = [r.id for r in out if r.id is not None]
+    if len(known) == len(set(known)):
+        return out
+    places = [table.place(row, id_index) for row in range(n)] + [Place(name, 1, 1)] * bool(file_errors)
     return refuse_duplicates(out, places, InvalidRecord)
+
+
+def _invalid(table: Table, row: int, patient: str | None, row_errors: list[RecordError], id_index: int) -> InvalidRecord:
+    where = table.where(row)
+    if patient is None or not patient.strip():
+        code = RecordCode.NO_ID if patient is None else RecordCode.EMPTY_ID
+        message = f"{where}: the record has no id" if patient is None else f"{where}: the record's id is empty"
+        row_errors = [RecordError.at(table.place(row, id_index), code, "id", message, patient), *row_errors]
+    return InvalidRecord(patient if patient and patient.strip() else None, tuple(row_errors), where)
+
+
+def _fast_fact() -> Any:
+    """A fast constructor for `Fact`: sets its slots directly. The frozen dataclass's `__init__` goes through
+    `object.__setattr__` per field, which for a table costs more than reading the row; the facts made are equal to
+    those `__init__` makes (the unit tests compare them). Should `Fact` gain a field, its `__init__` is used."""
+    if tuple(f.name for f in dataclasses.fields(Fact)) != ("input", "shown", "raw", "origin", "missing", "source"):
+        return lambda name, shown, raw, origin, source: Fact(name, shown, raw, origin, source=source)
+    new = object.__new__
+    set_input, set_shown, set_raw, set_origin, set_missing, set_source = (
+        Fact.__dict__[name].__set__ for name in ("input", "shown", "raw", "origin", "missing", "source"))
+
+    def make(name: str, shown: str, raw: str | None, origin: str, source: object) -> Fact:
+        fact = new(Fact)
+        set_input(fact, name)
+        set_shown(fact, shown)
+        set_raw(fact, raw)
+        set_origin(fact, origin)
+        set_missing(fact, False)
+        set_source(fact, source)
+        return fact
+
+    return make
+
+
+def _fast_record() -> Any:
+    """The same for `PatientRecord`, made once per row."""
+    names = ("id", "values", "facts", "about", "where", "unread", "file", "source")
+    if tuple(f.name for f in dataclasses.fields(PatientRecord)) != names:
+        return lambda *values: PatientRecord(*values)
+    new = object.__new__
+    set_id, set_values, set_facts, set_about, set_where, set_unread, set_file, set_source = (
+        PatientRecord.__dict__[name].__set__ for name in names)
+
+    def make(patient: str, values: tuple[Any, ...], facts: tuple[Any, ...], about: Mapping[str, Any], where: str,
+             unread: Mapping[str, Any], file: str, source: object) -> PatientRecord:
+        record = new(PatientRecord)
+        set_id(record, patient)
+        set_values(record, values)
+        set_facts(record, facts)
+        set_about(record, about)
+        set_where(record, where)
+        set_unread(record, unread)
+        set_file(record, file)
+        set_source(record, source)
+        return record
+
+    return make
+
+
+_NOTHING: Mapping[str, Any] = MappingProxyType({})  # no `about:`, nothing unread: one shared empty mapping
+_new_fact = _fast_fact()
+_new_record = _fast_record()
+
+
+class CellPlace(NamedTuple):
+    """Where a cell was read (`file:line, column 'C'` for CSV, `file row N, column 'C'` for Parquet), made when printed.
+    A named tuple: one is made per value read, and a tuple is the cheapest object to make."""
+
+    table: Table
+    row: int
+    column: str
+
+    def __str__(self) -> str:
+        return f"{self.table.where(self.row)}, column '{self.column}'"
 
 
 class _ColumnReader:
@@ -148,6 +247,7 @@ class _ColumnReader:
                  ids: list[str | None], errors: dict[int, list[RecordError]]) -> None:
         self.table, self.info, self.entry, self.column, self.index = table, info, entry, column, index
         self.ids, self.errors = ids, errors
+        self.origin = f"{table.name}, column '{column}'"  # the facts' sentence; each fact's `source` names its row
 
     def read(self, array: pa.ChunkedArray) -> tuple[list[Any], list[Fact | None]]:
         if self.info.type.kind is Kind.QUANTITY and (self.entry is None or not (self.entry.forms or self.entry.vocabulary)):
@@ -163,8 +263,7 @@ class _ColumnReader:
                                                               written, patient=self.ids[row], expected=str(error)))
 
     def _fact(self, row: int, shown: str, written: Any) -> Fact:
-        origin = f"{self.table.where(row)}, column '{self.column}'"
-        return Fact(self.info.name, shown, None if written is None else str(written), origin, source=origin)
+        return Fact(self.info.name, shown, None if written is None else str(written), self.origin, source=CellPlace(self.table, row, self.column))
 
     def _quantity(self, array: pa.ChunkedArray) -> tuple[list[Any], list[Fact | None]] | None:
         """The vectorised path: None when the column has no single unit (then each distinct value is converted)."""
@@ -196,9 +295,8 @@ class _ColumnReader:
         if not isinstance(unit, Unit) or unit.dimension != target.dimension:
             return None
         factor = unit.factor_to(target)
-        converted = pc.multiply(numbers, float(factor))
-        if factor.denominator != 1 or factor < 1:
-            converted = pc.round(converted, 9)  # a decimal factor: no float noise such as 91600.00000000001
+        # Rounded to 9 decimals of the input's unit: the cells are decimals, and 8.03 × 1000 is 8029.999999999999 in binary
+        converted = pc.round(pc.multiply(numbers, float(factor)), 9)
         bad = pc.is_null(numbers) if array.null_count == 0 else pc.and_(pc.is_null(numbers), pc.is_valid(array))
         if self.info.plausible is not None:
             low, high = self.info.plausible
@@ -217,34 +315,37 @@ class _ColumnReader:
             except BadValue as error:
                 self._fail(row, cell, error)
             values[row] = None
-        where_cache = self.table
+        table, name, column, origin, new_fact = self.table, self.info.name, self.column, self.origin, _new_fact
         for row, value in enumerate(values):
             if value is None:
                 continue
             if value.is_integer():
                 value = values[row] = int(value)
-            origin = f"{where_cache.where(row)}, column '{self.column}'"
-            facts[row] = Fact(self.info.name, f"{format_number(value)} {shown_unit}", str(cells[row]), origin, source=origin)
+                shown = f"{value:,} {shown_unit}"
+            else:
+                shown = f"{format_number(value)} {shown_unit}"
+            facts[row] = new_fact(name, shown, str(cells[row]), origin, CellPlace(table, row, column))
         return values, facts
 
     def _distinct(self, array: pa.ChunkedArray) -> tuple[list[Any], list[Fact | None]]:
         """Each distinct value through the map's forms and vocabulary, then the records' own conversion, once."""
-        cells = array.to_pylist()
-        seen: dict[Any, tuple[Any, str] | BadValue] = {}
-        values: list[Any] = [None] * len(cells)
-        facts: list[Fact | None] = [None] * len(cells)
-        for row, cell in enumerate(cells):
-            if cell is None:
+        encoded = pc.dictionary_encode(array).combine_chunks()
+        distinct = encoded.dictionary.to_pylist()
+        outcomes = [self._one(cell) for cell in distinct]
+        values: list[Any] = [None] * len(encoded)
+        facts: list[Fact | None] = [None] * len(encoded)
+        name, origin, table, column, new_fact = self.info.name, self.origin, self.table, self.column, _new_fact
+        written = [None if cell is None else str(cell) for cell in distinct]
+        bad = {index for index, outcome in enumerate(outcomes) if isinstance(outcome, BadValue)}
+        for row, index in enumerate(encoded.indices.to_pylist()):
+            if index is None:
                 continue
-            key = (type(cell), cell)
-            outcome = seen.get(key)
-            if outcome is None:
-                outcome = seen[key] = self._one(cell)
-            if isinstance(outcome, BadValue):
-                self._fail(row, cell, outcome)
+            if index in bad:
+                self._fail(row, distinct[index], outcomes[index])
                 continue
-            values[row] = outcome[0]
-            facts[row] = self._fact(row, outcome[1], cell)
+            value, shown = outcomes[index]
+            values[row] = value
+            facts[row] = new_fact(name, shown, written[index], origin, CellPlace(table, row, column))
         return values, facts
 
     def _one(self, cell: Any) -> tuple[Any, str] | BadValue:

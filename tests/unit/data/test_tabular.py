@@ -113,3 +113,25 @@ def test_an_age_derived_from_two_date_columns() -> None:
     age = SEED.input_index["age_at_diagnosis"].slot
     assert records[0].values[age].text.startswith("4 months")  # type: ignore[union-attr]
     assert _errors(records)[0][0] == "CP508"
+
+
+def test_facts_and_records_made_fast_equal_those_made_by_init() -> None:
+    from carepath.data.tabular import _new_fact, _new_record  # this module's own helpers
+    from carepath.semantics.trace import Fact
+
+    assert _new_fact("wbc", "1 /µL", "1", "t.csv, column 'w'", None) == Fact("wbc", "1 /µL", "1", "t.csv, column 'w'")
+    assert _new_record("a", (1,), (None,), {}, "t.csv:2", {}, "t.csv", None) == PatientRecord("a", (1,), (None,), {}, "t.csv:2", {}, "t.csv")
+
+
+def test_binding_a_table_leaves_the_garbage_collector_as_it_found_it() -> None:
+    import gc
+
+    assert gc.isenabled()
+    _bind("id,mll\na,germline\n")
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        _bind("id,mll\na,germline\n")
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
