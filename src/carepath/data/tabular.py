@@ -316,6 +316,12 @@ class _ColumnReader:
                 self._fail(row, cell, error)
             values[row] = None
         table, name, column, origin, new_fact = self.table, self.info.name, self.column, self.origin, _new_fact
+        if pc.all(pc.equal(converted, pc.floor(converted))).as_py() is not False:  # every value whole: ints, as YAML's are
+            ints = pc.cast(converted, pa.int64()).to_pylist()
+            values = [None if value is None else ints[row] for row, value in enumerate(values)]
+            facts = [None if value is None else new_fact(name, f"{value:,} {shown_unit}", str(cells[row]), origin, CellPlace(table, row, column))
+                     for row, value in enumerate(values)]
+            return values, facts
         for row, value in enumerate(values):
             if value is None:
                 continue
@@ -337,7 +343,13 @@ class _ColumnReader:
         name, origin, table, column, new_fact = self.info.name, self.origin, self.table, self.column, _new_fact
         written = [None if cell is None else str(cell) for cell in distinct]
         bad = {index for index, outcome in enumerate(outcomes) if isinstance(outcome, BadValue)}
-        for row, index in enumerate(encoded.indices.to_pylist()):
+        indices = encoded.indices.to_pylist()
+        if not bad:  # the usual case, as two comprehensions
+            values = [None if index is None else outcomes[index][0] for index in indices]
+            facts = [None if index is None else new_fact(name, outcomes[index][1], written[index], origin, CellPlace(table, row, column))
+                     for row, index in enumerate(indices)]
+            return values, facts
+        for row, index in enumerate(indices):
             if index is None:
                 continue
             if index in bad:
