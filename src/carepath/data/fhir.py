@@ -9,6 +9,7 @@ resolve (two resources equally near, with different values) is left unknown, nev
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import io
 import json
@@ -22,6 +23,7 @@ from carepath.data.ids import refuse_duplicates
 from carepath.data.maps import DataMap, FieldMap
 from carepath.data.records import InvalidRecord, PatientRecord, RawRecord, bind
 from carepath.ir.program import CheckedProtocol
+from carepath.semantics.trace import Fact
 
 UCUM = "http://unitsofmeasure.org"
 _DEFAULT_ELEMENT = {"Patient": "birthDate", "Condition": "onsetDateTime", "Procedure": "performedDateTime", "Observation": "value"}
@@ -215,7 +217,15 @@ def _record(group: _Patient, name: str, data_map: DataMap, wanted: list[FieldMap
             data[entry.name], origins[entry.name] = found[0], found[1]
     if unknown:
         data["about"] = {"unknown": unknown}
-    return bind(RawRecord(data, where, file=name, origins=origins), protocol, extra_fields)
+    record = bind(RawRecord(data, where, file=name, origins=origins), protocol, extra_fields)
+    if not unknown or isinstance(record, InvalidRecord):
+        return record
+    facts = list(record.facts)  # an explanation says why the value is unknown, not merely that it is missing
+    for field_name, why in unknown.items():
+        info = protocol.input_index.get(field_name)
+        if info is not None:
+            facts[info.slot] = Fact(field_name, "unknown", None, f"{where}: {why}", missing=True)
+    return dataclasses.replace(record, facts=tuple(facts))
 
 
 @dataclass(frozen=True, slots=True)

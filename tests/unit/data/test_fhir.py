@@ -104,6 +104,8 @@ def test_two_counts_equally_near_the_diagnosis_that_disagree_are_unknown_never_g
     assert isinstance(record, PatientRecord)
     assert record.values[SEED.input_index["wbc_at_diagnosis"].slot] is None
     assert "w1, Observation/w2 are equally eligible and disagree" in record.about["unknown"]["wbc_at_diagnosis"]
+    fact = record.facts[SEED.input_index["wbc_at_diagnosis"].slot]
+    assert fact is not None and fact.missing and fact.shown == "unknown" and "equally eligible and disagree" in fact.origin
 
 
 def test_agreeing_ties_and_the_window() -> None:
