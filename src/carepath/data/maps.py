@@ -73,15 +73,20 @@ class IdMap:
 
 @dataclass(frozen=True, slots=True)
 class DataMap:
+    """A map as read; `problems` are those of its form, reported with those a protocol and a table find."""
+
     source: Source
     fields: tuple[FieldMap, ...]
     id: IdMap = IdMap()
+    problems: tuple[Diagnostic, ...] = ()
 
     def field(self, name: str) -> FieldMap | None:
         return next((f for f in self.fields if f.name == name), None)
 
     def fail(self, diagnostics: Sequence[Diagnostic]) -> ProtocolError:
-        return ProtocolError(self.source, diagnostics)
+        """Every problem, the map's own first, in the order of the map's lines."""
+        found = list(dict.fromkeys([*self.problems, *diagnostics]))
+        return ProtocolError(self.source, sorted(found, key=lambda d: (d.span.line, d.span.column)))
 
 
 def _span(mark: Mark | None, width: int = 1) -> Span:
@@ -104,7 +109,8 @@ def read_map(path: str | Path) -> DataMap:
 
 
 def map_from_text(text: str, name: str = "<map>") -> DataMap:
-    """A data map from its YAML text; every problem of form is collected before one `ProtocolError` is raised."""
+    """A data map from its YAML text. Text that is not a map raises `ProtocolError` (CP801); other problems of form
+    are kept in `problems`, to be reported with those the protocol and the data find (`DataMap.fail`)."""
     from carepath.data.records import load_yaml_document
 
     source = Source(name, text)
@@ -130,9 +136,7 @@ def map_from_text(text: str, name: str = "<map>") -> DataMap:
                                    _span(key_mark, len(str(name_)))))
             continue
         fields.append(_field(str(name_), entry, _span(key_mark, len(str(name_))), problems))
-    if problems:
-        raise ProtocolError(source, problems)
-    return DataMap(source, tuple(fields), id_map)
+    return DataMap(source, tuple(fields), id_map, tuple(problems))
 
 
 def _unknown_keys(entry: Mapping[str, Any], allowed: Sequence[str], what: str, problems: list[Diagnostic]) -> None:
@@ -207,8 +211,9 @@ def _field(name: str, entry: Mapping[str, Any], span: Span, problems: list[Diagn
 
 
 def check_map(data_map: DataMap, protocol: CheckedProtocol) -> list[Diagnostic]:
-    """The map against one protocol: misspelt inputs, units of the wrong kind, vocabulary entries it does not list."""
-    problems: list[Diagnostic] = []
+    """The map's own problems, then those against one protocol: misspelt inputs, units of the wrong kind, vocabulary
+    entries it does not list."""
+    problems: list[Diagnostic] = list(data_map.problems)
     inputs = protocol.input_index
     for entry in data_map.fields:
         info = inputs.get(entry.name)

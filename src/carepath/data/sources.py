@@ -9,12 +9,16 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from carepath.data.errors import Place
 from carepath.data.ids import refuse_duplicates
-from carepath.data.maps import DataMap, check_map
+from carepath.data.maps import DataMap, check_columns, check_map
 from carepath.data.records import InvalidRecord, LoadFailure, PatientRecord, RawRecord, bind_all, load, load_text
 from carepath.ir.program import CheckedProtocol
+
+if TYPE_CHECKING:
+    from carepath.data.tabular import Table
 
 STDIN = "-"
 
@@ -125,34 +129,54 @@ def _load_json_path(path: Path) -> list[RawRecord | LoadFailure]:
 
 
 def bind_data(data: DataSet, protocol: CheckedProtocol, extra_fields: frozenset[str] = frozenset()) -> list[PatientRecord | InvalidRecord]:
-    """Every source bound to `protocol`; raises the map's `ProtocolError` when the map does not fit the protocol or
-    a table. An id given to records in two sources makes each copy invalid, as within one."""
+    """Every source bound to `protocol`; raises the map's `ProtocolError` with every problem of the map (its form, its
+    fit to the protocol, the columns the tables lack) before any record is bound. An id given to records in two
+    sources makes each copy invalid, as within one."""
+    tables = {index: _table(part) for index, part in enumerate(data.parts) if part.format in (DataFormat.CSV, DataFormat.PARQUET)}
     if data.data_map is not None:
         problems = check_map(data.data_map, protocol)
+        for index, table in tables.items():
+            if not isinstance(table, InvalidRecord):
+                problems.extend(check_columns(data.data_map, list(table.data.column_names), data.parts[index].name))
         if problems:
             raise data.data_map.fail(problems)
     out: list[PatientRecord | InvalidRecord] = []
-    for part in data.parts:
-        out.extend(_bind_part(part, data.data_map, protocol, extra_fields))
+    for index, part in enumerate(data.parts):
+        if index in tables:
+            from carepath.data import tabular
+
+            table = tables[index]
+            out.extend([table] if isinstance(table, InvalidRecord) else tabular.bind_table(table, protocol, data.data_map, extra_fields))
+        else:
+            out.extend(_bind_part(part, data.data_map, protocol, extra_fields))
     if len(data.parts) < 2:
         return out
     return refuse_duplicates(out, [record.where for record in out], InvalidRecord)  # across sources: each source refused its own
+
+
+def _table(part: Part) -> Table | InvalidRecord:
+    from carepath.data import tabular
+
+    source: Path | bytes = part.content if part.content is not None else part.path  # type: ignore[assignment]
+    try:
+        return tabular.read_csv(source, part.name) if part.format is DataFormat.CSV else tabular.read_parquet(source, part.name)
+    except (OSError, ValueError) as error:  # pyarrow's ArrowInvalid is a ValueError
+        return _unreadable(part, error)
+
+
+def _unreadable(part: Part, error: Exception) -> InvalidRecord:
+    failure = LoadFailure(part.name, f"{part.name}: cannot be read as {part.format.value}: {error}", Place(part.name))
+    return InvalidRecord(None, (failure.error(),), part.name)
 
 
 def _bind_part(part: Part, data_map: DataMap | None, protocol: CheckedProtocol,
                extra_fields: frozenset[str]) -> list[PatientRecord | InvalidRecord]:
     if part.format in (DataFormat.YAML, DataFormat.JSON):
         return bind_all(part.raws, protocol, extra_fields)
+    from carepath.data import fhir
+
     source: Path | bytes = part.content if part.content is not None else part.path  # type: ignore[assignment]
     try:
-        if part.format in (DataFormat.CSV, DataFormat.PARQUET):
-            from carepath.data import tabular
-
-            table = tabular.read_csv(source, part.name) if part.format is DataFormat.CSV else tabular.read_parquet(source, part.name)
-            return tabular.bind_table(table, protocol, data_map, extra_fields)
-        from carepath.data import fhir
-
         return fhir.bind_fhir(source, part.name, part.format is DataFormat.NDJSON, protocol, data_map, extra_fields)
-    except (OSError, ValueError) as error:  # pyarrow's ArrowInvalid is a ValueError
-        failure = LoadFailure(part.name, f"{part.name}: cannot be read as {part.format.value}: {error}", Place(part.name))
-        return [InvalidRecord(None, (failure.error(),), part.name)]
+    except (OSError, ValueError) as error:
+        return [_unreadable(part, error)]

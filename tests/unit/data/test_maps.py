@@ -36,6 +36,11 @@ def _problems(text: str) -> list[Diagnostic]:
     return check_map(data_map, SEED) + check_columns(data_map, COLUMNS, "t.csv")
 
 
+def test_every_problem_of_a_map_is_reported_at_once() -> None:
+    text = (ROOT / "docs" / "examples" / "data" / "misspelt.map.yaml").read_text(encoding="utf-8")
+    assert [(d.code, d.span.line) for d in _problems(text)] == [("CP802", 4), ("CP807", 3), ("CP805", 5), ("CP806", 9), ("CP804", 7)]
+
+
 def test_every_map_code_has_a_case() -> None:
     assert sorted(CASES) == sorted(code for code in CODES if code.startswith("CP8"))
 
@@ -50,11 +55,11 @@ def test_each_code_is_reported_where_its_case_says(code: str) -> None:
             assert diagnostic.hint is not None and hint in diagnostic.hint
 
 
-def test_a_map_error_renders_with_its_line_and_a_caret() -> None:
-    with pytest.raises(ProtocolError) as raised:
-        map_from_text("fields:\n  mll:\n    colum: MLL\n", "m.yaml")
-    assert raised.value.render().splitlines()[:3] == ["m.yaml:3:5: CP802 the entry for 'mll' has no key 'colum'", "        colum: MLL",
-                                                      "        ^^^^^"]
+def test_a_map_error_renders_with_its_line_and_a_caret_in_line_order() -> None:
+    data_map = map_from_text("fields:\n  mll:\n    colum: MLL\n", "m.yaml")
+    rendered = data_map.fail(check_map(data_map, SEED)).render().splitlines()
+    assert rendered[0].startswith("m.yaml:2:3: CP807")  # the entry, then its key: in the order of the lines
+    assert rendered[3:6] == ["m.yaml:3:5: CP802 the entry for 'mll' has no key 'colum'", "        colum: MLL", "        ^^^^^"]
 
 
 def test_not_yaml_is_cp801_at_the_fault() -> None:
