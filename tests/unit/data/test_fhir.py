@@ -3,6 +3,7 @@ without their patient (CP512), and anchors: the nearest resource is chosen, a ti
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 from typing import Any
@@ -134,3 +135,19 @@ def test_fhir_data_without_a_map_is_refused_with_a_reason() -> None:
 def test_a_file_that_is_not_a_bundle() -> None:
     (record,) = bind_fhir(b'{"resourceType": "Patient"}', "b.json", False, SEED, MAP)
     assert isinstance(record, InvalidRecord) and "expected a FHIR Bundle" in record.errors[0].message
+
+
+def test_dated_observations_as_a_series_relative_to_the_transplant() -> None:
+    protocol = carepath.load_protocol(ROOT / "docs" / "examples" / "engraftment.care")
+    data_map = map_from_text("fields:\n  transplant_date: {resource: Procedure, code: 'http://snomed.info/sct|234336002'}\n"
+                             "  anc: {resource: Observation, code: 'http://loinc.org|751-8', series: true}\n")
+    anc = [{"resourceType": "Observation", "id": f"anc-{day}", "status": "final", "subject": {"reference": "Patient/a"},
+            "code": {"coding": [{"system": "http://loinc.org", "code": "751-8"}]}, "effectiveDateTime": f"2025-03-{1 + day:02d}",
+            "valueQuantity": {"value": value, "system": "http://unitsofmeasure.org", "code": "10*9/L"}}
+           for day, value in ((1, 0.1), (2, 0.6), (3, 0.7), (4, 0.8))]
+    transplant = {"resourceType": "Procedure", "id": "hsct", "status": "completed", "subject": {"reference": "Patient/a"},
+                  "code": {"coding": [{"system": "http://snomed.info/sct", "code": "234336002"}]}, "performedDateTime": "2025-03-01"}
+    (record,) = bind_fhir(_bundle({"resourceType": "Patient", "id": "a"}, transplant, *anc), "b.json", False, protocol.checked, data_map)
+    assert isinstance(record, PatientRecord)
+    run = carepath.evaluate_all(protocol, [record], dt.date(2025, 4, 1))
+    assert run.results[0].decisions["neutrophil_engraftment"] == 2  # the first of 3 days with ANC >= 500 /µL
