@@ -104,9 +104,14 @@ def _bind_table(table: Table, protocol: CheckedProtocol, data_map: DataMap | Non
     for info in protocol.inputs:
         entry = data_map.field(info.name) if data_map is not None else None
         column = entry.column if entry is not None else (info.name if data_map is None and info.name in columns else None)
-        if column is None or info.type.kind is Kind.SERIES:
+        if column is None:
             continue
         index = columns.index(column)
+        if info.type.kind is Kind.SERIES:  # a series has many dated values: one cell cannot hold them
+            file_errors.append(RecordError.at(Place(table.name, 1, index + 1), RecordCode.BAD_SERIES, info.name,
+                                              f"{table.name}: column '{column}' cannot hold the series '{info.name}'; a series is read "
+                                              "from YAML records (day: value) or from dated FHIR resources"))
+            continue
         reader = _ColumnReader(table, info, entry, column, index, ids, errors)
         slots.append((info, *reader.read(data.column(column))))
     if data_map is None:

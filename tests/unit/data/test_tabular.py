@@ -135,3 +135,9 @@ def test_binding_a_table_leaves_the_garbage_collector_as_it_found_it() -> None:
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_a_series_column_is_an_error_never_dropped() -> None:
+    protocol = carepath.load_protocol(ROOT / "docs" / "examples" / "engraftment.care").checked
+    records = bind_table(read_csv(b"id,anc\na,600 /uL\n", "t.csv"), protocol, None)
+    assert [(str(e.code), e.line, e.column) for r in records if isinstance(r, InvalidRecord) for e in r.errors] == [("CP507", 1, 2)]
