@@ -209,19 +209,27 @@ def _record(group: _Patient, name: str, data_map: DataMap, wanted: list[FieldMap
     data: dict[str, Any] = {"id": record_id}
     origins: dict[str, str] = {}
     unknown: dict[str, str] = {}
+    written: dict[str, str] = {}  # values a vocabulary translated, as the resource wrote them
     for entry in wanted:
         found = _value(entry, group, data, name)
         if isinstance(found, _Unresolved):
             unknown[entry.name] = found.why
         elif found is not None:
             data[entry.name], origins[entry.name] = found[0], found[1]
+            if len(found) > 2 and found[2] is not None:
+                written[entry.name] = found[2]
     if unknown:
         data["about"] = {"unknown": unknown}
     record = bind(RawRecord(data, where, file=name, origins=origins), protocol, extra_fields)
-    if not unknown or isinstance(record, InvalidRecord):
+    if isinstance(record, InvalidRecord):
         return record
-    facts = list(record.facts)  # an explanation says why the value is unknown, not merely that it is missing
-    for field_name, why in unknown.items():
+    facts = list(record.facts)
+    for field_name, origin in origins.items():  # each fact as the resource wrote it, and where: a series' too
+        info = protocol.input_index.get(field_name)
+        fact = facts[info.slot] if info is not None else None
+        if info is not None and fact is not None:
+            facts[info.slot] = dataclasses.replace(fact, raw=written.get(field_name, fact.raw), source=origin)
+    for field_name, why in unknown.items():  # an explanation says why the value is unknown, not merely that it is missing
         info = protocol.input_index.get(field_name)
         if info is not None:
             facts[info.slot] = Fact(field_name, "unknown", None, f"{where}: {why}", missing=True)
@@ -233,7 +241,9 @@ class _Unresolved:
     why: str
 
 
-def _value(entry: FieldMap, group: _Patient, data: Mapping[str, Any], name: str) -> tuple[Any, str] | _Unresolved | None:
+def _value(entry: FieldMap, group: _Patient, data: Mapping[str, Any], name: str) -> tuple[Any, str, str | None] | _Unresolved | None:
+    """The value a record would hold, where it was read, and the text as the resource wrote it when a vocabulary
+    translated it; `_Unresolved` when the resources disagree; None when there is none."""
     element = entry.element or _DEFAULT_ELEMENT.get(entry.resource or "", "value")
     candidates = [r for r in group.resources if r.type == entry.resource and _coded(r, entry.codes)]
     read: list[tuple[Resource, tuple[Any, str], dt.date | None]] = []
@@ -245,7 +255,7 @@ def _value(entry: FieldMap, group: _Patient, data: Mapping[str, Any], name: str)
         return None
     if entry.series:
         series = {when.isoformat(): _as_record_value(entry, found) for _, found, when in read if when is not None}
-        return series, f"{name} {', '.join(r.ref for r, _, _ in read)} {element}"
+        return series, f"{name} {', '.join(r.ref for r, _, _ in read)} {element}", None
     if entry.nearest is not None:
         anchor = _date(data.get(entry.nearest))
         if anchor is None:
@@ -262,7 +272,8 @@ def _value(entry: FieldMap, group: _Patient, data: Mapping[str, Any], name: str)
         refs = ", ".join(r.ref for r, _, _ in read)
         return _Unresolved(f"{refs} are equally eligible and disagree: left unknown rather than guessed")
     resource, (value, path), _ = read[0]
-    return _as_record_value(entry, (value, path)), f"{name} {resource.ref} {path}"
+    as_written = value if isinstance(value, str) and entry.vocabulary else None
+    return _as_record_value(entry, (value, path)), f"{name} {resource.ref} {path}", as_written
 
 
 def _coded(resource: Resource, codes: tuple[str, ...]) -> bool:
