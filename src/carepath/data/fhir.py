@@ -180,6 +180,10 @@ def bind_fhir(source: Path | bytes, name: str, ndjson: bool, protocol: CheckedPr
         error = RecordError.at(Place(name), RecordCode.UNREADABLE, None,
                                f"{name}: FHIR data needs a data map (--map) saying which resources and codes hold each input")
         return [InvalidRecord(None, (error,), name)]
+    if not any(entry.resource for entry in data_map.fields):
+        error = RecordError.at(Place(name), RecordCode.UNREADABLE, None,
+                               f"{name}: the data map names no FHIR resource (resource:), so nothing can be read from this FHIR data")
+        return [InvalidRecord(None, (error,), name)]
     wanted = [entry for entry in data_map.fields if entry.resource and (entry.name in protocol.input_index or entry.name in extra_fields)]
     wanted.sort(key=lambda entry: entry.nearest is not None)  # anchors first: a nearest-to choice reads them
     out: list[PatientRecord | InvalidRecord] = []

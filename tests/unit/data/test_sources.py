@@ -116,3 +116,29 @@ def test_a_map_that_does_not_fit_stops_the_run_with_a_located_error(tmp_path: Pa
         code, out, err = _run([*command, "cohorts/severance_2011.csv", "--map", str(bad), "--as-of", "2026-01-01"])
         assert code == 2 and out == ""
         assert f"{bad}:3:30: CP804 cohorts/severance_2011.csv has no column 'WBC (/uL)'" in err and "did you mean 'WBC (/mL)'?" in err
+
+
+def test_compare_issues_no_decision_under_a_duplicate_id() -> None:
+    code, out, _ = _run(["compare", "protocols/severance_2011.care", "protocols/mll10.care", "cohorts/severance_2011.yaml",
+                         "cohorts/severance_2011.csv", "--map", "cohorts/severance_2011.csv.map.yaml", "--as-of", "2026-01-01",
+                         "--format", "json"])
+    assert code == 1
+    patients = json.loads(out)["patients"]
+    assert len(patients) == 18
+    assert all(side["status"] == "invalid" and not side["decisions"] for p in patients for side in (p["a"], p["b"]))
+
+
+def test_fhir_data_through_a_map_that_names_no_resource_is_refused() -> None:
+    code, out, err = _run(["run", "protocols/severance_2011.care", "cohorts/severance_2011.fhir.json", "--map",
+                           "cohorts/severance_2011.csv.map.yaml", "--as-of", "2026-01-01", "--format", "json"])
+    assert code == 1 and "the data map names no FHIR resource" in err
+
+
+def test_compare_reads_a_mapped_table_for_both_protocols() -> None:
+    code, out, err = _run(["compare", "protocols/severance_2011.care", "protocols/mll10.care", "cohorts/severance_2011.csv",
+                           "--map", "cohorts/severance_2011.csv.map.yaml", "--as-of", "2026-01-01", "--format", "json"])
+    assert code == 0, err
+    yaml_code, yaml_out, _ = _run(["compare", "protocols/severance_2011.care", "protocols/mll10.care", "cohorts/severance_2011.yaml",
+                                   "--as-of", "2026-01-01", "--format", "json"])
+    assert yaml_code == 0
+    assert json.loads(out)["patients"] == json.loads(yaml_out)["patients"]
