@@ -132,6 +132,7 @@ def test_fhir_data_through_a_map_that_names_no_resource_is_refused() -> None:
     code, out, err = _run(["run", "protocols/severance_2011.care", "cohorts/severance_2011.fhir.json", "--map",
                            "cohorts/severance_2011.csv.map.yaml", "--as-of", "2026-01-01", "--format", "json"])
     assert code == 1 and "the data map names no FHIR resource" in err
+    assert [r["status"] for r in json.loads(out)["results"]] == ["invalid"]
 
 
 def test_compare_reads_a_mapped_table_for_both_protocols() -> None:
