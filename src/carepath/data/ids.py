@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
-from typing import Any, Protocol, TypeVar
+from dataclasses import replace
+from typing import Any, NamedTuple, Protocol, TypeVar
 
 from carepath.data.errors import Place, RecordCode, RecordError
 from carepath.data.located import value_place
@@ -26,13 +26,13 @@ class Identified(Protocol):
 R = TypeVar("R", bound=Identified)
 
 
-@dataclass(frozen=True, slots=True)
-class SourcePlace:
+class SourcePlace(NamedTuple):
     """Where a field's value was written in a YAML or JSON file, worked out when first printed (for JSON that
-    costs a YAML pass over the file, which only an explanation needs)."""
+    costs a YAML pass over the file, which only an explanation needs). A named tuple: one is made per value bound,
+    and a tuple is the cheapest object to make."""
 
     file: str | None
-    container: Any = field(compare=False, repr=False)
+    container: Any
     key: Any
 
     def __str__(self) -> str:

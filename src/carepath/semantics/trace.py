@@ -23,7 +23,7 @@ class Fact:
     missing: bool = False
     # Where the value was read, printed with str(): "file:line:column" (YAML/JSON), "file row N column C"
     # (CSV/Parquet), "file Observation/id valueQuantity" (FHIR); None for a value derived or not read.
-    source: object = field(default=None, compare=False)
+    source: object = field(default=None, compare=False, repr=False)
 
 
 class StepKind(enum.Enum):
