@@ -119,7 +119,7 @@ def _resolve(resource: dict[str, Any], full_urls: Mapping[str, str]) -> dict[str
     """`urn:uuid:…` subject references made `Patient/id`, as the Bundle's fullUrls say."""
     for key in ("subject", "patient"):
         ref = resource.get(key)
-        if isinstance(ref, dict) and ref.get("reference") in full_urls:
+        if isinstance(ref, dict) and isinstance(ref.get("reference"), str) and ref["reference"] in full_urls:
             resource = {**resource, key: {**ref, "reference": full_urls[ref["reference"]]}}
     return resource
 

@@ -58,7 +58,10 @@ def read_csv(source: Path | bytes, name: str) -> Table:
     """Every column read as text (what the export holds, `33,900` and `6M` alike); an empty cell is missing."""
     raw = source if isinstance(source, bytes) else Path(source).read_bytes()
     first = raw.split(b"\n", 1)[0].decode("utf-8-sig").rstrip("\r")
-    header = next(csv.reader([first]), [])
+    try:
+        header = next(csv.reader([first]), [])
+    except csv.Error as error:  # reported as the file's error, as pyarrow's own are
+        raise ValueError(f"the header line cannot be read: {error}") from None
     options = pacsv.ConvertOptions(column_types=dict.fromkeys(header, pa.string()), strings_can_be_null=True,
                                    quoted_strings_can_be_null=True, null_values=[""])
     return Table(pacsv.read_csv(io.BytesIO(raw), convert_options=options), name, True)

@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import carepath
 from carepath.data.errors import RecordCode
@@ -151,3 +153,21 @@ def test_dated_observations_as_a_series_relative_to_the_transplant() -> None:
     assert isinstance(record, PatientRecord)
     run = carepath.evaluate_all(protocol, [record], dt.date(2025, 4, 1))
     assert run.results[0].decisions["neutrophil_engraftment"] == 2  # the first of 3 days with ANC >= 500 /µL
+
+
+_LEAF = st.one_of(st.none(), st.booleans(), st.integers(), st.text(max_size=6),
+                  st.sampled_from(["Patient/a", "urn:uuid:x", "2020-01-01", "http://loinc.org", "26464-8", "10*9/L", "Observation", "Patient"]))
+_KEYS = st.sampled_from(["resourceType", "id", "status", "subject", "reference", "code", "coding", "system", "valueQuantity", "value",
+                         "effectiveDateTime", "birthDate", "identifier", "onsetDateTime", "valueString", "patient", "performedPeriod"])
+_JSON = st.recursive(_LEAF, lambda inner: st.one_of(st.lists(inner, max_size=3), st.dictionaries(_KEYS, inner, max_size=5)), max_leaves=16)
+
+
+@settings(max_examples=100, deadline=None)
+@given(resources=st.lists(_JSON, max_size=4), ndjson=st.booleans())
+def test_no_resource_crashes_the_reader(resources: list[Any], ndjson: bool) -> None:
+    if ndjson:
+        data = b"".join(json.dumps(r).encode() + b"\n" for r in resources)
+    else:
+        data = json.dumps({"resourceType": "Bundle", "entry": [{"resource": r, "fullUrl": "urn:uuid:x"} for r in resources]}).encode()
+    records = bind_fhir(data, "f", ndjson, SEED, MAP)
+    assert all(isinstance(r, (PatientRecord, InvalidRecord)) for r in records)

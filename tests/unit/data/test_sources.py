@@ -10,13 +10,18 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+import carepath
 from carepath import cli
 from carepath.data.sources import DataFormat, detect
+from carepath.language.diagnostics import ProtocolError
 
 ROOT = Path(__file__).resolve().parents[3]
 COHORTS = ROOT / "cohorts"
 PROTOCOLS = sorted((ROOT / "protocols").glob("*.care"))
+SEED_CHECKED = carepath.load_protocol(ROOT / "protocols" / "severance_2011.care").checked
 FORMS = {
     "yaml": ["cohorts/severance_2011.yaml"],
     "csv": ["cohorts/severance_2011.csv", "--map", "cohorts/severance_2011.csv.map.yaml"],
@@ -143,3 +148,33 @@ def test_compare_reads_a_mapped_table_for_both_protocols() -> None:
                                    "--as-of", "2026-01-01", "--format", "json"])
     assert yaml_code == 0
     assert json.loads(out)["patients"] == json.loads(yaml_out)["patients"]
+
+
+@pytest.mark.parametrize(("name", "content", "message"), [
+    ("ragged.csv", b"id,mll\na,germline,extra\n", "cannot be read as csv"),
+    ("broken.parquet", b"not parquet", "cannot be read as parquet"),
+    ("cut.json", b'{"resourceType": "Bundle"', "not valid JSON"),
+    ("cut.ndjson", b'{"resourceType": "Patient", "id": "a"}\n{"resourceType": \n', "not a JSON resource"),
+])
+def test_a_file_that_cannot_be_read_is_an_invalid_result_and_never_a_crash(tmp_path: Path, name: str, content: bytes, message: str) -> None:
+    (tmp_path / name).write_bytes(content)
+    code, out, err = _run(["run", "protocols/severance_2011.care", str(tmp_path / name), "--map", "cohorts/severance_2011.fhir.map.yaml",
+                           "--as-of", "2026-01-01", "--format", "json"])
+    assert code == 1 and message in err
+    assert "invalid" in [r["status"] for r in json.loads(out)["results"]]
+
+
+@settings(max_examples=60, deadline=None)
+@given(content=st.one_of(st.binary(max_size=200), st.text(max_size=200).map(lambda t: t.encode())),
+       fmt=st.sampled_from([DataFormat.CSV, DataFormat.PARQUET, DataFormat.FHIR, DataFormat.NDJSON, DataFormat.YAML, DataFormat.JSON]))
+def test_no_input_crashes_a_reader(content: bytes, fmt: DataFormat) -> None:
+    from carepath.data.maps import read_map
+    from carepath.data.sources import bind_data, read_data
+
+    data_map = read_map(COHORTS / ("severance_2011.fhir.map.yaml" if fmt in (DataFormat.FHIR, DataFormat.NDJSON) else "severance_2011.csv.map.yaml"))
+    try:
+        records = bind_data(read_data(["-"], data_map, fmt, content), SEED_CHECKED)
+    except ProtocolError as error:  # a map column the table lacks: the map's error, located
+        assert all(d.code == "CP804" for d in error.diagnostics)
+        return
+    assert all(r.id is None or isinstance(r.id, str) for r in records)
