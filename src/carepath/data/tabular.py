@@ -64,7 +64,9 @@ def read_csv(source: Path | bytes, name: str) -> Table:
         raise ValueError(f"the header line cannot be read: {error}") from None
     options = pacsv.ConvertOptions(column_types=dict.fromkeys(header, pa.string()), strings_can_be_null=True,
                                    quoted_strings_can_be_null=True, null_values=[""])
-    return Table(pacsv.read_csv(io.BytesIO(raw), convert_options=options), name, True)
+    # a quoted cell may hold line breaks (a registry's free-text notes): places then count records, the header being 1
+    return Table(pacsv.read_csv(io.BytesIO(raw), parse_options=pacsv.ParseOptions(newlines_in_values=True), convert_options=options),
+                 name, True)
 
 
 def read_parquet(source: Path | bytes, name: str) -> Table:
@@ -303,9 +305,13 @@ class _ColumnReader:
         if not isinstance(unit, Unit) or unit.dimension != target.dimension:
             return None
         factor = unit.factor_to(target)
-        # Rounded to 9 decimals of the input's unit: the cells are decimals, and 8.03 × 1000 is 8029.999999999999 in binary
-        converted = pc.round(pc.multiply(numbers, float(factor)), 9)
+        # Rounded to 9 decimals of the input's unit: the cells are decimals, and 8.03 × 1000 is 8029.999999999999 in binary.
+        # Numbers of 10^15 or more (or not finite) need no rounding and would overflow it: they are left as they are.
+        product = pc.multiply(numbers, float(factor))
+        small = pc.fill_null(pc.less(pc.abs(product), 1e15), False)
+        converted = pc.if_else(small, pc.round(pc.if_else(small, product, 0.0), 9), product)
         bad = pc.is_null(numbers) if array.null_count == 0 else pc.and_(pc.is_null(numbers), pc.is_valid(array))
+        bad = pc.or_kleene(bad, pc.invert(pc.fill_null(pc.is_finite(converted), True)))  # 1e400 is no count
         if self.info.plausible is not None:
             low, high = self.info.plausible
             outside = pc.or_(pc.less(converted, float(low)), pc.greater(converted, float(high)))  # type: ignore[arg-type]
@@ -324,9 +330,8 @@ class _ColumnReader:
                 self._fail(row, cell, error)
             values[row] = None
         table, name, column, origin, new_fact = self.table, self.info.name, self.column, self.origin, _new_fact
-        if pc.all(pc.equal(converted, pc.floor(converted))).as_py() is not False:  # every value whole: ints, as YAML's are
-            ints = pc.cast(converted, pa.int64()).to_pylist()
-            values = [None if value is None else ints[row] for row, value in enumerate(values)]
+        if all(value is None or value.is_integer() for value in values):  # every value whole: ints, as YAML's are
+            values = [None if value is None else int(value) for value in values]
             facts = [None if value is None else new_fact(name, f"{value:,} {shown_unit}", str(cells[row]), origin, CellPlace(table, row, column))
                      for row, value in enumerate(values)]
             return values, facts
