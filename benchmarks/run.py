@@ -24,6 +24,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # benchmarks/data.py, the load lines
+
 import carepath
 from carepath.compile.compiler import CompiledProtocol
 from carepath.data.records import PatientRecord, RawRecord, bind
@@ -172,6 +174,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--repeats", type=int, default=REPEATS)
     parser.add_argument("--json", type=Path, default=None, metavar="PATH", help="also write the figures as JSON")
+    parser.add_argument("--yaml-records", type=int, default=10_000, help="patients the YAML reader's load line is timed on")
     args = parser.parse_args(argv)
 
     import rule_engine  # the `bench` extra
@@ -269,6 +272,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"per-record evaluate / hand-written: {ratio_single_hand:.2f}; / rule-engine: {ratio_single_rule:.1f}×")
     print(f"engine.decide / hand-written:      {ratio_decide_hand:.2f}")
 
+    # ---- load speed: the same patients from YAML, CSV and Parquet (benchmarks/data.py)
+    import data
+
+    loading = data.measure(args.records, args.yaml_records, args.seed, min(args.repeats, 3))
+    if loading is None:
+        return 1
+    print()
+    print("\n".join(loading.report()))
+
     if args.json:
         document = {
             "records": n,
@@ -288,7 +300,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                 "evaluate_trace_off_over_rule_engine": round(ratio_single_rule, 4),
                 "decide_over_hand_written": round(ratio_decide_hand, 4),
             },
-            "goals": {"over_hand_written": GOAL_HAND, "over_rule_engine": GOAL_RULE_ENGINE},
+            "goals": {"over_hand_written": GOAL_HAND, "over_rule_engine": GOAL_RULE_ENGINE, "load_over_yaml": data.GOAL},
+            "load_records_per_second": {key: round(rate, 1) for key, rate in loading.rates.items()},
+            "load_ratios_over_yaml": {key: round(ratio, 2) for key, ratio in loading.ratios.items()},
         }
         args.json.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
         print(f"\nwrote {args.json}")

@@ -51,6 +51,7 @@ def _parser() -> argparse.ArgumentParser:
     run = commands.add_parser("run", help="evaluate a protocol on patient records")
     run.add_argument("protocol", type=Path)
     run.add_argument("records", type=Path, nargs="+")
+    _data_options(run)
     run.add_argument("--format", choices=("table", "json"), default="table")
     run.add_argument("--as-of", type=_date, default=None, help="evaluation date (YYYY-MM-DD); default today")
     _parameter_options(run)
@@ -59,6 +60,7 @@ def _parser() -> argparse.ArgumentParser:
     explain = commands.add_parser("explain", help="show why (and why not) each decision was reached for one patient")
     explain.add_argument("protocol", type=Path)
     explain.add_argument("records", type=Path, nargs="+")
+    _data_options(explain)
     explain.add_argument("--patient", required=True, help="the record's id")
     explain.add_argument("--format", choices=("text", "json"), default="text")
     explain.add_argument("--as-of", type=_date, default=None)
@@ -69,6 +71,7 @@ def _parser() -> argparse.ArgumentParser:
     compare_cmd.add_argument("protocol_a", type=Path)
     compare_cmd.add_argument("protocol_b", type=Path)
     compare_cmd.add_argument("records", type=Path, nargs="+")
+    _data_options(compare_cmd)
     compare_cmd.add_argument("--format", choices=("table", "json"), default="table")
     compare_cmd.add_argument("--as-of", type=_date, default=None, help="evaluation date (YYYY-MM-DD); default today")
     _parameter_options(compare_cmd)
@@ -98,6 +101,25 @@ def _parser() -> argparse.ArgumentParser:
     test_cmd.add_argument("--fail-under", type=float, default=None, metavar="PERCENT", help="exit 1 when less than PERCENT of the rule outcomes are exercised")
     test_cmd.set_defaults(handler=_test)
     return parser
+
+
+def _data_options(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--map", type=Path, default=None, metavar="MAP", help="a data map: where each input comes from (docs/data.md)")
+    command.add_argument("--data-format", choices=("yaml", "json", "csv", "parquet", "fhir", "ndjson"), default=None,
+                         help="the records' format when neither the file name nor its first bytes tell (standard input, '-')")
+
+
+def _records(args: argparse.Namespace, compiled: CompiledProtocol) -> list[Any] | None:
+    """The records of `args.records` (`-`: standard input) through `--map`; None when the map does not fit (printed)."""
+    from carepath.api import load_data
+    from carepath.language.diagnostics import ProtocolError
+
+    stdin = sys.stdin.buffer.read() if any(str(p) == "-" for p in args.records) else None
+    try:
+        return load_data(compiled, args.records, args.map, args.data_format, stdin)
+    except ProtocolError as error:
+        print(error.render(), file=sys.stderr)
+        return None
 
 
 def _parameter_options(command: argparse.ArgumentParser) -> None:
@@ -156,13 +178,12 @@ def _as_of(args: argparse.Namespace) -> dt.date:
 
 def _require(paths: Sequence[Path]) -> None:
     """A records path that does not exist is a wrong command line (exit 2), not a bad record."""
-    missing = [str(p) for p in paths if not p.exists()]
+    missing = [str(p) for p in paths if str(p) != "-" and not p.exists()]
     if missing:
         raise _UsageError("no such records file or directory: " + ", ".join(missing))
 
 
 def _run(args: argparse.Namespace) -> int:
-    from carepath.api import load_records
     from carepath.ir import program as p
     from carepath.render import json as json_render
     from carepath.render import terminal
@@ -172,8 +193,11 @@ def _run(args: argparse.Namespace) -> int:
     compiled = _load(args.protocol, _overrides(args))
     if compiled is None:
         return EXIT_USAGE
+    records = _records(args, compiled)
+    if records is None:
+        return EXIT_USAGE
     # Reasons without a full trace per record: the cohort path traces one record per pattern of outcomes.
-    run = evaluate_all(compiled, load_records(compiled, args.records), _as_of(args), trace=False, reasons=True)
+    run = evaluate_all(compiled, records, _as_of(args), trace=False, reasons=True)
     if args.format == "json":
         sys.stdout.write(json_render.dumps(json_render.run_document(run)))
     else:
@@ -189,7 +213,6 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _explain(args: argparse.Namespace) -> int:
-    from carepath.api import load_records
     from carepath.render import json as json_render
     from carepath.render import terminal
     from carepath.runtime.engine import evaluate_all
@@ -198,7 +221,9 @@ def _explain(args: argparse.Namespace) -> int:
     compiled = _load(args.protocol, _overrides(args))
     if compiled is None:
         return EXIT_USAGE
-    records = load_records(compiled, args.records)
+    records = _records(args, compiled)
+    if records is None:
+        return EXIT_USAGE
     chosen = [r for r in records if r.id == args.patient]
     if not chosen:
         known = ", ".join(str(r.id) for r in records if r.id is not None)
@@ -217,11 +242,13 @@ def _explain(args: argparse.Namespace) -> int:
 
 def _compare(args: argparse.Namespace) -> int:
     """Both protocols are compiled (and every error in either reported) before any record is read once."""
-    from carepath.data.records import load
+    from carepath.api import read_data_set
+    from carepath.data.sources import bind_data
+    from carepath.language.diagnostics import ProtocolError
     from carepath.render import compare as compare_render
     from carepath.render import json as json_render
     from carepath.render import terminal
-    from carepath.runtime.compare import compare
+    from carepath.runtime.compare import compare_bound, extra_fields
 
     _require(args.records)
     overrides = _overrides(args)
@@ -234,7 +261,14 @@ def _compare(args: argparse.Namespace) -> int:
     b = _load(args.protocol_b, {k: v for k, v in overrides.items() if k in declared[args.protocol_b]})
     if a is None or b is None:
         return EXIT_USAGE
-    comparison = compare(a, b, load(args.records), _as_of(args))
+    stdin = sys.stdin.buffer.read() if any(str(p) == "-" for p in args.records) else None
+    try:
+        data = read_data_set(args.records, args.map, args.data_format, stdin)
+        records_a, records_b = bind_data(data, a.checked, extra_fields(a, b)), bind_data(data, b.checked, extra_fields(b, a))
+    except ProtocolError as problem:
+        print(problem.render(), file=sys.stderr)
+        return EXIT_USAGE
+    comparison = compare_bound(a, b, records_a, records_b, _as_of(args))
     if args.format == "json":
         sys.stdout.write(json_render.dumps(compare_render.document(comparison)))
     else:

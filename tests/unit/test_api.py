@@ -66,3 +66,17 @@ def test_importing_the_package_loads_nothing_heavy() -> None:
 def test_an_unknown_name_is_an_attribute_error() -> None:
     with pytest.raises(AttributeError, match="no_such_name"):
         carepath.no_such_name  # noqa: B018
+
+
+def test_load_data_reads_any_format_through_a_map() -> None:
+    from carepath.api import load_data, read_data_set
+
+    root = Path(__file__).resolve().parents[2]
+    compiled = carepath.load_protocol(root / "protocols" / "severance_2011.care")
+    cohorts = root / "cohorts"
+    from_csv = load_data(compiled, [cohorts / "severance_2011.csv"], cohorts / "severance_2011.csv.map.yaml")
+    from_yaml = load_data(compiled, [cohorts / "severance_2011.yaml"])
+    assert [(r.id, r.values) for r in from_csv] == [(r.id, r.values) for r in from_yaml]  # type: ignore[union-attr]
+    piped = load_data(compiled, ["-"], data_format="yaml", stdin=(cohorts / "severance_2011.yaml").read_bytes())
+    assert [r.id for r in piped] == [str(n) for n in range(1, 10)]
+    assert len(read_data_set([cohorts / "severance_2011.csv"]).parts) == 1

@@ -17,7 +17,7 @@ from carepath.ir.program import InputInfo
 from carepath.language.diagnostics import did_you_mean
 from carepath.language.limits import MAX_DURATION_DAYS, MAX_DURATION_MONTHS, MAX_MAGNITUDE, NumberLimitError, read_number
 from carepath.semantics.types import Kind
-from carepath.semantics.units import CalendarUnit, Unit, UnitError, display, exact_number, parse_unit
+from carepath.semantics.units import CalendarUnit, Unit, UnitError, display, exact_number, parse_unit, suggest_unit
 from carepath.semantics.values import Duration, format_number
 
 MAPPINGS = (dict, Mapping)  # dict first: the ABC check is slow, and YAML and JSON give dicts
@@ -118,7 +118,8 @@ def _quantity(info: InputInfo, value: Any) -> tuple[Any, str]:
     try:
         unit = parse_unit(unit_text)
     except UnitError as error:
-        raise BadValue(f"{error}; expected a unit like {target.display}") from None
+        hint = suggest_unit(unit_text, target)
+        raise BadValue(f"{error}; expected a unit like {target.display}" + (f"; {hint}" if hint else "")) from None
     if isinstance(unit, CalendarUnit) or unit.dimension != target.dimension:
         raise BadValue(f"'{display(unit_text)}' is not a unit of the same kind as {target.display}")
     converted = exact_number(number * _factor(unit.text, target.text))

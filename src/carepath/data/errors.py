@@ -25,6 +25,10 @@ class RecordCode(enum.StrEnum):
     GIVEN_TWICE = "CP506"  # a field, or a day of a series
     BAD_SERIES = "CP507"  # the series' form, days or dates
     DATES_DISAGREE = "CP508"  # dates in the wrong order, or an age its dates contradict
+    DUPLICATE_ID = "CP509"  # every copy of an id given to more than one record
+    EMPTY_ID = "CP510"
+    INVALID_RESOURCE = "CP511"  # a FHIR resource its R4 model refuses
+    NO_PATIENT = "CP512"  # a FHIR resource whose patient is unknown, or a patient's resources apart in bulk data
     # past a limit (carepath.data.limits, docs/limits.md)
     FILE_TOO_LARGE = "CP520"
     TOO_MANY_FIELDS = "CP521"

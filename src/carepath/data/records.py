@@ -17,6 +17,7 @@ import yaml
 
 from carepath.data.convert import MAPPINGS, BadValue, convert, plausibility_problem, show, show_raw
 from carepath.data.errors import NOWHERE, Place, RecordCode, RecordError
+from carepath.data.ids import SourcePlace, refuse_duplicates
 from carepath.data.limits import over_limits, readable_id
 from carepath.data.located import (
     LocatedList,
@@ -49,6 +50,7 @@ class RawRecord:
     file: str | None = None
     within: object = field(default=None, compare=False, repr=False)  # the list read from the file that holds it
     index: int = 0  # its place in that list
+    origins: Mapping[str, str] | None = field(default=None, compare=False, repr=False)  # field → where a reader found it (FHIR)
 
     @property
     def place(self) -> Place:
@@ -292,6 +294,10 @@ def bind(raw: RawRecord, protocol: CheckedProtocol, extra_fields: frozenset[str]
         place = value_place(file, data, "id") if "id" in data else raw.place
         errors.append(RecordError.at(place, RecordCode.NO_ID, "id", f"{raw.where}: the record has no 'id'", record_id))
         patient = None
+    elif not str(record_id).strip():
+        errors.append(RecordError.at(value_place(file, data, "id"), RecordCode.EMPTY_ID, "id",
+                                     f"{raw.where}: the record's 'id' is empty", record_id))
+        patient = None
     else:
         patient = str(record_id)
     who = f"patient '{patient}'" if patient is not None else raw.where
@@ -329,7 +335,9 @@ def bind(raw: RawRecord, protocol: CheckedProtocol, extra_fields: frozenset[str]
                                          f"{who}: field '{key}' value {show(value)}: {error}", value, expected=str(error)))
             continue
         values[info.slot] = bound
-        facts[info.slot] = Fact(key, shown, show_raw(value), f"{raw.where}, field {key}")
+        origin = raw.origins.get(key) if raw.origins is not None else None
+        facts[info.slot] = Fact(key, shown, show_raw(value), origin or f"{raw.where}, field {key}",
+                                source=origin or SourcePlace(file, data, field_name))
     _derive(protocol, values, facts, errors, who, data, raw)
     about = data.get("about") or {}
     if not isinstance(about, MAPPINGS):
@@ -390,13 +398,37 @@ def _derive(protocol: CheckedProtocol, values: list[Any], facts: list[Fact | Non
 
 def bind_all(raws: Sequence[RawRecord | LoadFailure], protocol: CheckedProtocol,
              extra_fields: frozenset[str] = frozenset()) -> list[PatientRecord | InvalidRecord]:
+    """Bind every record; an id given to more than one record makes each of them invalid (`ids.refuse_duplicates`)."""
     out: list[PatientRecord | InvalidRecord] = []
+    places: list[Place] = []
     for raw in raws:
         if isinstance(raw, LoadFailure):
             out.append(InvalidRecord(None, (raw.error(),), raw.where))
+            places.append(raw.place)
         else:
             out.append(bind(raw, protocol, extra_fields))
-    return out
+            places.append(value_place(raw.file, raw.data, "id") if isinstance(raw.data, MAPPINGS) and "id" in raw.data else raw.place)
+    return refuse_duplicates(out, places, InvalidRecord)
+
+
+class YamlProblem(ValueError):
+    """YAML that cannot be read; `place` is its (line, column), 1-based."""
+
+    def __init__(self, message: str, place: tuple[int, int]) -> None:
+        super().__init__(message)
+        self.place = place
+
+
+def load_yaml_document(text: str) -> Any:
+    """One YAML document read with the record loader's marks (a data map, say); raises `YamlProblem`."""
+    try:
+        return yaml.load(text, Loader=_RecordLoader)
+    except RecursionError:
+        raise YamlProblem("nested too deeply", (1, 1)) from None
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        place = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        raise YamlProblem(str(getattr(error, "problem", None) or error), place) from None
 
 
 def load_parameters(path: str | Path) -> dict[str, str]:

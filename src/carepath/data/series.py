@@ -15,6 +15,7 @@ from typing import Any, NamedTuple
 
 from carepath.data.convert import MAPPINGS, NUMBER, BadValue, convert, show, show_raw
 from carepath.data.errors import Place, RecordCode, RecordError
+from carepath.data.ids import SourcePlace
 from carepath.data.limits import series_too_long
 from carepath.data.located import item_place, key_place, value_place
 from carepath.ir.program import CheckedProtocol, InputInfo
@@ -67,7 +68,7 @@ def bind_series(info: InputInfo, value: Any, protocol: CheckedProtocol, data: Ma
     series = Series.of(by_day)
     values[info.slot] = series
     facts[info.slot] = Fact(info.name, _series_text(by_day, element is not None and element.kind is Kind.BOOLEAN),
-                            _series_raw(value), f"{where}, field {info.name}")
+                            _series_raw(value), f"{where}, field {info.name}", source=SourcePlace(file, data, info.name))
     return []
 
 

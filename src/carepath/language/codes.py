@@ -92,6 +92,11 @@ _TABLE = (
     Code("CP506", _E, "a record field, or a day of a series, given twice", "cp506-given-twice"),
     Code("CP507", _E, "a dated series whose form, days or dates cannot be read", "cp507-a-series-that-cannot-be-read"),
     Code("CP508", _E, "a record's dates in the wrong order, or an age its dates contradict", "cp508-dates-that-disagree"),
+    Code("CP509", _E, "a patient id given to more than one record", "cp509-a-duplicate-id"),
+    Code("CP510", _E, "an empty patient id", "cp510-an-empty-id"),
+    Code("CP511", _E, "a FHIR resource that is not valid FHIR R4", "cp511-an-invalid-fhir-resource"),
+    Code("CP512", _E, "a FHIR resource that names no patient, or bulk data whose patients are not each together",
+         "cp512-a-resource-without-its-patient"),
     # CP520 onward: a records file or record past a limit (docs/limits.md)
     Code("CP520", _E, "a records file larger than 16 MiB", "cp520-a-records-file-too-large"),
     Code("CP521", _E, "a record with more than 1,000 fields", "cp521-too-many-fields"),
@@ -101,6 +106,15 @@ _TABLE = (
          "cp524-aliases-that-repeat-too-much"),
     Code("CP525", _E, "a number in a record written with more than 100 digits", "cp525-a-number-with-too-many-digits"),
     Code("CP526", _E, "a record id longer than 200 characters", "cp526-an-id-too-long"),
+    # CP8xx: data maps (`--map`): each stops the run, like a protocol error
+    Code("CP801", _E, "a data map that cannot be read as a map", "cp801-a-map-that-cannot-be-read"),
+    Code("CP802", _E, "a key a data map entry does not take", "cp802-an-unknown-key"),
+    Code("CP803", _E, "a map entry for a name that is not an input but is close to one", "cp803-a-misspelt-input"),
+    Code("CP804", _E, "a column the data does not have", "cp804-an-unknown-column"),
+    Code("CP805", _E, "a unit in a data map that cannot be read, or of the wrong kind", "cp805-a-bad-unit"),
+    Code("CP806", _E, "a vocabulary entry naming a member its input does not list", "cp806-a-bad-vocabulary-entry"),
+    Code("CP807", _E, "a map entry of the wrong form (a FHIR code, anchor, window or pattern that cannot be read)",
+         "cp807-a-malformed-entry"),
 )
 
 #: Every code carepath can report, by code, in the order the docs list them.

@@ -90,7 +90,10 @@ def step_document(step: Step, source: str) -> dict[str, Any]:
 
 
 def fact_document(fact: Fact) -> dict[str, Any]:
-    return {"input": fact.input, "value": fact.shown, "as_written": fact.raw, "origin": fact.origin, "missing": fact.missing}
+    """`source` is where the value was read: `file:line:column` (YAML, JSON), `file:line, column 'C'` (CSV), `file row N,
+    column 'C'` (Parquet), `file Type/id element` (FHIR); null for a value derived or not in the record."""
+    source = None if fact.source is None else str(fact.source)
+    return {"input": fact.input, "value": fact.shown, "as_written": fact.raw, "origin": fact.origin, "source": source, "missing": fact.missing}
 
 
 def explain_document(run: Run, result: Result) -> dict[str, Any]:

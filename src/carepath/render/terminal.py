@@ -85,7 +85,7 @@ def explanation(run: Run, result: Result) -> Group:
         for fact in result.record.facts:
             if fact is not None:
                 written = f" (written {fact.raw!r})" if fact.raw and fact.raw != fact.shown else ""
-                inputs.add(cell(f"{fact.input} = {fact.shown}{written} · {fact.origin}"))
+                inputs.add(cell(f"{fact.input} = {fact.shown}{written} · {fact.origin if fact.source is None else fact.source}"))
         parts.append(inputs)
     return Group(*parts)  # type: ignore[arg-type]
 

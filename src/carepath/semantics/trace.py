@@ -21,6 +21,9 @@ class Fact:
     raw: str | None  # as written in the record, e.g. "123.8 10*9/L"
     origin: str  # e.g. "cohorts/severance_2011.yaml, field wbc_at_diagnosis"
     missing: bool = False
+    # Where the value was read, printed with str(): "file:line:column" (YAML/JSON), "file row N column C"
+    # (CSV/Parquet), "file Observation/id valueQuantity" (FHIR); None for a value derived or not read.
+    source: object = field(default=None, compare=False, repr=False)
 
 
 class StepKind(enum.Enum):

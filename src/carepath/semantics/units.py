@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, cast
 
 from carepath.language.diagnostics import did_you_mean
 from carepath.language.limits import unit_exponent_problem
+from carepath.semantics.labunits import SHOWN_SPELLINGS, lab_unit
 
 CALENDAR_UNITS: dict[str, tuple[str, int]] = {
     # spelling → (calendar base, multiple): weeks are 7 days, years 12 months, exactly.
@@ -26,7 +27,9 @@ CALENDAR_UNITS: dict[str, tuple[str, int]] = {
 _ALIASES = {"mcg": "ug", "cc": "mL", "%": "percent"}
 _FACTOR = re.compile(r"^10[*^](-?\d+)")
 _POWER = re.compile(r"^([A-Za-z]+?)(\d+)$")
-_SPELLINGS = ["/uL", "10*3/uL", "10*9/L", "/mL", "ug/L", "ug/mL", "ng/mL", "mg/kg", "mg/m2", "mg", "kg", "g", "m2", "cm", "L", "mL", "uL", "%"]
+_SPELLINGS = list(dict.fromkeys([*SHOWN_SPELLINGS, "/mL", "mg/kg", "mg/m2", "mg", "kg", "g", "m2", "cm", "L", "mL", "uL"]))
+#: A percentage is dimensionless to pint, as is mg/kg; a clinician never mixes them, so it has a dimension of its own.
+PERCENT = ("[percent]", Fraction(1))
 
 
 class UnitError(ValueError):
@@ -92,6 +95,10 @@ def parse_unit(text: str) -> Unit | CalendarUnit:
     if problem is not None:  # 10*99999999 would take minutes to work out exactly
         raise UnitError(problem)
     try:
+        canonical = lab_unit(text)  # G/L, K/uL, x10^9/L…: the lab table before pint, which reads gauss and kelvin
+        if canonical is not None:
+            unit = _parse_quantity_unit(canonical)
+            return Unit(text, unit.dimension, unit.size)
         return _parse_quantity_unit(text)
     except UnitError:
         raise
@@ -124,6 +131,8 @@ def _parse_quantity_unit(text: str) -> Unit:
         expression.append(_symbol(piece, text))
     quantity = _registry().Quantity(Fraction(1), "".join(expression)).to_base_units()
     dimension = tuple(sorted((str(k), Fraction(cast(Fraction, v))) for k, v in dict(quantity.dimensionality).items()))
+    if not dimension and "percent" in expression:
+        dimension = (PERCENT,)
     magnitude = quantity.magnitude
     assert isinstance(magnitude, Fraction | int)  # exact: the registry works in Fractions
     return Unit(text, dimension, Fraction(magnitude) * factor)
@@ -140,6 +149,19 @@ def _symbol(piece: str, whole: str) -> str:
     if piece not in _registry():
         raise UnitError(f"unknown unit '{whole}'", did_you_mean(whole, _SPELLINGS))
     return piece + exponent
+
+
+def suggest_unit(text: str, target: Unit) -> str | None:
+    """"Did you mean" for an unknown unit: among the accepted spellings of the same kind as `target`."""
+    alike = []
+    for spelling in _SPELLINGS:
+        try:
+            unit = parse_unit(spelling)
+        except UnitError:
+            continue
+        if isinstance(unit, Unit) and unit.dimension == target.dimension:
+            alike.append(spelling)
+    return did_you_mean(text, alike or _SPELLINGS)
 
 
 def same_dimension(a: Unit, b: Unit) -> bool:
@@ -159,7 +181,8 @@ def describe_dimension(unit: Unit | CalendarUnit) -> str:
         (("[mass]", Fraction(1)), ("[time]", Fraction(-1))): "a mass per time",
         (("[length]", Fraction(2)),): "an area",
         (("[length]", Fraction(3)),): "a volume",
-        (): "dimensionless (a ratio such as mg/kg or %)",
+        (): "dimensionless (a ratio such as mg/kg)",
+        (PERCENT,): "a percentage",
     }
     return names.get(unit.dimension, "dimension " + " ".join(f"{k}^{v}" for k, v in unit.dimension))
 

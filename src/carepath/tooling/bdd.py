@@ -15,7 +15,10 @@ Step vocabulary (quoted values are written in double quotes; lists are comma-sep
 
   Given the protocol "protocols/severance_2011.care"        path relative to pytest's rootdir
   Given the protocol:                                       protocol text in a docstring
-  Given the patients in "cohorts/severance_2011.yaml"       a records file or directory
+  Given the patients in "cohorts/severance_2011.yaml"       a records file or directory (YAML, JSON, CSV, Parquet,
+                                                            a FHIR Bundle or NDJSON)
+  Given the patients in "cohorts/severance_2011.csv" read through the map "cohorts/severance_2011.csv.map.yaml"
+                                                            a data file read through its data map
   Given a patient "X" with:                                 data table of | field | value | rows; an empty
                                                             value cell means the field is absent; values are
                                                             written as in a records file ("123.8 10*9/L"); a

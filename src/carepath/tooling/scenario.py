@@ -82,7 +82,7 @@ class CarepathState:
             bound: list[PatientRecord | InvalidRecord] = []
             for kind, what in self.records:
                 if isinstance(what, Path):
-                    bound.extend(carepath.load_records(compiled, [what]))
+                    bound.extend(file_records(compiled, what, kind))
                 else:
                     bound.extend(carepath.records_from_text(compiled, what, kind))
             assert bound, "no patients given: add Given the patients in \"…\" or Given a patient \"…\" with:"
@@ -113,6 +113,18 @@ shown = decision_text  # a decision value as features write it: yes/no, a branch
 
 
 SYNONYMS = {"true": "yes", "false": "no", "unknown": "undetermined"}
+
+
+def file_records(compiled: CompiledProtocol, path: Path, kind: str,
+                 extra: frozenset[str] = frozenset()) -> list[PatientRecord | InvalidRecord]:
+    """A data file in any format carepath reads; `kind` is "file", or "map:PATH" to read it through a data map."""
+    from carepath.api import load_data
+
+    map_path = Path(kind[len("map:"):]) if kind.startswith("map:") else None
+    try:
+        return load_data(compiled, [path], map_path, extra_fields=extra)
+    except ProtocolError as error:
+        raise AssertionError(f"the data map {map_path} does not fit:\n{error.render()}") from None
 
 
 def names(text: str) -> list[str]:
@@ -221,7 +233,7 @@ class ComparisonState:
             for side, protocol, other in (("a", a, b), ("b", b, a)):
                 for kind, what in state.records:
                     if isinstance(what, Path):
-                        bound[side].extend(carepath.load_records(protocol, [what], extra_fields(protocol, other)))
+                        bound[side].extend(file_records(protocol, what, kind, extra_fields(protocol, other)))
                     else:
                         bound[side].extend(carepath.records_from_text(protocol, what, kind, extra_fields(protocol, other)))
             assert bound["a"], "no patients given: add Given the patients in \"…\" or Given a patient \"…\" with:"

@@ -53,6 +53,14 @@ def given_patients_file(carepath_state: CarepathState, path: str) -> None:
     carepath_state.records.append(("file", resolved))
 
 
+@given(re_(r'the patients in "(?P<path>[^"]+)" read through the map "(?P<map_path>[^"]+)"'))
+def given_mapped_patients_file(carepath_state: CarepathState, path: str, map_path: str) -> None:
+    resolved, mapping = carepath_state.resolve(path), carepath_state.resolve(map_path)
+    assert resolved.exists(), f"no such data file: {path}"
+    assert mapping.exists(), f"no such data map: {map_path}"
+    carepath_state.records.append((f"map:{mapping}", resolved))
+
+
 @given(re_(rf"a patient {PATIENT} with:"))
 def given_patient_table(carepath_state: CarepathState, patient: str, datatable: list[list[str]]) -> None:
     rows = [row for row in datatable if row]

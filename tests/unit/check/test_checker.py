@@ -238,3 +238,12 @@ def test_an_unknown_unit_with_a_plausible_range_is_reported_not_asserted() -> No
     with pytest.raises(ProtocolError) as raised:
         carepath.compile_source(Source("unit.care", text))
     assert [(d.code, d.span.line) for d in raised.value.diagnostics] == [("CP303", 3)]
+def test_a_dose_per_kg_is_never_compared_with_a_percentage() -> None:
+    """pint calls both dimensionless; a clinician never mixes them, so `check` refuses the comparison."""
+    text = "protocol p\ninput\n  busulfan : quantity mg/kg\n  mrd : quantity %\ncriterion c: busulfan >= 1 %\ncriterion d: mrd >= 0.01 %\n"
+    assert [(d.code, d.span.line) for d in diagnostics_of(text) if d.severity is Severity.ERROR] == [("CP302", 5)]
+
+
+def test_lab_spellings_in_a_protocol_are_counts_per_volume() -> None:
+    text = HEAD + "criterion c: wbc >= 50 G/L\ncriterion d: wbc >= 50 K/uL\n"
+    assert [d.code for d in diagnostics_of(text) if d.severity is Severity.ERROR] == []

@@ -72,3 +72,11 @@ def test_a_huge_integer_is_shown_by_its_size() -> None:
     assert show(10**5000) == "a number of about 5,001 digits"
     assert show(2**64) == "a number of about 20 digits"
     assert show(2**63) == "9223372036854775808"
+@pytest.mark.parametrize("written", ["50 G/L", "50 K/uL", "50 x10^9/L", "50 × 10⁹/L", "50 10^9/L", "50 k/µL", "50,000 cells/µL", "50000 /mm³"])
+def test_lab_spellings_of_fifty_thousand_per_microlitre(written: str) -> None:
+    assert convert(_input("wbc_at_diagnosis"), written) == (50000, "50,000 /µL")
+
+
+def test_an_unknown_lab_spelling_gets_a_spelling_of_the_same_kind() -> None:
+    with pytest.raises(BadValue, match=r"unknown unit 'G/LL'; expected a unit like /µL; did you mean 'G/L'"):
+        convert(_input("wbc_at_diagnosis"), "50 G/LL")

@@ -100,7 +100,8 @@ def test_explain_document(seed: CompiledProtocol, mixed: Path) -> None:
     assert list(doc) == ["protocol", "engine", "as_of", "patient", "status", "needs", "errors", "inputs", "decisions"]
     assert (doc["as_of"], doc["patient"], doc["status"]) == ("2026-01-01", "ok", "ok")
     assert [f["input"] for f in doc["inputs"]] == ["age_at_diagnosis", "wbc_at_diagnosis", "mll"]
-    assert list(doc["inputs"][0]) == ["input", "value", "as_written", "origin", "missing"]
+    assert list(doc["inputs"][0]) == ["input", "value", "as_written", "origin", "source", "missing"]
+    assert doc["inputs"][0]["source"].startswith(f"{mixed}:")  # file:line:column of the value
     risk, hsct = doc["decisions"]
     assert list(risk) == ["name", "kind", "title", "citation", "location", "value", "reasons", "needs", "trace"]
     assert (risk["name"], risk["kind"], risk["value"]) == ("risk_group", "classification", "high")

@@ -116,3 +116,6 @@ def test_unit_exponents_past_the_limits_are_refused_before_any_arithmetic() -> N
     for text in ("10*99999999/L", "10*31/L", "10^-31/L", "m10", "cm99999"):
         with pytest.raises(UnitError, match="beyond"):
             parse_unit(text)
+def test_percent_has_a_dimension_of_its_own() -> None:
+    assert describe_dimension(unit("%")) == "a percentage"
+    assert unit("%").dimension != unit("mg/kg").dimension

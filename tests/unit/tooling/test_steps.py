@@ -8,11 +8,16 @@ import pytest
 
 from carepath.tooling.scenario import CarepathState
 from carepath.tooling.steps import (
+    given_mapped_patients_file,
     given_patient_table,
+    given_patients_file,
+    given_protocol_file,
     given_protocol_text,
     then_assigned,
+    then_none_rejected,
     then_protocol_rejected,
     then_protocol_warns,
+    then_recorded,
     then_undetermined,
 )
 
@@ -50,3 +55,36 @@ def test_a_patient_from_a_table_is_assigned_a_branch_or_needs_an_input() -> None
     then_undetermined(state, "b", "age")
     with pytest.raises(AssertionError, match="expected infant = older, got young"):
         then_assigned(state, "a", "older", "infant")
+
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+@pytest.mark.parametrize(("data", "data_map"), [("cohorts/severance_2011.csv", "cohorts/severance_2011.csv.map.yaml"),
+                                                ("cohorts/severance_2011.fhir.json", "cohorts/severance_2011.fhir.map.yaml")])
+def test_the_patients_in_a_data_file_read_through_its_map(data: str, data_map: str) -> None:
+    state = CarepathState(ROOT)
+    given_protocol_file(state, "protocols/severance_2011.care")
+    given_mapped_patients_file(state, data, data_map)
+    then_none_rejected(state)
+    then_assigned(state, "3", "standard", "risk_group")
+    then_assigned(state, "6", "high", "risk_group")
+    then_recorded(state, "6", "wbc_at_diagnosis", "123,800 /µL")
+
+
+def test_a_csv_whose_columns_are_the_inputs_needs_no_map(tmp_path: Path) -> None:
+    (tmp_path / "p.csv").write_text("id,age\na,3 months\n", encoding="utf-8")
+    state = CarepathState(tmp_path)
+    given_protocol_text(state, COVERED)
+    given_patients_file(state, "p.csv")
+    then_assigned(state, "a", "young", "infant")
+
+
+def test_a_map_that_does_not_fit_fails_the_step_with_its_diagnostics(tmp_path: Path) -> None:
+    (tmp_path / "m.yaml").write_text("fields:\n  age: {column: AGE}\n", encoding="utf-8")
+    (tmp_path / "p.csv").write_text("id,Age\na,3 months\n", encoding="utf-8")
+    state = CarepathState(tmp_path)
+    given_protocol_text(state, COVERED)
+    given_mapped_patients_file(state, "p.csv", "m.yaml")
+    with pytest.raises(AssertionError, match="CP804"):
+        then_assigned(state, "a", "young", "infant")
