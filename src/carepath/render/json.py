@@ -8,7 +8,7 @@ from typing import Any
 from carepath.data.errors import RecordError
 from carepath.runtime.engine import Provenance, Result, Run
 from carepath.semantics.trace import Fact, Step, StepKind, needs
-from carepath.semantics.values import DoseValue
+from carepath.semantics.values import DoseValue, LimitFlag
 
 ENGINE_NAME = "carepath"
 
@@ -25,8 +25,23 @@ def decision_value(value: Any) -> Any:
     """Classifications and targets as their branch name, recommendations as booleans, events as a day number,
     doses as `{"value", "unit", "schedule"}` (the run contract)."""
     if isinstance(value, DoseValue):
-        return {"value": value.number, "unit": value.unit, "schedule": value.schedule}
+        document: dict[str, Any] = {"value": value.number, "unit": value.unit, "schedule": value.schedule}
+        if value.flags:  # only a dose above a limit carries the key: the contract is unchanged for every other
+            document["limits"] = [limit_document(f) for f in value.flags]
+        return document
     return value
+
+
+def limit_document(flag: LimitFlag) -> dict[str, Any]:
+    """A reference limit the dose exceeds: per which period, the dose and the limit over it, how far above, the source."""
+    number = float(flag.percent_over) if flag.percent_over.denominator != 1 else int(flag.percent_over)
+    return {"period": flag.period, "given": _number(flag.given), "limit": _number(flag.limit), "unit": flag.unit,
+            "percent_over": round(number, 1) if isinstance(number, float) else number, "limit_as_written": flag.text,
+            "citation": flag.citation, "certain": flag.certain}
+
+
+def _number(value: Any) -> int | float:
+    return int(value) if value.denominator == 1 else float(value)
 
 
 def _outcome(value: Any) -> Any:

@@ -12,6 +12,7 @@ from carepath.render.words import why_text
 from carepath.runtime.engine import Result, Run
 from carepath.semantics.trace import Step, StepKind, needs
 from carepath.semantics.trace import decision_text as value_text
+from carepath.semantics.values import DoseValue
 
 _MARK = {True: ("✔", "green"), False: ("✘", "red"), None: ("?", "yellow")}
 _STATUS_STYLE = {"ok": "green", "undetermined": "yellow", "invalid": "bold red"}
@@ -30,9 +31,17 @@ def run_table(run: Run, decision_names: list[str], fallbacks: dict[str, str] | N
         table.add_column(name)
     table.add_column("why / what is needed")
     for result in run.results:
-        cells = [value_text(result.decisions.get(n)) if result.status != "invalid" else "" for n in decision_names]
+        cells = [cell_text(result.decisions.get(n)) if result.status != "invalid" else "" for n in decision_names]
         table.add_row(result.id or "?", Text(result.status, style=_STATUS_STYLE[result.status]), *cells, why_text(result, fallbacks or {}))
     return table
+
+
+def cell_text(value: object) -> str:
+    """A decision as a table cell: a dose above a reference limit is marked with how far above, per which period."""
+    text = value_text(value)
+    if isinstance(value, DoseValue) and value.flags:
+        text += " ⚠ " + ", ".join(f"+{f.percent_text}{'?' if not f.certain else ''} per {f.period}" for f in value.flags)
+    return text
 
 
 def summary(run: Run) -> Text:
