@@ -72,6 +72,7 @@ def _parser() -> argparse.ArgumentParser:
     check_cmd.add_argument("--verbose", "-v", action="store_true", help="also print notes: what was proved, sampled or not analysed")
     check_cmd.add_argument("--format", choices=("text", "json"), default="text",
                            help="json: every file's diagnostics as data (code, severity, place, message, hint, counterexample)")
+    _parameter_options(check_cmd)  # each file takes the overrides it declares; CP309 says which make a dose exceed a limit
     check_cmd.set_defaults(handler=_check)
 
     lsp_cmd = commands.add_parser("lsp", help="run the language server on stdin and stdout, for editors")
@@ -263,6 +264,7 @@ def _check(args: argparse.Namespace) -> int:
 
     worst = EXIT_OK
     files: list[dict[str, Any]] = []
+    overrides = _overrides(args)
     for path in args.protocols:
         try:
             source = Source.from_path(path)
@@ -270,7 +272,13 @@ def _check(args: argparse.Namespace) -> int:
             print(f"{path}: cannot read: {error}", file=sys.stderr)
             worst = EXIT_USAGE
             continue
-        report = check_source(source, strict=args.strict)
+        declared = _parameter_names(path) if overrides else set()
+        from carepath.language.diagnostics import ParameterError
+
+        try:
+            report = check_source(source, {k: v for k, v in overrides.items() if k in declared}, strict=args.strict)
+        except ParameterError as error:
+            raise _UsageError(str(error)) from None
         errors, cautions = len(report.errors), len(report.warnings)
         if errors:
             worst = EXIT_USAGE

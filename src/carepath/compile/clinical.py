@@ -132,12 +132,13 @@ def dose(definition: p.Dose, cond: CondCompiler, value_of: ValueCompiler) -> tup
         raw = None if fn is None else exact(fn(env))
         if raw is None:
             return None
+        computed = raw  # limits read the amount before rounding: rounding to a deliverable amount never raises a flag by itself
         if rounding is not None:
             raw = round_to(raw, rounding[1], rounding[0])  # type: ignore[arg-type]
             if raw is None:
                 return None
         if flags_of is not None:
-            return DoseValue(raw, unit, info.schedule, flags_of(env, raw))
+            return DoseValue(raw, unit, info.schedule, flags_of(env, computed))
         return DoseValue(raw, unit, info.schedule)
 
     def value(env: Env) -> DoseValue | None:

@@ -19,7 +19,8 @@ FlagsFn = Callable[[Env, Any], tuple[LimitFlag, ...]]
 
 
 def limit_flags(definition: p.Dose, cond: Callable[[Any], Any], value_of: Callable[[Any], Any]) -> FlagsFn | None:
-    """Over an environment and the computed dose (exact, in the dose's unit): the limits it exceeds; None without limits."""
+    """Over an environment and the computed dose (exact, in the dose's unit, before rounding): the limits it exceeds;
+    None for a dose without limits."""
     if not definition.limits:
         return None
     unit = definition.unit.display

@@ -40,7 +40,9 @@ def cell_text(value: object) -> str:
     """A decision as a table cell: a dose above a reference limit is marked with how far above, per which period."""
     text = value_text(value)
     if isinstance(value, DoseValue) and value.flags:
-        text += " ⚠ " + ", ".join(f"+{f.percent_text}{'?' if not f.certain else ''} per {f.period}" for f in value.flags)
+        worst = max(value.flags, key=lambda f: f.percent_over)  # `explain` lists every limit with its source
+        more = f" (+{len(value.flags) - 1} more)" if len(value.flags) > 1 else ""
+        text += f" ⚠ +{worst.percent_text} per {worst.period}{'?' if not worst.certain else ''}{more}"
     return text
 
 
