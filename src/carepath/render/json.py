@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from typing import Any
 
 from carepath.data.errors import RecordError
+from carepath.ir.definitions import Deadline
 from carepath.runtime.engine import Provenance, Result, Run
+from carepath.semantics.deadlines import due_date
 from carepath.semantics.trace import Fact, Step, StepKind, needs
 from carepath.semantics.values import DoseValue, LimitFlag
 
@@ -53,8 +56,8 @@ def _outcome(value: Any) -> Any:
     return None  # NotBefore: undetermined; its range is in the step's detail
 
 
-def result_document(result: Result) -> dict[str, Any]:
-    return {
+def result_document(result: Result, deadlines: tuple[tuple[str, Deadline], ...] = ()) -> dict[str, Any]:
+    document = {
         "id": result.id,
         "status": result.status,
         "decisions": {name: decision_value(value) for name, value in result.decisions.items()},
@@ -62,6 +65,18 @@ def result_document(result: Result) -> dict[str, Any]:
         "needs": list(result.needs),
         "errors": [error_document(e) for e in result.errors],
     }
+    due = {name: due_document(deadline, result) for name, deadline in deadlines if result.decisions.get(name) is True}
+    if due:  # only a result with a recommendation that falls due carries the key
+        document["due"] = due
+    return document
+
+
+def due_document(deadline: Deadline, result: Result) -> dict[str, Any]:
+    """When a recommendation that holds falls due: within how long of which date, the date itself when the record
+    gives the anchor (else null), and the deadline's source."""
+    anchor = result.record.values[deadline.anchor_slot] if result.record is not None else None
+    by = due_date(deadline, anchor).isoformat() if isinstance(anchor, dt.date) else None
+    return {"within": deadline.text, "of": deadline.anchor, "by": by, "citation": deadline.citation}
 
 
 def error_document(error: RecordError) -> dict[str, Any]:
@@ -70,7 +85,7 @@ def error_document(error: RecordError) -> dict[str, Any]:
 
 
 def run_document(run: Run) -> dict[str, Any]:
-    return {**header(run.provenance), "results": [result_document(r) for r in run.results]}
+    return {**header(run.provenance), "results": [result_document(r, run.provenance.deadlines) for r in run.results]}
 
 
 def dumps(document: dict[str, Any]) -> str:

@@ -99,7 +99,8 @@ def _decision_tree(step: Step, source: str, result: Result) -> Tree:
     label.append(f"{step.text} = {value_text(step.outcome)}", style="bold " + _colour(step.outcome))
     _describe(label, step, source)
     tree = Tree(label)
-    if step.detail and step.kind in (StepKind.DOSE, StepKind.TARGET, StepKind.EVENT, StepKind.CLASSIFICATION):  # a classification's: no branch applies
+    if step.detail and step.kind in (StepKind.DOSE, StepKind.TARGET, StepKind.EVENT, StepKind.CLASSIFICATION,  # a classification's: no branch applies
+                                     StepKind.RECOMMENDATION):  # a recommendation's: when it falls due
         tree.add(Text(step.detail, style="" if step.outcome is not None else "yellow"))
     wanting = needs(step) if step.outcome is None else ()
     if wanting:
