@@ -37,7 +37,8 @@ def test_run_json_follows_the_contract(capsys: pytest.CaptureFixture[str]) -> No
     assert document["engine"]["name"] == "carepath"
     assert [r["id"] for r in document["results"]] == [str(i) for i in range(1, 10)]
     for result in document["results"]:
-        assert list(result) == ["id", "status", "decisions", "reasons", "needs", "errors"]
+        due = ["due"] if result["decisions"]["hsct_referral"] is True else []  # a referral says when it falls due
+        assert list(result) == ["id", "status", "decisions", "reasons", "needs", "errors", *due]
     six = document["results"][5]
     assert six["status"] == "ok"
     assert six["decisions"] == {"risk_group": "high", "hsct_referral": True}

@@ -171,11 +171,11 @@ def dose(definition: p.Dose, cond: CondCompiler, value_of: ValueCompiler) -> tup
             deciding = tuple(range(index + 1))  # every earlier band was false: they chose this amount as much as it did
             break
         outcome = ctx.env[definition.slot]
-        detail = info.schedule
+        shown_detail = info.schedule
         if isinstance(outcome, DoseValue) and outcome.flags:
-            detail = "; ".join([*([detail] if detail else []), *map(str, outcome.flags)])
+            shown_detail = "; ".join([*([info.schedule] if info.schedule else []), *map(str, outcome.flags)])
         return Step(StepKind.DOSE, definition.name, str(outcome) if outcome is not None else None, tuple(steps), deciding,
-                    detail=detail, title=definition.title, citation=definition.citation, span=definition.span)
+                    detail=shown_detail, title=definition.title, citation=definition.citation, span=definition.span)
 
     return value, explain
 

@@ -91,7 +91,7 @@ def test_the_seed_protocol_has_fifteen_items_all_exercised(seed_coverage: Covera
     assert (seed_coverage.exercised, seed_coverage.total, seed_coverage.percent) == (15, 15, 100.0)
     assert seed_coverage.never == ()
     standard = next(i.item for i in seed_coverage.items if i.item.outcome == "standard")
-    assert standard.otherwise and standard.line == 38
+    assert standard.otherwise and standard.line == 43
 
 
 def test_every_criterion_true_and_false_both_branches_and_referral_yes_and_no(seed_coverage: Coverage) -> None:
@@ -106,11 +106,11 @@ def test_runs_per_outcome_on_the_seed(seed_coverage: Coverage) -> None:
 
 
 def test_scenario_and_example_row_counts_on_the_seed(seed_coverage: Coverage) -> None:
-    # runs: compare 4 + 3 rows; checks 4; severance 4 + 9 rows; ages 3 + 5 rows + 2 rows; missing data 5;
+    # runs: compare 4 + 3 rows; checks 6; severance 4 + 9 rows; ages 3 + 5 rows + 2 rows; missing data 5;
     # units 1 + 6 rows; unit typos 2 + 6 rows
-    assert len(seed_coverage.runs) == 7 + 4 + 13 + 10 + 5 + 7 + 8 == 54
-    assert seed_coverage.scenarios == 5 + 4 + 5 + 5 + 5 + 2 + 3
-    assert len(seed_coverage.passed) == 54 and seed_coverage.failed == ()
+    assert len(seed_coverage.runs) == 7 + 6 + 13 + 10 + 5 + 7 + 8 == 56
+    assert seed_coverage.scenarios == 5 + 6 + 5 + 5 + 5 + 2 + 3
+    assert len(seed_coverage.passed) == 56 and seed_coverage.failed == ()
     # only CarepathState evaluations under this protocol count: not checks, comparisons or other protocols' text
     assert len(seed_coverage.evaluated) == 13 + 8 + 5 + 7 + 1 == 34
     assert seed_coverage.patients == 133
