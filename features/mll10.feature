@@ -119,7 +119,8 @@ Feature: JPLSG MLL-10 risk group and HSCT indication
       | age_at_diagnosis | 9 months |
       | mll              | germline |
     When the protocol is evaluated
-    Then patient "older MLL-r" is undetermined and needs "cns_disease"
+    # The end-of-induction marrow is needed too: whether a referred patient goes to transplant now depends on it.
+    Then patient "older MLL-r" is undetermined and needs "cns_disease, induction_marrow_blasts, extramedullary_disease"
     And the decision "hsct_referral" for patient "older MLL-r" is "undetermined"
     And patient "younger MLL-r" is assigned "high" for "risk_group"
     And the decision "hsct_referral" for patient "younger MLL-r" is "yes"
@@ -134,7 +135,7 @@ Feature: JPLSG MLL-10 risk group and HSCT indication
       | age_at_diagnosis | 9 months |
       | cns_disease      | false    |
     When the protocol is evaluated
-    Then patient "P" is undetermined and needs "mll"
+    Then patient "P" is undetermined and needs "mll, induction_marrow_blasts, extramedullary_disease"
     And the decision "risk_group" for patient "P" is "undetermined"
 
   Scenario: dupMLL counts as germline, whatever the age and CNS status
@@ -180,7 +181,7 @@ Feature: JPLSG MLL-10 risk group and HSCT indication
       | mll         | translocation |
       | cns_disease | true          |
     When the protocol is evaluated
-    Then patient "no CNS" is undetermined and needs "age_at_diagnosis"
+    Then patient "no CNS" is undetermined and needs "age_at_diagnosis, induction_marrow_blasts, extramedullary_disease"
     And "under_180_days" is unknown for patient "no CNS"
     And patient "CNS" is assigned "high" for "risk_group"
     And the decision "hsct_referral" for patient "CNS" is "yes"
@@ -245,3 +246,41 @@ Feature: JPLSG MLL-10 risk group and HSCT indication
     When the protocol is evaluated
     Then patient "P" is assigned "high" for "risk_group"
     And the decision "hsct_referral" for patient "P" is "yes"
+
+  # Transplant in first complete remission (Tomizawa 2020: HSCT in CR1): the referral is the trial's allocation;
+  # `hsct_now` says whether a referred patient can go to transplant now, `not_in_remission` tells one who cannot.
+  # Remission: M1 marrow (under 5 % blasts) and no extramedullary disease at the end of induction.
+  Scenario Outline: An HR infant with <blasts> marrow blasts and extramedullary disease "<extramedullary>"
+    Given the protocol "protocols/mll10.care"
+    And a patient "P" with:
+      | field                   | value            |
+      | age_at_diagnosis        | 100 days         |
+      | mll                     | translocation    |
+      | cns_disease             | false            |
+      | induction_marrow_blasts | <blasts>         |
+      | extramedullary_disease  | <extramedullary> |
+    When the protocol is evaluated
+    Then the decision "hsct_referral" for patient "P" is "yes"
+    And the decision "hsct_now" for patient "P" is "<now>"
+    And the decision "not_in_remission" for patient "P" is "<not in remission>"
+
+    Examples:
+      | blasts | extramedullary | now          | not in remission |
+      | 4.9 %  | false          | yes          | no               |
+      | 5 %    | false          | no           | yes              |
+      | 30 %   | false          | no           | yes              |
+      | 1 %    | true           | no           | yes              |
+      | 1 %    |                | undetermined | undetermined     |
+      |        | false          | undetermined | undetermined     |
+
+  Scenario: An IR infant is not referred, so never sent to transplant and never told about remission
+    Given the protocol "protocols/mll10.care"
+    And a patient "P" with:
+      | field            | value         |
+      | age_at_diagnosis | 9 months      |
+      | mll              | translocation |
+      | cns_disease      | false         |
+    When the protocol is evaluated
+    Then the decision "hsct_now" for patient "P" is "no"
+    And the decision "not_in_remission" for patient "P" is "no"
+    And patient "P" is accepted
