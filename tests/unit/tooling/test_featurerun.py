@@ -36,7 +36,8 @@ SEED_FEATURES = [
 ]
 
 # Patients per outcome, all from passing runs. The cohort (Table 1) is evaluated by 15 runs (9 outline rows
-# + 3 scenarios in severance_2011.feature, 2 rows + 1 scenario in seed_patients_4_and_6.feature): per run, under 6 months holds for 4 and 6, hyperleukocytosis for
+# + 3 scenarios in severance_2011.feature, 2 rows + 1 scenario in seed_patients_4_and_6.feature):
+# per run, under 6 months holds for 4 and 6, hyperleukocytosis for
 # 5, 6, 7, 9, translocation for 1, 8, 9; 7 high / 2 standard. Then, one patient each unless said:
 #   severance_2011.feature  "duplication" (F F F standard), "translocation" (F F T high)
 #   ages.feature outline    5 months, 180 days (T F F high); 183 days (U F F undetermined); 185 days, 6 months (F F F standard)
