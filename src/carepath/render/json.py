@@ -37,7 +37,8 @@ def decision_value(value: Any) -> Any:
 
 def limit_document(flag: LimitFlag) -> dict[str, Any]:
     """A reference limit the dose exceeds: per which period, the dose and the limit over it, how far above, the source."""
-    number = float(flag.percent_over) if flag.percent_over.denominator != 1 else int(flag.percent_over)
+    over = flag.percent_over
+    number = None if over is None else float(over) if over.denominator != 1 else int(over)
     return {"period": flag.period, "given": _number(flag.given), "limit": _number(flag.limit), "unit": flag.unit,
             "percent_over": round(number, 1) if isinstance(number, float) else number, "limit_as_written": flag.text,
             "citation": flag.citation, "certain": flag.certain}
@@ -123,6 +124,7 @@ def fact_document(fact: Fact) -> dict[str, Any]:
 
 def explain_document(run: Run, result: Result) -> dict[str, Any]:
     source = run.provenance.source
+    deadlines = dict(run.provenance.deadlines)
     decisions = []
     for step in result.steps:
         decisions.append({
@@ -132,6 +134,7 @@ def explain_document(run: Run, result: Result) -> dict[str, Any]:
             "citation": step.citation,
             "location": f"{source}:{step.span.line}" if step.span else None,
             "value": decision_value(result.decisions.get(step.text)),
+            **({"due": due_document(deadlines[step.text], result)} if step.text in deadlines and result.decisions.get(step.text) is True else {}),
             "reasons": list(result.reasons.get(step.text, ())),
             "needs": list(needs(step)),  # read from this decision's own trace
             "trace": step_document(step, source),

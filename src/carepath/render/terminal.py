@@ -40,9 +40,10 @@ def cell_text(value: object) -> str:
     """A decision as a table cell: a dose above a reference limit is marked with how far above, per which period."""
     text = value_text(value)
     if isinstance(value, DoseValue) and value.flags:
-        worst = max(value.flags, key=lambda f: f.percent_over)  # `explain` lists every limit with its source
+        worst = max(value.flags, key=lambda f: (f.percent_over is None, f.percent_over or 0))  # `explain` lists each limit, with its source
         more = f" (+{len(value.flags) - 1} more)" if len(value.flags) > 1 else ""
-        text += f" ⚠ +{worst.percent_text} per {worst.period}{'?' if not worst.certain else ''}{more}"
+        over = f"+{worst.percent_text}" if worst.percent_over is not None else "above"
+        text += f" ⚠ {over} per {worst.period}{'?' if not worst.certain else ''}{more}"
     return text
 
 

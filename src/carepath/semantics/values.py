@@ -223,18 +223,24 @@ class LimitFlag:
 
     @property
     def percent_over(self) -> Any:
-        """How far above the limit, as a percentage of it (exact)."""
+        """How far above the limit, as a percentage of it (exact); None for a limit of zero or less, which any dose exceeds."""
+        if self.limit <= 0:
+            return None
         return (self.given / self.limit - 1) * 100
 
     @property
     def percent_text(self) -> str:
-        exact_enough = (self.percent_over * 10).denominator == 1
-        return format_number(self.percent_over if exact_enough else round(self.percent_over, 1)) + " %"
+        over = self.percent_over
+        if over is None:
+            return "any amount"
+        exact_enough = (over * 10).denominator == 1
+        return format_number(over if exact_enough else round(over, 1)) + " %"
 
     def __str__(self) -> str:
         when = "" if self.certain else " (if it applies: its condition is unknown)"
         cited = f"; {self.citation}" if self.citation else ""
-        return (f"above limit: {format_number(self.given)} {self.unit} per {self.period} is {self.percent_text} above "
+        how_far = f"{self.percent_text} " if self.percent_over is not None else ""
+        return (f"above limit: {format_number(self.given)} {self.unit} per {self.period} is {how_far}above "
                 f"{format_number(self.limit)} {self.unit} ({self.text}{cited}){when}")
 
 

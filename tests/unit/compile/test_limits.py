@@ -70,3 +70,17 @@ def test_a_dose_within_every_limit_has_no_flags() -> None:
 
     value = evaluate(compiled, bind(raw, compiled.checked), dt.date(2026, 1, 1)).decisions["d"]  # type: ignore[arg-type]
     assert isinstance(value, DoseValue) and value.flags == ()
+
+
+def test_a_limit_of_zero_is_exceeded_by_any_dose_without_dividing_by_it() -> None:
+    text = "protocol p\ninput\n  weight : quantity kg plausible 2 kg .. 150 kg\ndose d in mg:\n  1 mg/kg * weight\n" \
+           '  limit 0 mg per dose when weight > 100 kg cites "contraindicated"\n'
+    compiled = carepath.compile_source(Source("p.care", text))
+    (raw,) = load_text("- id: x\n  weight: 120 kg\n", "<test>")
+    import datetime as dt
+
+    value = evaluate(compiled, bind(raw, compiled.checked), dt.date(2026, 1, 1)).decisions["d"]  # type: ignore[arg-type]
+    assert isinstance(value, DoseValue)
+    (flag,) = value.flags
+    assert flag.percent_over is None and flag.percent_text == "any amount"
+    assert str(flag) == "above limit: 120 mg per dose is above 0 mg (0 mg per dose when weight > 100 kg; contraindicated)"

@@ -150,3 +150,17 @@ def test_a_dose_above_a_limit_carries_limits_and_a_due_recommendation_carries_du
     assert undated["due"]["hsct_referral"] == {"within": "6 months", "of": "date_of_diagnosis", "by": None,
                                                "citation": undated["due"]["hsct_referral"]["citation"]}
     assert "due" not in standard  # no referral, nothing falls due
+
+
+def test_the_explain_document_says_when_a_referral_falls_due(tmp_path: Path) -> None:
+    seed = carepath.load_protocol("protocols/severance_2011.care")
+    records = tmp_path / "r.yaml"
+    records.write_text("- id: dated\n  date_of_birth: 2008-01-10\n  date_of_diagnosis: 2008-05-31\n  wbc_at_diagnosis: 1000 /uL\n"
+                       "  mll: germline\n", encoding="utf-8")
+    run = carepath.run(seed, [records], AS_OF)
+    document = json_render.explain_document(run, run.results[0])
+    referral = next(d for d in document["decisions"] if d["name"] == "hsct_referral")
+    assert referral["due"]["by"] == "2008-11-30"
+    assert referral["trace"]["detail"].startswith("due within 6 months of date_of_diagnosis: by 2008-11-30 [cites Lee 2011, Discussion")
+    risk = next(d for d in document["decisions"] if d["name"] == "risk_group")
+    assert "due" not in risk
