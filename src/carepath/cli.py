@@ -265,6 +265,9 @@ def _check(args: argparse.Namespace) -> int:
     worst = EXIT_OK
     files: list[dict[str, Any]] = []
     overrides = _overrides(args)
+    unknown = sorted(set(overrides) - {name for path in args.protocols for name in _parameter_names(path)}) if overrides else []
+    if unknown:
+        raise _UsageError(f"no protocol given has a parameter '{unknown[0]}'")
     for path in args.protocols:
         try:
             source = Source.from_path(path)

@@ -227,3 +227,15 @@ def test_help_and_version_load_no_heavy_library() -> None:
         script = f"import sys\nfrom carepath.cli import main\ntry:\n    main([{flag!r}])\nexcept SystemExit:\n    pass\nprint({heavy})"
         done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
         assert done.stdout.splitlines()[-1] == "[]", flag
+
+
+def test_check_takes_a_sites_values_and_warns_when_they_exceed_a_dose_limit(capsys: pytest.CaptureFixture[str]) -> None:
+    conditioning = str(PROTOCOL.parent / "hsct_conditioning.care")
+    code, out, _ = run_cli(capsys, "check", conditioning, "--param", "busulfan_per_dose_light=1.3 mg/kg")
+    assert code == 0  # a warning, not an error
+    assert "CP309 warning: with busulfan_per_dose_light = 1.3 mg/kg (protocol: 0.9 mg/kg)" in out
+    assert out.rstrip().endswith("hsct_conditioning.care: 0 errors, 2 warnings")
+    code, _, err = run_cli(capsys, "check", conditioning, "--param", "nope=3")
+    assert code == 2 and "no protocol given has a parameter 'nope'" in err
+    code, _, err = run_cli(capsys, "check", conditioning, "--param", "busulfan_per_dose_light=heavy")
+    assert code == 2 and "busulfan_per_dose_light" in err
