@@ -188,3 +188,79 @@ Feature: BuCy conditioning before HSCT, as the seed paper gives it
       | weight | busulfan |
       | 11 kg  | 12.1 mg  |
       | 15 kg  | 12 mg    |
+
+  # Reference limits (US IV busulfan label; EU SmPC for BuCy cyclophosphamide). A dose above a limit is still
+  # computed as the seed published it, and flagged with the limit, how far above it and its source.
+  # The limits compare the amount before rounding, so rounding alone never raises a flag.
+  Scenario Outline: The seed's busulfan against the US IV label either side of 12 kg (<weight>)
+    Given a patient "P" with:
+      | field              | value     |
+      | weight             | <weight>  |
+      | age_at_intrathecal | 14 months |
+    When the protocol is evaluated
+    Then the decision "busulfan" for patient "P" is "<busulfan>"
+    And the dose "cyclophosphamide" for patient "P" is within its limits
+
+    # 12 kg: 0.9 x 12 = 10.8 mg ≤ 1.1 x 12 = 13.2 mg (label, 12 kg or less): within.
+    # 11.95 kg: 0.9 x 11.95 = 10.755 ≤ 13.145: within.
+    Examples: at or below 12 kg, within the label
+      | weight   | busulfan |
+      | 2 kg     | 1.8 mg   |
+      | 11.95 kg | 10.8 mg  |
+      | 12 kg    | 10.8 mg  |
+
+  Scenario Outline: Above 12 kg the seed's 1.1 mg/kg is 37.5 % over the label's 0.8 mg/kg (<weight>)
+    Given a patient "P" with:
+      | field              | value     |
+      | weight             | <weight>  |
+      | age_at_intrathecal | 14 months |
+    When the protocol is evaluated
+    Then the decision "busulfan" for patient "P" is "<busulfan>"
+    And the dose "busulfan" for patient "P" is above its limit per dose by "37.5 %"
+    And the dose "busulfan" for patient "P" is above its limit per course by "37.5 %"
+    And the explanation for patient "P" shows "0.8 mg/kg * weight per dose when weight > 12 kg"
+    And the explanation for patient "P" shows "US IV busulfan label"
+
+    # 13 kg: 1.1 x 13 = 14.3 mg against 0.8 x 13 = 10.4 mg: 14.3 / 10.4 = 1.375, 37.5 % above;
+    #   per course 16 x 14.3 = 228.8 mg against 12.8 x 13 = 166.4 mg, also 37.5 % above.
+    # 12.1 kg: 13.31 mg (before rounding) against 9.68 mg: 37.5 % above.
+    Examples:
+      | weight  | busulfan |
+      | 12.1 kg | 13.3 mg  |
+      | 13 kg   | 14.3 mg  |
+      | 150 kg  | 165 mg   |
+
+  Scenario: A 13 kg patient's flag in the explanation, and none for a 12 kg patient
+    Given a patient "heavy" with:
+      | field              | value     |
+      | weight             | 13 kg     |
+      | age_at_intrathecal | 14 months |
+    And a patient "light" with:
+      | field              | value     |
+      | weight             | 12 kg     |
+      | age_at_intrathecal | 14 months |
+    When the protocol is evaluated
+    Then the explanation for patient "heavy" shows "above limit: 14.3 mg per dose is 37.5 % above 10.4 mg"
+    And the explanation for patient "heavy" shows "above limit: 228.8 mg per course is 37.5 % above 166.4 mg"
+    And the dose "busulfan" for patient "light" is within its limits
+    And the dose "busulfan" for patient "heavy" is above its limit per dose by "37.5 %"
+
+  Scenario: A site following the label stays within it
+    Given the parameter "busulfan_per_dose_light" is "1.1 mg/kg"
+    And the parameter "busulfan_per_dose_heavy" is "0.8 mg/kg"
+    And a patient "P" with:
+      | field              | value     |
+      | weight             | 13 kg     |
+      | age_at_intrathecal | 14 months |
+    When the protocol is evaluated
+    Then the decision "busulfan" for patient "P" is "10.4 mg"
+    And the dose "busulfan" for patient "P" is within its limits
+
+  Scenario: A missing weight leaves the dose undetermined, and flags nothing
+    Given a patient "P" with:
+      | field              | value     |
+      | weight             |           |
+      | age_at_intrathecal | 14 months |
+    When the protocol is evaluated
+    Then the decision "busulfan" for patient "P" is "undetermined"
+    And patient "P" is undetermined and needs "weight"

@@ -119,7 +119,8 @@ Feature: JPLSG MLL-10 risk group and HSCT indication
       | age_at_diagnosis | 9 months |
       | mll              | germline |
     When the protocol is evaluated
-    Then patient "older MLL-r" is undetermined and needs "cns_disease"
+    # The end-of-induction marrow is needed too: whether a referred patient goes to transplant now depends on it.
+    Then patient "older MLL-r" is undetermined and needs "cns_disease, induction_marrow_blasts, extramedullary_disease"
     And the decision "hsct_referral" for patient "older MLL-r" is "undetermined"
     And patient "younger MLL-r" is assigned "high" for "risk_group"
     And the decision "hsct_referral" for patient "younger MLL-r" is "yes"
@@ -134,7 +135,7 @@ Feature: JPLSG MLL-10 risk group and HSCT indication
       | age_at_diagnosis | 9 months |
       | cns_disease      | false    |
     When the protocol is evaluated
-    Then patient "P" is undetermined and needs "mll"
+    Then patient "P" is undetermined and needs "mll, induction_marrow_blasts, extramedullary_disease"
     And the decision "risk_group" for patient "P" is "undetermined"
 
   Scenario: dupMLL counts as germline, whatever the age and CNS status
@@ -180,7 +181,106 @@ Feature: JPLSG MLL-10 risk group and HSCT indication
       | mll         | translocation |
       | cns_disease | true          |
     When the protocol is evaluated
-    Then patient "no CNS" is undetermined and needs "age_at_diagnosis"
+    Then patient "no CNS" is undetermined and needs "age_at_diagnosis, induction_marrow_blasts, extramedullary_disease"
     And "under_180_days" is unknown for patient "no CNS"
     And patient "CNS" is assigned "high" for "risk_group"
     And the decision "hsct_referral" for patient "CNS" is "yes"
+
+  # CNS status derived from the diagnostic lumbar puncture (clinical-facts.md 5b): CNS1 no blasts; CNS2 blasts
+  # with CSF WBC < 5/µL; CNS3 WBC >= 5/µL with blasts (a traumatic tap only when CSF WBC/RBC > 2 x blood
+  # WBC/RBC, the Steinherz-Bleyer rule), or clinical CNS leukaemia. MLL-10's "CNS disease" is read as CNS3
+  # [uncertain]. Every patient below is MLL-rearranged and 7 months old (at least 212 days), so CNS disease
+  # alone decides between HR and IR.
+  Scenario Outline: CSF findings decide CNS disease: <case>
+    Given the protocol "protocols/mll10.care"
+    And a patient "P" with:
+      | field              | value          |
+      | age_at_diagnosis   | 7 months       |
+      | mll                | translocation  |
+      | cns_disease        | <recorded>     |
+      | csf_blasts         | <blasts>       |
+      | csf_wbc            | <csf wbc>      |
+      | csf_rbc            | <csf rbc>      |
+      | traumatic_tap      | <traumatic>    |
+      | blood_wbc          | <blood wbc>    |
+      | blood_rbc          | 4000000 /uL    |
+      | cns_clinical_signs | <signs>        |
+    When the protocol is evaluated
+    Then patient "P" is assigned "<risk group>" for "risk_group"
+    And "cns_leukaemia" <CNS disease> for patient "P"
+
+    # Steinherz-Bleyer with blood WBC 100,000/µL and RBC 4,000,000/µL: 2 x 0.025 = 0.05.
+    #   CSF 100 / 2,000 = 0.05: not above, CNS2; CSF 101 / 2,000 = 0.0505: above, CNS3.
+    Examples:
+      | case                                      | recorded | blasts | csf wbc  | csf rbc   | traumatic | blood wbc    | signs | risk group   | CNS disease   |
+      | no blasts (CNS1), whatever the WBC        | true     | false  | 20 /uL   | 0 /uL     | false     | 100000 /uL   | false | intermediate | does not hold |
+      | blasts, WBC 4.9/µL (CNS2)                 | false    | true   | 4.9 /uL  | 0 /uL     | false     | 100000 /uL   | false | intermediate | does not hold |
+      | blasts, WBC 5/µL (CNS3)                   | false    | true   | 5 /uL    | 0 /uL     | false     | 100000 /uL   | false | high         | holds         |
+      | traumatic, ratio exactly twice (CNS2)     | false    | true   | 100 /uL  | 2000 /uL  | true      | 100000 /uL   | false | intermediate | does not hold |
+      | traumatic, ratio above twice (CNS3)       | false    | true   | 101 /uL  | 2000 /uL  | true      | 100000 /uL   | false | high         | holds         |
+      | clinical signs without blasts (CNS3)      | false    | false  | 0 /uL    | 0 /uL     | false     | 100000 /uL   | true  | high         | holds         |
+
+  Scenario: A traumatic tap with blasts and no blood counts leaves CNS disease unknown
+    Given the protocol "protocols/mll10.care"
+    And a patient "P" with:
+      | field              | value         |
+      | age_at_diagnosis   | 7 months      |
+      | mll                | translocation |
+      | cns_disease        | false         |
+      | csf_blasts         | true          |
+      | csf_wbc            | 30 /uL        |
+      | csf_rbc            | 5000 /uL      |
+      | traumatic_tap      | true          |
+      | cns_clinical_signs | false         |
+    When the protocol is evaluated
+    Then the decision "risk_group" for patient "P" is "undetermined"
+    And "cns_leukaemia" is unknown for patient "P"
+
+  Scenario: Without CSF findings the centre's recorded verdict still decides, as before
+    Given the protocol "protocols/mll10.care"
+    And a patient "P" with:
+      | field            | value         |
+      | age_at_diagnosis | 7 months      |
+      | mll              | translocation |
+      | cns_disease      | true          |
+    When the protocol is evaluated
+    Then patient "P" is assigned "high" for "risk_group"
+    And the decision "hsct_referral" for patient "P" is "yes"
+
+  # Transplant in first complete remission (Tomizawa 2020: HSCT in CR1): the referral is the trial's allocation;
+  # `hsct_now` says whether a referred patient can go to transplant now, `not_in_remission` tells one who cannot.
+  # Remission: M1 marrow (under 5 % blasts) and no extramedullary disease at the end of induction.
+  Scenario Outline: An HR infant with <blasts> marrow blasts and extramedullary disease "<extramedullary>"
+    Given the protocol "protocols/mll10.care"
+    And a patient "P" with:
+      | field                   | value            |
+      | age_at_diagnosis        | 100 days         |
+      | mll                     | translocation    |
+      | cns_disease             | false            |
+      | induction_marrow_blasts | <blasts>         |
+      | extramedullary_disease  | <extramedullary> |
+    When the protocol is evaluated
+    Then the decision "hsct_referral" for patient "P" is "yes"
+    And the decision "hsct_now" for patient "P" is "<now>"
+    And the decision "not_in_remission" for patient "P" is "<not in remission>"
+
+    Examples:
+      | blasts | extramedullary | now          | not in remission |
+      | 4.9 %  | false          | yes          | no               |
+      | 5 %    | false          | no           | yes              |
+      | 30 %   | false          | no           | yes              |
+      | 1 %    | true           | no           | yes              |
+      | 1 %    |                | undetermined | undetermined     |
+      |        | false          | undetermined | undetermined     |
+
+  Scenario: An IR infant is not referred, so never sent to transplant and never told about remission
+    Given the protocol "protocols/mll10.care"
+    And a patient "P" with:
+      | field            | value         |
+      | age_at_diagnosis | 9 months      |
+      | mll              | translocation |
+      | cns_disease      | false         |
+    When the protocol is evaluated
+    Then the decision "hsct_now" for patient "P" is "no"
+    And the decision "not_in_remission" for patient "P" is "no"
+    And patient "P" is accepted

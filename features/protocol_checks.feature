@@ -50,3 +50,14 @@ Feature: A protocol is checked before any patient is evaluated
     Then the protocol is accepted with warning "CP402"
     And patient "low" is accepted
     And the decision "risk_group" for patient "low" is "undetermined"
+
+  Scenario: A site's override that takes busulfan above the label is warned about, with a patient
+    Given the protocol "protocols/hsct_conditioning.care"
+    And the parameter "busulfan_per_dose_light" is "1.3 mg/kg"
+    When the protocol is checked
+    Then the protocol is accepted with warning "CP309"
+
+  Scenario: The protocol's own values above a limit are its published choice: no warning without an override
+    Given the protocol "protocols/hsct_conditioning.care"
+    When the protocol is checked
+    Then the protocol is accepted

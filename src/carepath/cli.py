@@ -83,6 +83,7 @@ def _parser() -> argparse.ArgumentParser:
     check_cmd.add_argument("--verbose", "-v", action="store_true", help="also print notes: what was proved, sampled or not analysed")
     check_cmd.add_argument("--format", choices=("text", "json"), default="text",
                            help="json: every file's diagnostics as data (code, severity, place, message, hint, counterexample)")
+    _parameter_options(check_cmd)  # each file takes the overrides it declares; CP309 says which make a dose exceed a limit
     check_cmd.set_defaults(handler=_check)
 
     lsp_cmd = commands.add_parser("lsp", help="run the language server on stdin and stdout, for editors")
@@ -305,6 +306,10 @@ def _check(args: argparse.Namespace) -> int:
 
     worst = EXIT_OK
     files: list[dict[str, Any]] = []
+    overrides = _overrides(args)
+    unknown = sorted(set(overrides) - {name for path in args.protocols for name in _parameter_names(path)}) if overrides else []
+    if unknown:
+        raise _UsageError(f"no protocol given has a parameter '{unknown[0]}'")
     for path in args.protocols:
         try:
             source = Source.from_path(path)
@@ -312,7 +317,13 @@ def _check(args: argparse.Namespace) -> int:
             _say(f"{path}: cannot read: {error}", file=sys.stderr)
             worst = EXIT_USAGE
             continue
-        report = check_source(source, strict=args.strict)
+        declared = _parameter_names(path) if overrides else set()
+        from carepath.language.diagnostics import ParameterError
+
+        try:
+            report = check_source(source, {k: v for k, v in overrides.items() if k in declared}, strict=args.strict)
+        except ParameterError as error:
+            raise _UsageError(str(error)) from None
         errors, cautions = len(report.errors), len(report.warnings)
         if errors:
             worst = EXIT_USAGE

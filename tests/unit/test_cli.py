@@ -37,7 +37,8 @@ def test_run_json_follows_the_contract(capsys: pytest.CaptureFixture[str]) -> No
     assert document["engine"]["name"] == "carepath"
     assert [r["id"] for r in document["results"]] == [str(i) for i in range(1, 10)]
     for result in document["results"]:
-        assert list(result) == ["id", "status", "decisions", "reasons", "needs", "errors"]
+        due = ["due"] if result["decisions"]["hsct_referral"] is True else []  # a referral says when it falls due
+        assert list(result) == ["id", "status", "decisions", "reasons", "needs", "errors", *due]
     six = document["results"][5]
     assert six["status"] == "ok"
     assert six["decisions"] == {"risk_group": "high", "hsct_referral": True}
@@ -269,3 +270,15 @@ def test_fmt_reads_cr_only_and_byte_order_marked_files(tmp_path: Path, capsys: p
         code, _, _ = run_cli(capsys, "fmt", str(path))
         assert code == 0
         assert path.read_bytes() == text.encode("utf-8")
+
+
+def test_check_takes_a_sites_values_and_warns_when_they_exceed_a_dose_limit(capsys: pytest.CaptureFixture[str]) -> None:
+    conditioning = str(PROTOCOL.parent / "hsct_conditioning.care")
+    code, out, _ = run_cli(capsys, "check", conditioning, "--param", "busulfan_per_dose_light=1.3 mg/kg")
+    assert code == 0  # a warning, not an error
+    assert "CP309 warning: with busulfan_per_dose_light = 1.3 mg/kg (protocol: 0.9 mg/kg)" in out
+    assert out.rstrip().endswith("hsct_conditioning.care: 0 errors, 2 warnings")
+    code, _, err = run_cli(capsys, "check", conditioning, "--param", "nope=3")
+    assert code == 2 and "no protocol given has a parameter 'nope'" in err
+    code, _, err = run_cli(capsys, "check", conditioning, "--param", "busulfan_per_dose_light=heavy")
+    assert code == 2 and "busulfan_per_dose_light" in err

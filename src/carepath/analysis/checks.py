@@ -39,6 +39,7 @@ def unused_inputs(survey: Survey) -> Iterator[Finding | Note]:
     """CP410: an input no rule reads (dates a duration is derived from, or a series counted from, are read)."""
     checked = survey.checked
     read = {info.name for info in survey.compiled.read_inputs}
+    read.update(d.deadline.anchor for d in checked.definitions if isinstance(d, p.Recommendation) and d.deadline is not None)
     for info in checked.inputs:
         if info.name in read:
             if info.derived_from:

@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
 from carepath.analysis.deep import Finding, Note, analyse
+from carepath.analysis.limits import override_findings
 from carepath.check.checker import check
 from carepath.compile.compiler import CompiledProtocol, compile_protocol
 from carepath.ir.program import CheckedProtocol
@@ -78,6 +79,8 @@ def check_source(source: Source, parameters: Mapping[str, str] | None = None, *,
         return _report(source, [Finding(d) for d in warnings], strict, protocol=protocol, checked=checked, compiled=compiled)
     analysis = analyse(compiled)
     findings = [Finding(d) for d in warnings if not analysis.settles(d, checked)] + list(analysis.findings)
+    if overrides:  # CP309: does the site's value make a dose exceed a limit the protocol's own value keeps to?
+        findings += override_findings(compile_protocol(check(protocol, source, {})), compiled)
     return _report(source, findings, strict, analysis.notes, protocol, checked, compiled)
 
 

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import assert_never
 
-from carepath.check import clinical
+from carepath.check import clinical, limits
 from carepath.check.inputs import check_derivations, declare_input
 from carepath.check.parameters import declare_parameter
 from carepath.check.resolver import AS_OF, Resolver
@@ -116,12 +117,14 @@ def _check_definition(r: Resolver, definition: n.Definition) -> p.Definition:
         case n.Criterion(condition=condition):
             return p.Criterion(name, slot, definition.title, definition.citation, BOOLEAN, definition.span, r.condition(condition))
         case n.Recommendation(condition=condition):
-            return p.Recommendation(name, slot, definition.title, definition.citation, BOOLEAN, definition.span, r.condition(condition))
+            return p.Recommendation(name, slot, definition.title, definition.citation, BOOLEAN, definition.span, r.condition(condition),
+                                    limits.deadline(r, definition))
         case n.Classification(branches=branches):
             return p.Classification(name, slot, definition.title, definition.citation, r.def_types[name], definition.span,
                                     _branches(r, name, branches))
         case n.Dose():
-            return clinical.dose(r, definition, slot)
+            checked = clinical.dose(r, definition, slot)
+            return replace(checked, limits=limits.dose_limits(r, definition, checked.type, checked.days)) if definition.limits else checked
         case n.Target():
             return clinical.target(r, definition, slot)
         case n.Event():

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from fractions import Fraction
 from typing import Any
 
+from carepath.compile.limits import limit_flags
 from carepath.ir import program as p
 from carepath.language.nodes import Comparator
 from carepath.semantics.builtins import BUILTINS, round_to
@@ -125,15 +126,19 @@ def dose(definition: p.Dose, cond: CondCompiler, value_of: ValueCompiler) -> tup
     branches = tuple((None if b.condition is None else cond(b.condition), None if b.amount is None else value_of(b.amount), b)
                      for b in definition.branches)
     rounding = info.rounding
+    flags_of = limit_flags(definition, cond, value_of)
 
     def amount_of(fn: ValueFn | None, env: Env) -> DoseValue | None:
         raw = None if fn is None else exact(fn(env))
         if raw is None:
             return None
+        computed = raw  # limits read the amount before rounding: rounding to a deliverable amount never raises a flag by itself
         if rounding is not None:
             raw = round_to(raw, rounding[1], rounding[0])  # type: ignore[arg-type]
             if raw is None:
                 return None
+        if flags_of is not None:
+            return DoseValue(raw, unit, info.schedule, flags_of(env, computed))
         return DoseValue(raw, unit, info.schedule)
 
     def value(env: Env) -> DoseValue | None:
@@ -166,8 +171,11 @@ def dose(definition: p.Dose, cond: CondCompiler, value_of: ValueCompiler) -> tup
             deciding = tuple(range(index + 1))  # every earlier band was false: they chose this amount as much as it did
             break
         outcome = ctx.env[definition.slot]
+        shown_detail = info.schedule
+        if isinstance(outcome, DoseValue) and outcome.flags:
+            shown_detail = "; ".join([*([info.schedule] if info.schedule else []), *map(str, outcome.flags)])
         return Step(StepKind.DOSE, definition.name, str(outcome) if outcome is not None else None, tuple(steps), deciding,
-                    detail=info.schedule, title=definition.title, citation=definition.citation, span=definition.span)
+                    detail=shown_detail, title=definition.title, citation=definition.citation, span=definition.span)
 
     return value, explain
 

@@ -7,6 +7,7 @@ result, filled in evaluation order. No source text is generated and nothing is `
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, assert_never
@@ -17,6 +18,7 @@ from carepath.compile.columns import ColumnPlan, Unsupported, compile_columns
 from carepath.compile.explain import DAY_SLOT, Env, ExplainContext, ExplainFn, Scope, ValueFn
 from carepath.compile.needs import NeedsFn, compile_definition_needs
 from carepath.ir import program as p
+from carepath.semantics.deadlines import due_date
 from carepath.semantics.operators import either, first_true
 from carepath.semantics.trace import Step, StepKind
 
@@ -154,12 +156,23 @@ def _truth(definition: p.Criterion | p.Recommendation, scope: Scope) -> Compiled
     value, explain_condition = cond(definition.condition, scope)
     slot = definition.slot
 
+    deadline = definition.deadline if isinstance(definition, p.Recommendation) else None
+
     def explain(ctx: ExplainContext) -> Step:
         inner = explain_condition(ctx)
-        return Step(definition.step_kind, definition.name, ctx.env[slot], (inner,), (0,), title=definition.title,
+        detail = deadline_text(deadline, ctx.env) if deadline is not None and ctx.env[slot] is True else None
+        return Step(definition.step_kind, definition.name, ctx.env[slot], (inner,), (0,), detail=detail, title=definition.title,
                     citation=definition.citation, wanting=(), span=definition.span)
 
     return CompiledDefinition(definition, value, explain)
+
+
+def deadline_text(deadline: p.Deadline, env: Env) -> str:
+    """`due within 6 months of date_of_diagnosis: by 2008-09-30 [cites …]`, the date when the anchor is known."""
+    anchor = env[deadline.anchor_slot]
+    when = f": by {due_date(deadline, anchor).isoformat()}" if isinstance(anchor, dt.date) else f" ({deadline.anchor} not recorded)"
+    cited = f" [cites {deadline.citation}]" if deadline.citation else ""
+    return f"due within {deadline.text} of {deadline.anchor}{when}{cited}"
 
 
 def _classification(definition: p.Classification, scope: Scope) -> CompiledDefinition:

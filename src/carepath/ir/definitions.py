@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from carepath.ir.expressions import Cond, Const, InputInfo, Node, Value
-from carepath.language.nodes import RoundingMode
+from carepath.language.nodes import LimitPeriod, RoundingMode
 from carepath.language.source import Span
 from carepath.semantics.trace import StepKind
 from carepath.semantics.types import Type
@@ -34,6 +34,33 @@ class DoseBranch(Node):
     condition: Cond | None
     amount: Value
     span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class DoseLimit(Node):
+    """A reference limit on a dose: an amount in the dose's unit per `period`, applying when the condition holds
+    (always, without one). `administrations` is how many doses the period holds (1 per dose; per day and per
+    course, read from the schedule), so the amount given in the period is the dose times it."""
+
+    period: LimitPeriod
+    condition: Cond | None
+    amount: Value
+    administrations: int
+    text: str  # as written: "0.8 mg/kg * weight per dose when weight > 12 kg"
+    citation: str | None
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Deadline:
+    """When a recommendation falls due: `within` months or days (`base`) of the date input `anchor`."""
+
+    within: int
+    base: str  # "months" or "days"
+    text: str  # "6 months"
+    anchor: str
+    anchor_slot: int
+    citation: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +91,7 @@ class Criterion(DefinitionBase):
 @dataclass(frozen=True, slots=True)
 class Recommendation(DefinitionBase):
     condition: Cond
+    deadline: Deadline | None = None
 
     step_kind: ClassVar[StepKind] = StepKind.RECOMMENDATION
 
@@ -89,6 +117,7 @@ class Dose(DefinitionBase):
     schedule: str | None  # as an explanation prints it: "4 times daily on days -7 to -4"
     days: tuple[int, ...] | None  # the days given, when the schedule lists them
     from_day: int | None = None  # an open-ended schedule's first day
+    limits: tuple[DoseLimit, ...] = ()  # reference limits the computed dose is checked against
 
     step_kind: ClassVar[StepKind] = StepKind.DOSE
 

@@ -67,6 +67,11 @@ _TABLE = (
     Code("CP306", _E, "a duration or day that is not whole", "cp306-not-whole"),
     Code("CP307", _E, "a quantity or dose declared in a calendar unit", "cp307-a-calendar-unit-on-a-quantity"),
     Code("CP308", _E, "a plausible-range bound without a unit", "cp308-a-bound-without-a-unit"),
+    Code("CP309", _W, "a parameter override makes a dose exceed its reference limit for some patient (with a counterexample)",
+         "cp309-an-override-that-exceeds-a-dose-limit"),
+    Code("CP310", _E, "a dose limit per day or per course on a schedule that does not say how many doses that is",
+         "cp310-a-limit-the-schedule-cannot-count"),
+    Code("CP311", _E, "a deadline that is not a whole number of months or days from a date input", "cp311-a-bad-deadline"),
     # CP4xx: structure, then the deep analysis (CP407 onward)
     Code("CP401", _E, "circular definition", "cp401-circular-definition"),
     Code("CP402", _W, "a classification without `otherwise`, or a dose whose every amount has a `when`", "cp402-no-otherwise-warning"),

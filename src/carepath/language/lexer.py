@@ -26,13 +26,15 @@ CONSTANTS = ("true", "false")
 WORD_OPERATORS = ("and", "or", "not", "xor", "implies", "is", "missing", "known", "any", "all", "no")
 OTHER_KEYWORDS = ("version", "source", "cites", "plausible", "optional", "from", "to", "relative", "of", "when", "otherwise",
                   "in", "rounded", "down", "up", "given", "once", "daily", "times", "every", "hours", "continuously", "on",
-                  "day", "days", "within", "below", "above", "first", "consecutive", "where", "previous")
+                  "day", "days", "within", "below", "above", "first", "consecutive", "where", "previous",
+                  "limit", "per", "course", "due")
 KEYWORDS = frozenset(DECLARATIONS + TYPES + CONSTANTS + WORD_OPERATORS + OTHER_KEYWORDS)
 BUILTINS = ("bsa_mosteller", "round", "round_down", "round_up", "min", "max")
 
 # Words that may follow a value, so after a number they start the next clause rather than name a unit.
 _AFTER_VALUE = (*DECLARATIONS, "version", "source", "plausible", "optional", "from", "to", "relative", "when", "otherwise",
-                "and", "or", "xor", "implies", "within", "below", "above", "rounded", "given", "where", "consecutive")
+                "and", "or", "xor", "implies", "within", "below", "above", "rounded", "given", "where", "consecutive",
+                "limit", "per", "due", "cites")
 
 NAME = r"[A-Za-z_][A-Za-z0-9_]*"
 NUMBER = r"\d[\d_]*(?:\.\d+)?"
@@ -95,6 +97,7 @@ class CarepathLexer(RegexLexer):  # type: ignore[misc]
             (r"#.*?$", Comment.Single),
             (r'"(?=(?:[^"\\\n]|\\.)*")', String.Double, "string"),  # a quote never closed on its line is an error, as in the grammar
             (r"(protocol)(\s+)(" + NAME + ")", bygroups(Keyword.Declaration, Whitespace, Name.Namespace)),
+            (r"(per)(\s+)(dose|day|course)\b", bygroups(Keyword, Whitespace, Keyword)),  # a limit's period, never a declaration
             (r"(criterion|recommend|parameter|dose|target|event)(\s+)(" + NAME + ")", bygroups(Keyword.Declaration, Whitespace, Name.Function)),
             (r"(" + NAME + r")(\s*)(:)(?=\s*" + _TYPE_NAMES + ")", bygroups(Name.Variable, Whitespace, Punctuation)),
             (r"(quantity)(\s+)(" + UNIT + ")", bygroups(Keyword.Type, Whitespace, _UNIT_TOKEN)),

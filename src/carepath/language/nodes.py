@@ -52,16 +52,19 @@ __all__ = [
     "DayList",
     "DayLiteral",
     "DaySet",
+    "Deadline",
     "Definition",
     "DerivedFrom",
     "Dose",
     "DoseBranch",
+    "DoseLimit",
     "DurationType",
     "EnumType",
     "Event",
     "Expr",
     "Frequency",
     "InputDecl",
+    "LimitPeriod",
     "Literal",
     "Name",
     "Node",
@@ -201,6 +204,7 @@ class Recommendation(Node):
     citation: str | None
     condition: Expr
     span: Span = span_field()
+    deadline: Deadline | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -279,6 +283,25 @@ class DaySet(Node):
     span: Span = span_field()
 
 
+class LimitPeriod(enum.StrEnum):
+    """What a dose limit caps: one administration, one day's administrations, or the whole course."""
+
+    DOSE = "dose"
+    DAY = "day"
+    COURSE = "course"
+
+
+@dataclass(frozen=True, slots=True)
+class DoseLimit(Node):
+    """`limit AMOUNT per dose|day|course [when CONDITION] cites "..."`: a reference limit, with its source."""
+
+    amount: Expr
+    period: LimitPeriod
+    condition: Expr | None
+    citation: str | None
+    span: Span = span_field()
+
+
 @dataclass(frozen=True, slots=True)
 class Dose(Node):
     name: Name
@@ -288,6 +311,17 @@ class Dose(Node):
     branches: tuple[DoseBranch, ...]
     rounding: Rounding | None = None
     schedule: Schedule | None = None
+    span: Span = span_field()
+    limits: tuple[DoseLimit, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Deadline(Node):
+    """`due within 6 months of date_of_diagnosis cites "..."`: when a recommendation falls due."""
+
+    within: Literal
+    anchor: Name
+    citation: str | None
     span: Span = span_field()
 
 

@@ -13,6 +13,7 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 
 from carepath.language import limits, tables
 from carepath.language import nodes as n
+from carepath.language.clauses import ClauseNodes
 from carepath.language.diagnostics import Diagnostic, ProtocolError, Severity, did_you_mean
 from carepath.language.source import Source, Span
 from carepath.language.syntax_hints import CHARACTER_HINT, FRIENDLY_TERMINALS, MIXING_HINT, UNMIXED, unit_misread
@@ -197,8 +198,11 @@ def _comparator(token: Token) -> n.Comparator:
 
 
 @v_args(meta=True)
-class _ToNodes(Transformer[Token, Any]):
+class _ToNodes(ClauseNodes, Transformer[Token, Any]):
     """Builds our own nodes at once, so nothing downstream ever sees a lark tree."""
+
+    dose_limit, deadline = ClauseNodes.dose_limit, ClauseNodes.deadline  # in this class body, so v_args passes them `meta`
+    per_dose, per_day, per_course = ClauseNodes.per_dose, ClauseNodes.per_day, ClauseNodes.per_course
 
     def start(self, meta: Any, children: list[Any]) -> n.Protocol:
         header, rest = children[0], children[1:]
@@ -302,7 +306,7 @@ class _ToNodes(Transformer[Token, Any]):
 
     def recommendation(self, meta: Any, children: list[Any]) -> n.Recommendation:
         name, title, citation, rest = self._heading(children)
-        return n.Recommendation(name, title, citation, rest[0], _span_of(meta))
+        return n.Recommendation(name, title, citation, rest[0], _span_of(meta), rest[1] if len(rest) > 1 else None)
 
     # ---- parameters, doses, targets, events ----
 
@@ -329,7 +333,8 @@ class _ToNodes(Transformer[Token, Any]):
         branches = tuple(r for r in rest[1:] if isinstance(r, n.DoseBranch))
         rounding = next((r for r in rest if isinstance(r, n.Rounding)), None)
         schedule = next((r for r in rest if isinstance(r, n.Schedule)), None)
-        return n.Dose(name, title, citation, unit, branches, rounding, schedule, _span_of(meta))
+        limits = tuple(r for r in rest if isinstance(r, n.DoseLimit))
+        return n.Dose(name, title, citation, unit, branches, rounding, schedule, _span_of(meta), limits)
 
     def dose_when(self, meta: Any, children: list[Any]) -> n.DoseBranch:
         return n.DoseBranch(children[0], children[1], False, _span_of(meta))

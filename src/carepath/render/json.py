@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from typing import Any
 
 from carepath.data.errors import RecordError
+from carepath.ir.definitions import Deadline
 from carepath.render import escape
 from carepath.runtime.engine import Provenance, Result, Run
+from carepath.semantics.deadlines import due_date
 from carepath.semantics.trace import Fact, Step, StepKind, needs
-from carepath.semantics.values import DoseValue
+from carepath.semantics.values import DoseValue, LimitFlag
 
 ENGINE_NAME = "carepath"
 
@@ -26,8 +29,24 @@ def decision_value(value: Any) -> Any:
     """Classifications and targets as their branch name, recommendations as booleans, events as a day number,
     doses as `{"value", "unit", "schedule"}` (the run contract)."""
     if isinstance(value, DoseValue):
-        return {"value": value.number, "unit": value.unit, "schedule": value.schedule}
+        document: dict[str, Any] = {"value": value.number, "unit": value.unit, "schedule": value.schedule}
+        if value.flags:  # only a dose above a limit carries the key: the contract is unchanged for every other
+            document["limits"] = [limit_document(f) for f in value.flags]
+        return document
     return value
+
+
+def limit_document(flag: LimitFlag) -> dict[str, Any]:
+    """A reference limit the dose exceeds: per which period, the dose and the limit over it, how far above, the source."""
+    over = flag.percent_over
+    number = None if over is None else float(over) if over.denominator != 1 else int(over)
+    return {"period": flag.period, "given": _number(flag.given), "limit": _number(flag.limit), "unit": flag.unit,
+            "percent_over": round(number, 1) if isinstance(number, float) else number, "limit_as_written": flag.text,
+            "citation": flag.citation, "certain": flag.certain}
+
+
+def _number(value: Any) -> int | float:
+    return int(value) if value.denominator == 1 else float(value)
 
 
 def _outcome(value: Any) -> Any:
@@ -39,8 +58,8 @@ def _outcome(value: Any) -> Any:
     return None  # NotBefore: undetermined; its range is in the step's detail
 
 
-def result_document(result: Result) -> dict[str, Any]:
-    return {
+def result_document(result: Result, deadlines: tuple[tuple[str, Deadline], ...] = ()) -> dict[str, Any]:
+    document = {
         "id": result.id,
         "status": result.status,
         "decisions": {name: decision_value(value) for name, value in result.decisions.items()},
@@ -48,6 +67,18 @@ def result_document(result: Result) -> dict[str, Any]:
         "needs": list(result.needs),
         "errors": [error_document(e) for e in result.errors],
     }
+    due = {name: due_document(deadline, result) for name, deadline in deadlines if result.decisions.get(name) is True}
+    if due:  # only a result with a recommendation that falls due carries the key
+        document["due"] = due
+    return document
+
+
+def due_document(deadline: Deadline, result: Result) -> dict[str, Any]:
+    """When a recommendation that holds falls due: within how long of which date, the date itself when the record
+    gives the anchor (else null), and the deadline's source."""
+    anchor = result.record.values[deadline.anchor_slot] if result.record is not None else None
+    by = due_date(deadline, anchor).isoformat() if isinstance(anchor, dt.date) else None
+    return {"within": deadline.text, "of": deadline.anchor, "by": by, "citation": deadline.citation}
 
 
 def error_document(error: RecordError) -> dict[str, Any]:
@@ -56,7 +87,7 @@ def error_document(error: RecordError) -> dict[str, Any]:
 
 
 def run_document(run: Run) -> dict[str, Any]:
-    return {**header(run.provenance), "results": [result_document(r) for r in run.results]}
+    return {**header(run.provenance), "results": [result_document(r, run.provenance.deadlines) for r in run.results]}
 
 
 def dumps(document: dict[str, Any]) -> str:
@@ -98,6 +129,7 @@ def fact_document(fact: Fact) -> dict[str, Any]:
 
 def explain_document(run: Run, result: Result) -> dict[str, Any]:
     source = run.provenance.source
+    deadlines = dict(run.provenance.deadlines)
     decisions = []
     for step in result.steps:
         decisions.append({
@@ -107,6 +139,7 @@ def explain_document(run: Run, result: Result) -> dict[str, Any]:
             "citation": step.citation,
             "location": f"{source}:{step.span.line}" if step.span else None,
             "value": decision_value(result.decisions.get(step.text)),
+            **({"due": due_document(deadlines[step.text], result)} if step.text in deadlines and result.decisions.get(step.text) is True else {}),
             "reasons": list(result.reasons.get(step.text, ())),
             "needs": list(needs(step)),  # read from this decision's own trace
             "trace": step_document(step, source),

@@ -13,6 +13,7 @@ from carepath.render.words import why_text
 from carepath.runtime.engine import Result, Run
 from carepath.semantics.trace import Step, StepKind, needs
 from carepath.semantics.trace import decision_text as value_text
+from carepath.semantics.values import DoseValue
 
 _MARK = {True: ("✔", "green"), False: ("✘", "red"), None: ("?", "yellow")}
 _STATUS_STYLE = {"ok": "green", "undetermined": "yellow", "invalid": "bold red"}
@@ -36,10 +37,21 @@ def run_table(run: Run, decision_names: list[str], fallbacks: dict[str, str] | N
         table.add_column(name)  # decision names are the protocol's identifiers: no markup, no control character
     table.add_column("why / what is needed")
     for result in run.results:
-        cells = [cell(value_text(result.decisions.get(n)) if result.status != "invalid" else "") for n in decision_names]
+        cells = [cell(cell_text(result.decisions.get(n)) if result.status != "invalid" else "") for n in decision_names]
         table.add_row(cell(escape.text(result.id or "?")), Text(result.status, style=_STATUS_STYLE[result.status]), *cells,
                       cell(why_text(result, fallbacks or {})))
     return table
+
+
+def cell_text(value: object) -> str:
+    """A decision as a table cell: a dose above a reference limit is marked with how far above, per which period."""
+    text = value_text(value)
+    if isinstance(value, DoseValue) and value.flags:
+        worst = max(value.flags, key=lambda f: (f.percent_over is None, f.percent_over or 0))  # `explain` lists each limit, with its source
+        more = f" (+{len(value.flags) - 1} more)" if len(value.flags) > 1 else ""
+        over = f"+{worst.percent_text}" if worst.percent_over is not None else "above"
+        text += f" ⚠ {over} per {worst.period}{'?' if not worst.certain else ''}{more}"
+    return text
 
 
 def summary(run: Run) -> Text:
@@ -95,7 +107,8 @@ def _decision_tree(step: Step, source: str, result: Result) -> Tree:
     label.append(escape.lines(f"{step.text} = {value_text(step.outcome)}"), style="bold " + _colour(step.outcome))
     _describe(label, step, source)
     tree = Tree(label)
-    if step.detail and step.kind in (StepKind.DOSE, StepKind.TARGET, StepKind.EVENT, StepKind.CLASSIFICATION):  # a classification's: no branch applies
+    if step.detail and step.kind in (StepKind.DOSE, StepKind.TARGET, StepKind.EVENT, StepKind.CLASSIFICATION,  # a classification's: no branch applies
+                                     StepKind.RECOMMENDATION):  # a recommendation's: when it falls due
         tree.add(cell(step.detail, style="" if step.outcome is not None else "yellow"))
     wanting = needs(step) if step.outcome is None else ()
     if wanting:

@@ -15,6 +15,7 @@ from typing import Any, NamedTuple
 from carepath._version import __version__
 from carepath.compile.compiler import CompiledProtocol, ExplainContext
 from carepath.data.records import InvalidRecord, PatientRecord, RecordCode, RecordError, plausibility_problem
+from carepath.ir.definitions import Deadline, Recommendation
 from carepath.semantics.trace import Fact, Step, StepKind, reasons_with_outcomes
 from carepath.semantics.values import Duration, NotBefore, is_imprecise
 
@@ -27,6 +28,7 @@ class Provenance:
     source: str
     engine_version: str = __version__
     parameters: tuple[tuple[str, str, str, bool], ...] = ()  # (name, value in force, protocol's value, overridden)
+    deadlines: tuple[tuple[str, Deadline], ...] = ()  # (recommendation, its deadline): results say when each falls due
 
 
 class Result(NamedTuple):
@@ -59,7 +61,8 @@ class Run:
 def provenance(compiled: CompiledProtocol) -> Provenance:
     checked = compiled.checked
     parameters = tuple((q.name, q.shown, q.default, q.overridden) for q in checked.parameters)
-    return Provenance(checked.name, checked.version, checked.sha256, checked.source.name, parameters=parameters)
+    deadlines = tuple((d.name, d.deadline) for d in checked.definitions if isinstance(d, Recommendation) and d.deadline is not None)
+    return Provenance(checked.name, checked.version, checked.sha256, checked.source.name, parameters=parameters, deadlines=deadlines)
 
 
 def evaluate(compiled: CompiledProtocol, record: PatientRecord | InvalidRecord, as_of: dt.date, trace: bool = True) -> Result:

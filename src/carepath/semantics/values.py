@@ -233,12 +233,51 @@ class NotBefore:
 
 
 @dataclass(frozen=True, slots=True)
+class LimitFlag:
+    """A dose above one of its reference limits: the amount over the limit's period, the limit, and its source.
+
+    `certain` is false when the limit's own condition is unknown: the dose exceeds it if it applies."""
+
+    period: str  # "dose", "day" or "course"
+    given: Any  # Fraction: the dose over the period, in the dose's unit
+    limit: Any  # Fraction: the limit over the period, in the dose's unit
+    unit: str
+    text: str  # the limit as written
+    citation: str | None
+    certain: bool = True
+
+    @property
+    def percent_over(self) -> Any:
+        """How far above the limit, as a percentage of it (exact); None for a limit of zero or less, which any dose exceeds."""
+        if self.limit <= 0:
+            return None
+        return (self.given / self.limit - 1) * 100
+
+    @property
+    def percent_text(self) -> str:
+        over = self.percent_over
+        if over is None:
+            return "any amount"
+        exact_enough = (over * 10).denominator == 1
+        return format_number(over if exact_enough else round(over, 1)) + " %"
+
+    def __str__(self) -> str:
+        when = "" if self.certain else " (if it applies: its condition is unknown)"
+        cited = f"; {self.citation}" if self.citation else ""
+        how_far = f"{self.percent_text} " if self.percent_over is not None else ""
+        return (f"above limit: {format_number(self.given)} {self.unit} per {self.period} is {how_far}above "
+                f"{format_number(self.limit)} {self.unit} ({self.text}{cited}){when}")
+
+
+@dataclass(frozen=True, slots=True)
 class DoseValue:
-    """A computed dose: the exact amount in the dose's declared unit, and when it is given."""
+    """A computed dose: the exact amount in the dose's declared unit, when it is given, and the reference limits
+    it exceeds (it is still given as computed: a flag asks a person to look, it changes nothing)."""
 
     amount: Any  # Fraction, exact
     unit: str
     schedule: str | None = None
+    flags: tuple[LimitFlag, ...] = ()
 
     @property
     def number(self) -> int | float:

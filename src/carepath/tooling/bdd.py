@@ -52,6 +52,8 @@ Step vocabulary (quoted values are written in double quotes; lists are comma-sep
                                                             fails when no patient matches
   Then the explanation for patient "6" cites "[12]"         searched in the explanation's citations
   Then the explanation for patient "6" shows "123,800 /µL ≥ 50,000 /µL"   searched in all its text
+  Then the dose "busulfan" for patient "P" is above its limit per dose by "37.5 %"   also per day / per course
+  Then the dose "busulfan" for patient "P" is within its limits    computed, and above none of its limits
 
 Comparing two protocols on the same patients (the patients and evaluation date are given as above; a
 field either protocol declares is accepted by both; values are words: yes, no, a branch name,

@@ -244,3 +244,22 @@ def then_cites(carepath_state: CarepathState, patient: str, text: str) -> None:
 def then_shows(carepath_state: CarepathState, patient: str, text: str) -> None:
     document = carepath_state.explanation(patient)
     assert any(text in s for _, s in strings(document)), f"the explanation does not show {text!r}:\n{json_render.dumps(document)}"
+
+
+@then(re_(rf"the dose {DECISION} for patient {PATIENT} is above its limit per (?P<period>dose|day|course) by {VALUE}"))
+def then_above_limit(carepath_state: CarepathState, name: str, patient: str, period: str, value: str) -> None:
+    result = carepath_state.result(patient)
+    dose = decision(result, name)
+    flags = [f for f in getattr(dose, "flags", ()) if f.period == period]
+    assert flags, f"{name} = {dose} is above no limit per {period}: {describe(result)}"
+    shown_by = sorted(f.percent_text for f in flags)
+    assert value in shown_by, f"{name} is above its limit per {period} by {', '.join(shown_by)}, not {value}"
+
+
+@then(re_(rf"the dose {DECISION} for patient {PATIENT} is within its limits"))
+def then_within_limits(carepath_state: CarepathState, name: str, patient: str) -> None:
+    result = carepath_state.result(patient)
+    dose = decision(result, name)
+    assert dose is not None, f"{name} is undetermined: {describe(result)}"
+    flags = getattr(dose, "flags", ())
+    assert not flags, f"{name} = {dose} is " + "; ".join(map(str, flags))

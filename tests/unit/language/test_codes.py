@@ -59,6 +59,12 @@ CASES: dict[str, tuple[str, list[tuple[str, int, int]]]] = {
     "CP307": ("protocol p\ninput\n  age : quantity months\n", [("CP307", 3, 9)]),
     # the bare bound `100`
     "CP308": ("protocol p\ninput\n  wbc : quantity /uL plausible 100 .. 2000000 /uL\n", [("CP308", 3, 32)]),
+    "CP309": ("protocol p\ninput\n  w : quantity kg plausible 2 kg .. 150 kg\nparameter per_kg: 1 mg/kg\n"
+              "dose d in mg:\n  per_kg * w\n  limit 2 mg/kg * w per dose cites \"label\"\n", [("CP309", 7, 3)]),
+    "CP310": ("protocol p\ninput\n  w : quantity kg\ndose d in mg:\n  1 mg\n  limit 2 mg per day cites \"label\"\n",
+              [("CP310", 6, 3)]),
+    "CP311": ("protocol p\ninput\n  w : quantity kg\nrecommend r:\n  when w > 3 kg\n  due within 6 months of w\n",
+              [("CP311", 6, 26)]),
     "CP401": ("protocol p\ninput\n  flag : boolean\ncriterion chicken: egg and flag\ncriterion egg: chicken\n", [("CP401", 4, 11)]),
     # the last branch; arithmetic keeps the analysis to samples, so nothing proves the classification complete
     "CP402": ("protocol p\ninput\n" + WBC + "classify band:\n  high when wbc * 2 >= 100000 /uL\n  low when wbc * 2 < 100000 /uL\n",
@@ -90,6 +96,10 @@ CASES: dict[str, tuple[str, list[tuple[str, int, int]]]] = {
 }
 
 
+#: Codes only a site's parameter values can raise, with those values.
+PARAMETERS = {"CP309": {"per_kg": "3 mg/kg"}}
+
+
 def test_every_registered_code_has_a_case() -> None:
     # record errors (CP5xx) come from records, not protocol text: their cases are in tests/unit/data/test_errors.py
     # data maps (CP8xx) are checked against their data: their cases are in tests/unit/data/test_maps.py
@@ -99,7 +109,7 @@ def test_every_registered_code_has_a_case() -> None:
 @pytest.mark.parametrize("code", sorted(CASES))
 def test_each_code_is_reported_where_its_case_says(code: str) -> None:
     text, expected = CASES[code]
-    report = check_source(Source("case.care", text))
+    report = check_source(Source("case.care", text), PARAMETERS.get(code))
     assert [(d.code, d.span.line, d.span.column) for d in report.diagnostics] == expected
     for diagnostic in report.diagnostics:
         assert diagnostic.severity is CODES[diagnostic.code].severity

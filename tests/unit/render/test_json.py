@@ -40,7 +40,8 @@ def test_run_document_field_names_and_order(seed: CompiledProtocol, mixed: Path)
     assert list(doc["protocol"]) == ["name", "version", "sha256"]
     assert list(doc["engine"]) == ["name", "version"]
     for result in doc["results"]:
-        assert list(result) == ["id", "status", "decisions", "reasons", "needs", "errors"]
+        due = ["due"] if result["decisions"].get("hsct_referral") is True else []  # only a recommendation that falls due adds it
+        assert list(result) == ["id", "status", "decisions", "reasons", "needs", "errors", *due]
 
 
 def test_provenance(seed: CompiledProtocol, mixed: Path, root: Path) -> None:
@@ -59,6 +60,7 @@ def test_results_follow_the_contract(seed: CompiledProtocol, mixed: Path) -> Non
         "reasons": {"risk_group": ["infant_under_6_months", "hyperleukocytosis"], "hsct_referral": ["risk_group"]},
         "needs": [],
         "errors": [],
+        "due": {"hsct_referral": {"within": "6 months", "of": "date_of_diagnosis", "by": None, "citation": ok["due"]["hsct_referral"]["citation"]}},
     }
     assert unsure == {
         "id": "unsure",
@@ -107,7 +109,7 @@ def test_explain_document(seed: CompiledProtocol, mixed: Path) -> None:
     assert (risk["name"], risk["kind"], risk["value"]) == ("risk_group", "classification", "high")
     assert risk["reasons"] == ["infant_under_6_months", "hyperleukocytosis"]
     assert risk["needs"] == []  # determined: nothing is wanting
-    assert risk["location"].endswith("severance_2011.care:36")
+    assert risk["location"].endswith("severance_2011.care:41")
     assert (hsct["name"], hsct["value"]) == ("hsct_referral", True)
     trace = risk["trace"]
     assert trace["kind"] == "classification"
@@ -125,3 +127,41 @@ def test_step_document_keeps_only_present_fields(seed: CompiledProtocol, mixed: 
     assert list(compare) == ["kind", "text", "outcome", "detail", "facts", "needs"]
     assert compare["needs"] == ["age_at_diagnosis"]
     assert compare["facts"][0]["missing"] is True
+
+
+def test_a_dose_above_a_limit_carries_limits_and_a_due_recommendation_carries_due(tmp_path: Path) -> None:
+    conditioning = carepath.load_protocol("protocols/hsct_conditioning.care")
+    records = tmp_path / "r.yaml"
+    records.write_text("- id: heavy\n  weight: 13 kg\n  age_at_intrathecal: 14 months\n"
+                       "- id: light\n  weight: 12 kg\n  age_at_intrathecal: 14 months\n", encoding="utf-8")
+    heavy, light = json_render.run_document(carepath.run(conditioning, [records], AS_OF))["results"]
+    per_dose = heavy["decisions"]["busulfan"]["limits"][0]
+    assert per_dose == {"period": "dose", "given": 14.3, "limit": 10.4, "unit": "mg", "percent_over": 37.5,
+                        "limit_as_written": "0.8 mg/kg * weight per dose when weight > 12 kg", "citation": per_dose["citation"],
+                        "certain": True}
+    assert "US IV busulfan label" in per_dose["citation"]
+    assert "limits" not in light["decisions"]["busulfan"]  # the contract is unchanged for a dose within its limits
+
+    seed = carepath.load_protocol("protocols/severance_2011.care")
+    records.write_text("- id: dated\n  date_of_birth: 2008-01-10\n  date_of_diagnosis: 2008-05-31\n  wbc_at_diagnosis: 1000 /uL\n"
+                       "  mll: germline\n- id: undated\n  age_at_diagnosis: 5 months\n  wbc_at_diagnosis: 1000 /uL\n  mll: germline\n"
+                       "- id: standard\n  age_at_diagnosis: 7 months\n  wbc_at_diagnosis: 1000 /uL\n  mll: germline\n", encoding="utf-8")
+    dated, undated, standard = json_render.run_document(carepath.run(seed, [records], AS_OF))["results"]
+    assert dated["due"]["hsct_referral"]["by"] == "2008-11-30" and dated["due"]["hsct_referral"]["within"] == "6 months"
+    assert undated["due"]["hsct_referral"] == {"within": "6 months", "of": "date_of_diagnosis", "by": None,
+                                               "citation": undated["due"]["hsct_referral"]["citation"]}
+    assert "due" not in standard  # no referral, nothing falls due
+
+
+def test_the_explain_document_says_when_a_referral_falls_due(tmp_path: Path) -> None:
+    seed = carepath.load_protocol("protocols/severance_2011.care")
+    records = tmp_path / "r.yaml"
+    records.write_text("- id: dated\n  date_of_birth: 2008-01-10\n  date_of_diagnosis: 2008-05-31\n  wbc_at_diagnosis: 1000 /uL\n"
+                       "  mll: germline\n", encoding="utf-8")
+    run = carepath.run(seed, [records], AS_OF)
+    document = json_render.explain_document(run, run.results[0])
+    referral = next(d for d in document["decisions"] if d["name"] == "hsct_referral")
+    assert referral["due"]["by"] == "2008-11-30"
+    assert referral["trace"]["detail"].startswith("due within 6 months of date_of_diagnosis: by 2008-11-30 [cites Lee 2011, Discussion")
+    risk = next(d for d in document["decisions"] if d["name"] == "risk_group")
+    assert "due" not in risk

@@ -26,15 +26,18 @@ SEED = ROOT / "protocols" / "severance_2011.care"
 SEED_FEATURES = [
     "features/compare.feature",
     "features/protocol_checks.feature",
+    "features/seed_patients_4_and_6.feature",
     "features/severance_2011.feature",
     "features/severance_2011_ages.feature",
     "features/severance_2011_missing_data.feature",
+    "features/severance_2011_timing.feature",
     "features/severance_2011_units.feature",
     "features/unit_typos.feature",
 ]
 
-# Patients per outcome, all from passing runs. The cohort (Table 1) is evaluated by 12 runs (9 outline rows
-# + 3 scenarios in severance_2011.feature): per run, under 6 months holds for 4 and 6, hyperleukocytosis for
+# Patients per outcome, all from passing runs. The cohort (Table 1) is evaluated by 15 runs (9 outline rows
+# + 3 scenarios in severance_2011.feature, 2 rows + 1 scenario in seed_patients_4_and_6.feature):
+# per run, under 6 months holds for 4 and 6, hyperleukocytosis for
 # 5, 6, 7, 9, translocation for 1, 8, 9; 7 high / 2 standard. Then, one patient each unless said:
 #   severance_2011.feature  "duplication" (F F F standard), "translocation" (F F T high)
 #   ages.feature outline    5 months, 180 days (T F F high); 183 days (U F F undetermined); 185 days, 6 months (F F F standard)
@@ -44,28 +47,30 @@ SEED_FEATURES = [
 #                           empty (U U U undetermined)
 #   units.feature           patient 6 in 10*9/L (T T F high); outline: 4 at or above 50,000 (F T F high), 2 below (F F F standard)
 #   unit_typos.feature      "1, per µL" (F F T high); "1" in /mL (rejected)
-# 12 × 9 + 2 + 5 + 4 + 5 + 7 + 2 = 133 evaluations, 2 rejected, 131 with a trace.
+#   timing.feature          diagnosed at 4 months, WBC 60,000 (T T F high); at 7 months twice and without dates
+#                           (F T F high); 7 months, 49,999 (F F F standard)
+# 15 × 9 + 2 + 5 + 4 + 5 + 7 + 2 + 5 = 165 evaluations, 2 rejected, 163 with a trace.
 SEED_PATIENTS = {
-    ("infant_under_6_months", "holds"): 12 * 2 + 2 + 1 + 1 + 1,  # cohort, 5 months & 180 days, July, Z, patient 6
-    ("infant_under_6_months", "does not hold"): 12 * 7 + 2 + 2 + 1 + 3 + 6 + 1,
+    ("infant_under_6_months", "holds"): 15 * 2 + 2 + 1 + 1 + 1 + 1,  # cohort, 5 months & 180 days, July, Z, patient 6, timing
+    ("infant_under_6_months", "does not hold"): 15 * 7 + 2 + 2 + 1 + 3 + 6 + 1 + 4,
     ("infant_under_6_months", "unknown"): 3,  # 183 days twice, empty
-    ("hyperleukocytosis", "holds"): 12 * 4 + 1 + 4,
-    ("hyperleukocytosis", "does not hold"): 12 * 5 + 2 + 5 + 1 + 2 + 2 + 2 + 1,
+    ("hyperleukocytosis", "holds"): 15 * 4 + 1 + 4 + 4,
+    ("hyperleukocytosis", "does not hold"): 15 * 5 + 2 + 5 + 1 + 2 + 2 + 2 + 1 + 1,
     ("hyperleukocytosis", "unknown"): 3,  # X, Y, empty
-    ("mll_translocation", "holds"): 12 * 3 + 1 + 1 + 1,  # cohort, "translocation", Y, "1, per µL"
-    ("mll_translocation", "does not hold"): 12 * 6 + 1 + 5 + 1 + 2 + 1 + 7,
+    ("mll_translocation", "holds"): 15 * 3 + 1 + 1 + 1,  # cohort, "translocation", Y, "1, per µL"
+    ("mll_translocation", "does not hold"): 15 * 6 + 1 + 5 + 1 + 2 + 1 + 7 + 5,
     ("mll_translocation", "unknown"): 3,  # Z, W, empty
-    ("risk_group", "high"): 12 * 7 + 1 + 2 + 1 + 2 + 1 + 4 + 1,
-    ("risk_group", "standard"): 12 * 2 + 1 + 2 + 1 + 2,
+    ("risk_group", "high"): 15 * 7 + 1 + 2 + 1 + 2 + 1 + 4 + 1 + 4,
+    ("risk_group", "standard"): 15 * 2 + 1 + 2 + 1 + 2 + 1,
     ("risk_group", "undetermined"): 5,  # 183 days twice, X, W, empty
-    ("hsct_referral", "yes"): 96,  # exactly the high-risk patients
-    ("hsct_referral", "no"): 30,
+    ("hsct_referral", "yes"): 121,  # exactly the high-risk patients
+    ("hsct_referral", "no"): 37,
     ("hsct_referral", "undetermined"): 5,
 }
 # Runs per outcome, where they follow simply: each unknown patient above is alone in its run.
 SEED_RUNS = {("infant_under_6_months", "unknown"): 3, ("hyperleukocytosis", "unknown"): 3, ("mll_translocation", "unknown"): 3,
              ("risk_group", "undetermined"): 5, ("hsct_referral", "undetermined"): 5,
-             ("risk_group", "high"): 12 + 1 + 2 + 1 + 2 + 1 + 4 + 1, ("risk_group", "standard"): 12 + 1 + 2 + 1 + 2}
+             ("risk_group", "high"): 15 + 1 + 2 + 1 + 2 + 1 + 4 + 1 + 4, ("risk_group", "standard"): 15 + 1 + 2 + 1 + 2 + 1}
 
 
 @pytest.fixture(scope="module")
@@ -91,13 +96,13 @@ def test_the_seed_protocol_has_fifteen_items_all_exercised(seed_coverage: Covera
     assert (seed_coverage.exercised, seed_coverage.total, seed_coverage.percent) == (15, 15, 100.0)
     assert seed_coverage.never == ()
     standard = next(i.item for i in seed_coverage.items if i.item.outcome == "standard")
-    assert standard.otherwise and standard.line == 38
+    assert standard.otherwise and standard.line == 43
 
 
 def test_every_criterion_true_and_false_both_branches_and_referral_yes_and_no(seed_coverage: Coverage) -> None:
     patients = {key: count for key, (count, _) in by_outcome(seed_coverage).items()}
     assert patients == SEED_PATIENTS
-    assert sum(count for (rule, _), count in SEED_PATIENTS.items() if rule == "risk_group") == 131
+    assert sum(count for (rule, _), count in SEED_PATIENTS.items() if rule == "risk_group") == 163
 
 
 def test_runs_per_outcome_on_the_seed(seed_coverage: Coverage) -> None:
@@ -106,14 +111,14 @@ def test_runs_per_outcome_on_the_seed(seed_coverage: Coverage) -> None:
 
 
 def test_scenario_and_example_row_counts_on_the_seed(seed_coverage: Coverage) -> None:
-    # runs: compare 4 + 3 rows; checks 4; severance 4 + 9 rows; ages 3 + 5 rows + 2 rows; missing data 5;
-    # units 1 + 6 rows; unit typos 2 + 6 rows
-    assert len(seed_coverage.runs) == 7 + 4 + 13 + 10 + 5 + 7 + 8 == 54
-    assert seed_coverage.scenarios == 5 + 4 + 5 + 5 + 5 + 2 + 3
-    assert len(seed_coverage.passed) == 54 and seed_coverage.failed == ()
+    # runs: compare 4 + 3 rows; checks 6; patients 4 and 6: 2 + 4 rows + 3; severance 4 + 9 rows;
+    # ages 3 + 5 rows + 2 rows; missing data 5; timing 2 + 3 rows; units 1 + 6 rows; unit typos 2 + 6 rows
+    assert len(seed_coverage.runs) == 7 + 6 + 9 + 13 + 10 + 5 + 5 + 7 + 8 == 70
+    assert seed_coverage.scenarios == 5 + 6 + 5 + 5 + 5 + 5 + 3 + 2 + 3
+    assert len(seed_coverage.passed) == 70 and seed_coverage.failed == ()
     # only CarepathState evaluations under this protocol count: not checks, comparisons or other protocols' text
-    assert len(seed_coverage.evaluated) == 13 + 8 + 5 + 7 + 1 == 34
-    assert seed_coverage.patients == 133
+    assert len(seed_coverage.evaluated) == 13 + 8 + 5 + 7 + 1 + 3 + 5 == 42
+    assert seed_coverage.patients == 165
     assert sum(r.status == "invalid" for run in seed_coverage.runs for r in run.results) == 2
     row = next(r for r in seed_coverage.runs if r.feature == "features/severance_2011.feature" and r.row == 6)
     assert (row.line, row.name, dict(row.example)["patient"], len(row.results)) == (8, "Table 1, patient 6", "6", 9)

@@ -154,6 +154,9 @@ class Units:
             case n.Dose(branches=branches, rounding=rounding, schedule=schedule):
                 starts = [self._offset(b.span) for b in branches]
                 starts += [self._offset(x.span) for x in (rounding, schedule) if x is not None]
+                starts += [self._offset(limit.span) for limit in definition.limits]
+            case n.Recommendation(deadline=deadline) if deadline is not None:
+                starts += [self._offset(deadline.span)]
             case n.Target(actions=actions) if actions:
                 index = self.source.at(body_start)
                 while self.source.tokens[index].kind is not TokenKind.DOTS:

@@ -88,13 +88,13 @@ def _one_line(definition: n.Definition, units: DefinitionUnits) -> list[str] | N
             return [heading, _parameter_value(definition)]
         case n.Criterion(condition=condition):
             cells = [heading, flat(expr_doc(condition))]
-        case n.Recommendation(condition=condition):
+        case n.Recommendation(condition=condition, deadline=None):
             cells = [heading, "when " + flat(expr_doc(condition))]
         case n.Event():
             cells = [heading, _event_text(definition)]
         case n.Target(actions=()):
             cells = [heading, flat(_target_doc(definition))]
-        case n.Dose(branches=(n.DoseBranch(condition=None, otherwise=False, amount=amount),)):
+        case n.Dose(branches=(n.DoseBranch(condition=None, otherwise=False, amount=amount),), limits=()):
             head, _, unit = heading.rpartition(" in ")
             cells = [head, f"in {unit}", flat(_amount(amount))]
             if definition.rounding is not None:
@@ -199,8 +199,8 @@ def _body(definition: n.Definition) -> list[list[str]]:
     match definition:
         case n.Criterion(condition=condition):
             return [_at(INDENT, expr_doc(condition), 4)]
-        case n.Recommendation(condition=condition):
-            return [_at(INDENT + "when ", expr_doc(condition), 4)]
+        case n.Recommendation(condition=condition, deadline=deadline):
+            return [_at(INDENT + "when ", expr_doc(condition), 4)] + ([_deadline(deadline)] if deadline is not None else [])
         case n.Parameter():
             return [[INDENT + _parameter_value(definition)]]
         case n.Event():
@@ -283,7 +283,27 @@ def _dose(dose: n.Dose) -> list[list[str]]:
         out.append(_at(INDENT, _rounding(dose.rounding), 4))
     if dose.schedule is not None:
         out.append([INDENT + _schedule(dose.schedule)])
+    out.extend(_limit(limit) for limit in dose.limits)
     return out
+
+
+def _limit(limit: n.DoseLimit) -> list[str]:
+    """`limit AMOUNT per PERIOD [when CONDITION]`, its citation on a line of its own."""
+    lines = _at(INDENT + "limit ", term_doc(limit.amount), 4)
+    lines[-1] += f" per {limit.period.value}"
+    if limit.condition is not None:
+        lines[-1] += " when "
+        tail = lay(expr_doc(limit.condition), width(lines[-1]), 6)
+        lines[-1] += tail[0]
+        lines.extend(tail[1:])
+    if limit.citation is not None:
+        lines.append(f"{INDENT}{CONTINUATION}cites {quote(limit.citation)}")
+    return lines
+
+
+def _deadline(deadline: n.Deadline) -> list[str]:
+    line = f"{INDENT}due within {_literal(deadline.within)} of {deadline.anchor.name}"
+    return [line] + ([f"{INDENT}{CONTINUATION}cites {quote(deadline.citation)}"] if deadline.citation is not None else [])
 
 
 def _rounding(rounding: n.Rounding) -> Doc:
