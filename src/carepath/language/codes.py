@@ -80,6 +80,16 @@ _TABLE = (
     Code("CP506", _E, "a record field, or a day of a series, given twice", "cp506-given-twice"),
     Code("CP507", _E, "a dated series whose form, days or dates cannot be read", "cp507-a-series-that-cannot-be-read"),
     Code("CP508", _E, "a record's dates in the wrong order, or an age its dates contradict", "cp508-dates-that-disagree"),
+    # CP540-CP549: a record's `follow_up:` and `care:` sections (`outcomes`, `audit`, `report`, and every command reading records)
+    Code("CP540", _E, "a `follow_up:` or `care:` section or entry that is not a mapping, or has an entry it does not take",
+         "cp540-a-follow-up-or-care-section-that-cannot-be-read"),
+    Code("CP541", _E, "a follow-up time missing, or not a time from diagnosis or a date", "cp541-a-follow-up-time-that-cannot-be-read"),
+    Code("CP542", _E, "a first event or vital status that is not one listed", "cp542-an-unknown-event-or-status"),
+    Code("CP543", _E, "follow-up times that disagree", "cp543-follow-up-times-that-disagree"),
+    Code("CP544", _E, "a transplant entry without `done: true|false`, or not done with no reason", "cp544-a-transplant-entry-that-cannot-be-read"),
+    Code("CP545", _E, "`estimated:` without a reason", "cp545-an-estimate-without-a-reason"),
+    Code("CP546", _E, "a dose given or level measured that cannot be read", "cp546-a-care-entry-that-cannot-be-read"),
+    Code("CP547", _E, "a dose given or level measured that does not fit the protocol's dose or target", "cp547-a-care-entry-that-does-not-fit"),
 )
 
 #: Every code carepath can report, by code, in the order the docs list them.
