@@ -89,6 +89,9 @@ def _parser() -> argparse.ArgumentParser:
     test_cmd.add_argument("--format", choices=("table", "json"), default="table")
     test_cmd.add_argument("--fail-under", type=float, default=None, metavar="PERCENT", help="exit 1 when less than PERCENT of the rule outcomes are exercised")
     test_cmd.set_defaults(handler=_test)
+    from carepath.cli_outcomes import register  # outcomes, audit, report, log
+
+    register(commands, _date, _parameter_options)
     return parser
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-from carepath.data.convert import MAPPINGS, NUMBER, show
+from carepath.data.convert import MAPPINGS, NUMBER, BadValue, convert, show
 from carepath.data.errors import Place, RecordCode, RecordError
 from carepath.data.located import item_place, key_place, start_place, value_place
 from carepath.ir.program import CheckedProtocol, Dose, InputRef, Target
@@ -30,7 +30,8 @@ _AMOUNT = re.compile(rf"^\s*({NUMBER})\s*(.*?)\s*$")
 _FOLLOW_UP_KEYS = ("diagnosed", "first_event", "last_seen", "transplant")
 _EVENT_KEYS = ("kind", "at", "estimated")
 _SEEN_KEYS = ("status", "at", "estimated")
-_TRANSPLANT_KEYS = ("done", "at", "reason", "estimated")
+_TRANSPLANT_KEYS = ("done", "at", "reason", "recommendation", "estimated")
+TRANSPLANT_RECOMMENDATION = "hsct_referral"  # the recommendation a transplant answers unless it names another
 _CARE_KEYS = ("doses", "levels")
 _DOSE_KEYS = ("dose", "day", "given", "estimated")
 _LEVEL_KEYS = ("target", "day", "value", "estimated")
@@ -81,6 +82,7 @@ class Transplant:
     at: Time | None
     reason: str | None
     place: Place
+    recommendation: str = TRANSPLANT_RECOMMENDATION  # the protocol recommendation this transplant answers
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +114,7 @@ class MeasuredLevel:
     value: Amount
     estimated: str | None
     place: Place
+    bound: object = None  # in the target's measured input's unit, when read against a protocol's target
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,14 +214,11 @@ class _Reader:
                           f"'{field}.at' {date.isoformat()} is before the diagnosis on {self.diagnosed.isoformat()}", value)
                 return None
             return (date - self.diagnosed).days / DAYS_PER_MONTH
-        match = _AMOUNT.match(value) if isinstance(value, str) else None
-        unit = _calendar(match.group(2)) if match else None
-        if match is None or unit is None:
+        months = months_of(value) if isinstance(value, str) else None
+        if months is None:
             self.fail(place, RecordCode.BAD_TIME, f"{field}.at",
                       f"'{field}.at' {show(value)} is not a time from diagnosis (e.g. 10 months, 45 days, 3 years) or a date", value)
             return None
-        amount = float(Fraction(match.group(1).replace(",", ""))) * unit.multiple
-        months = amount if unit.base == "months" else amount / DAYS_PER_MONTH
         if months < 0 or months > LONGEST_MONTHS:
             self.fail(place, RecordCode.BAD_TIME, f"{field}.at", f"'{field}.at' {show(value)} is not a time from diagnosis: "
                       f"it must lie between 0 and {LONGEST_MONTHS // 12} years", value)
@@ -279,6 +279,16 @@ def _calendar(text: str) -> CalendarUnit | None:
     except UnitError:
         return None
     return unit if isinstance(unit, CalendarUnit) else None
+
+
+def months_of(text: str) -> float | None:
+    """A duration as written (`3 years`, `36 months`, `1000 days`) in months, or None when it is not one."""
+    match = _AMOUNT.match(text)
+    unit = _calendar(match.group(2)) if match else None
+    if match is None or unit is None:
+        return None
+    amount = float(Fraction(match.group(1).replace(",", ""))) * unit.multiple
+    return amount if unit.base == "months" else amount / DAYS_PER_MONTH
 
 
 def read_care(data: Mapping[str, Any], file: str | None, who: str,
@@ -357,7 +367,12 @@ def _transplant(reader: _Reader, section: Mapping[str, Any]) -> Transplant | Non
         reader.fail(value_place(reader.file, entry, "at"), RecordCode.BAD_TRANSPLANT, "transplant.at",
                     "'transplant.at' is given for a transplant not done", entry["at"])
         return None
-    return Transplant(done, at, reason.strip() if isinstance(reason, str) else None, place)
+    answers = entry.get("recommendation", TRANSPLANT_RECOMMENDATION)
+    if not isinstance(answers, str) or not answers.strip():
+        reader.fail(value_place(reader.file, entry, "recommendation"), RecordCode.BAD_TRANSPLANT, "transplant.recommendation",
+                    f"'transplant.recommendation' must name the recommendation the transplant answers; got {show(answers)}", answers)
+        return None
+    return Transplant(done, at, reason.strip() if isinstance(reason, str) else None, place, answers.strip())
 
 
 def _agree(reader: _Reader, section: Mapping[str, Any], first_event: FirstEvent | None, last_seen: LastSeen | None,
@@ -430,13 +445,15 @@ def _level(reader: _Reader, entry: Mapping[str, Any], place: Place) -> MeasuredL
         reader.fail(value_place(reader.file, entry, "target"), RecordCode.CARE_MISFIT, "care.levels.target",
                     f"'{name}' is not a target of {_protocol_name(reader.protocol)}", name)
         return None
+    bound = None
     if isinstance(definition, Target) and isinstance(definition.measured, InputRef):
-        unit = definition.measured.input.type.unit
-        if isinstance(unit, Unit) and amount.unit.dimension != unit.dimension:
+        try:
+            bound, _ = convert(definition.measured.input, amount.text)
+        except BadValue as error:
             reader.fail(value_place(reader.file, entry, "value"), RecordCode.CARE_MISFIT, "care.levels.value",
-                        f"level for {name} measured as {amount.text}: not a unit of the same kind as {unit.display}", amount.text)
+                        f"level for {name} measured as {amount.text}: {error}", amount.text)
             return None
-    return MeasuredLevel(name, day, amount, estimated, place)
+    return MeasuredLevel(name, day, amount, estimated, place, bound)
 
 
 def _definition(protocol: CheckedProtocol | None, name: str) -> object | None:
@@ -449,5 +466,5 @@ def _protocol_name(protocol: CheckedProtocol | None) -> str:
     return protocol.name if protocol is not None else "the protocol"
 
 
-__all__ = ["DAYS_PER_MONTH", "SECTIONS", "Amount", "CareRecord", "Endpoint", "EventKind", "FirstEvent", "GivenDose", "LastSeen",
-           "MeasuredLevel", "Time", "Transplant", "VitalStatus", "read_care"]
+__all__ = ["DAYS_PER_MONTH", "SECTIONS", "TRANSPLANT_RECOMMENDATION", "Amount", "CareRecord", "Endpoint", "EventKind", "FirstEvent", "GivenDose", "LastSeen",
+           "MeasuredLevel", "Time", "Transplant", "VitalStatus", "months_of", "read_care"]

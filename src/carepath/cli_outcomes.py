@@ -1,0 +1,190 @@
+"""The `outcomes`, `audit`, `report` and `log` commands: arguments, files and exit codes, as in `cli`
+(0 fine, 1 invalid records, 2 bad protocol or usage). Each imports what it uses when it runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from collections.abc import Sequence
+from fractions import Fraction
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from carepath.compile.compiler import CompiledProtocol
+    from carepath.data.records import InvalidRecord, PatientRecord
+
+EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
+
+
+class UsageError(Exception):
+    """A wrong command line: printed as `carepath: message`, exit 2."""
+
+
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser], date: object, parameter_options: object) -> None:
+    """Add the commands to `carepath`'s parser; `date` parses `--as-of`, `parameter_options` adds `--param`/`--params`."""
+    assert callable(date) and callable(parameter_options)
+    outcomes = commands.add_parser("outcomes", help="survival (Kaplan-Meier) by a decision or criterion, with the log-rank test")
+    outcomes.add_argument("protocol", type=Path)
+    outcomes.add_argument("records", type=Path, nargs="+")
+    outcomes.add_argument("--by", default=None, metavar="NAME",
+                          help="a decision or criterion of PROTOCOL (or follow_up.transplant) to group by; default: the whole cohort")
+    outcomes.add_argument("--endpoint", choices=("efs", "os"), default="efs", help="event-free (relapse or death) or overall survival")
+    outcomes.add_argument("--at", default=None, metavar="DURATION", help="the estimate at this time from diagnosis, e.g. '3 years'")
+    outcomes.add_argument("--plot", type=Path, default=None, metavar="FILE.png", help="write the curves, with numbers at risk, as a PNG")
+    outcomes.add_argument("--format", choices=("table", "json"), default="table")
+    outcomes.add_argument("--as-of", type=date, default=None, help="evaluation date (YYYY-MM-DD); default today")
+    parameter_options(outcomes)
+    outcomes.set_defaults(handler=_guarded(_outcomes))
+
+    audit = commands.add_parser("audit", help="what the protocol recommended against the care recorded: every deviation")
+    audit.add_argument("protocol", type=Path)
+    audit.add_argument("records", type=Path, nargs="+")
+    audit.add_argument("--tolerance", default=None, metavar="PERCENT",
+                       help="how far a dose given may differ from the computed dose, e.g. 10%%; default: the protocol's dose_tolerance, else 10%%")
+    audit.add_argument("--format", choices=("table", "json"), default="table")
+    audit.add_argument("--as-of", type=date, default=None, help="evaluation date (YYYY-MM-DD); default today")
+    parameter_options(audit)
+    audit.set_defaults(handler=_guarded(_audit))
+
+
+def _guarded(handler: object) -> object:
+    assert callable(handler)
+
+    def run(args: argparse.Namespace) -> int:
+        try:
+            return int(handler(args))
+        except UsageError as error:
+            print(f"carepath: {error}", file=sys.stderr)
+            return EXIT_USAGE
+
+    return run
+
+
+def _compile(args: argparse.Namespace, path: Path) -> CompiledProtocol | None:
+    from carepath.api import compile_source
+    from carepath.data.records import load_parameters
+    from carepath.language.diagnostics import ParameterError, ProtocolError
+    from carepath.language.source import Source
+
+    values: dict[str, str] = {}
+    try:
+        if args.params is not None:
+            values.update(load_parameters(args.params))
+        for item in args.param:
+            name, equals, value = item.partition("=")
+            if not equals or not name.strip():
+                raise UsageError(f"--param {item!r}: write NAME=VALUE, e.g. --param busulfan_light=\"1.1 mg/kg\"")
+            values[name.strip()] = value.strip()
+        source = Source.from_path(path)
+        return compile_source(source, values)
+    except (OSError, UnicodeDecodeError) as error:
+        raise UsageError(f"cannot read protocol {path}: {error}") from None
+    except ParameterError as error:
+        raise UsageError(str(error)) from None
+    except ProtocolError as error:
+        print(error.render(), file=sys.stderr)
+        return None
+
+
+def _records(compiled: CompiledProtocol, paths: Sequence[Path]) -> list[PatientRecord | InvalidRecord]:
+    from carepath.api import load_records
+
+    missing = [str(p) for p in paths if not p.exists()]
+    if missing:
+        raise UsageError("no such records file or directory: " + ", ".join(missing))
+    return load_records(compiled, paths)
+
+
+def _report_errors(records: Sequence[PatientRecord | InvalidRecord]) -> int:
+    from carepath.data.records import InvalidRecord
+    from carepath.render.terminal import record_error_line
+
+    invalid = [r for r in records if isinstance(r, InvalidRecord)]
+    for record in invalid:
+        for error in record.errors:
+            print(record_error_line(error), file=sys.stderr)
+    return EXIT_INVALID if invalid else EXIT_OK
+
+
+def _outcomes(args: argparse.Namespace) -> int:
+    from carepath.data.followup import months_of
+    from carepath.outcomes.groups import GroupingError, assign, group_order
+    from carepath.outcomes.survival import EndpointKind, survival
+    from carepath.render import json as json_render
+    from carepath.render import outcomes as outcomes_render
+    from carepath.render import terminal
+    from carepath.runtime.engine import provenance
+
+    at = None
+    if args.at is not None:
+        months = months_of(args.at)
+        if months is None or months < 0:
+            raise UsageError(f"--at {args.at!r}: write a time from diagnosis, e.g. '3 years', '36 months', '1000 days'")
+        at = (args.at, months)
+    compiled = _compile(args, args.protocol)
+    if compiled is None:
+        return EXIT_USAGE
+    records = _records(compiled, args.records)
+    as_of = args.as_of or dt.date.today()
+    try:
+        members = assign(compiled, records, as_of, args.by)
+    except GroupingError as error:
+        raise UsageError(str(error)) from None
+    endpoint = EndpointKind(args.endpoint)
+    result = survival(members, endpoint, args.by, group_order(compiled, args.by, [m.group for m in members]))
+    header = provenance(compiled)
+    if args.plot is not None:
+        from carepath.render.plot import png
+
+        title = f"{endpoint.title}" + (f" by {args.by}" if args.by else "") + f" · {compiled.name}"
+        try:
+            args.plot.write_bytes(png(result, title))
+        except OSError as error:
+            raise UsageError(f"cannot write the plot {args.plot}: {error}") from None
+    if args.format == "json":
+        sys.stdout.write(json_render.dumps(outcomes_render.document(result, header, at, as_of.isoformat())))
+    else:
+        terminal.console().print(outcomes_render.table(result, header, at))
+        if args.plot is not None:
+            print(f"plot written to {args.plot}")
+    return _report_errors(records)
+
+
+def _tolerance(text: str | None) -> Fraction | None:
+    if text is None:
+        return None
+    try:
+        value = Fraction(text.strip().removesuffix("%").strip())
+    except ValueError:
+        value = Fraction(-1)
+    if value < 0:
+        raise UsageError(f"--tolerance {text!r}: write a percentage, e.g. 10%")
+    return value
+
+
+def _audit(args: argparse.Namespace) -> int:
+    """Deviations are findings, not failures: the exit status is the run contract's (1 only for invalid records)."""
+    from carepath.outcomes.audit import audit
+    from carepath.render import audit as audit_render
+    from carepath.render import json as json_render
+    from carepath.render import terminal
+    from carepath.runtime.engine import provenance
+
+    tolerance = _tolerance(args.tolerance)
+    compiled = _compile(args, args.protocol)
+    if compiled is None:
+        return EXIT_USAGE
+    records = _records(compiled, args.records)
+    as_of = args.as_of or dt.date.today()
+    result = audit(compiled, records, as_of, tolerance)
+    if args.format == "json":
+        sys.stdout.write(json_render.dumps(audit_render.document(result, provenance(compiled), as_of.isoformat())))
+    else:
+        terminal.console().print(audit_render.table(result, provenance(compiled)))
+    return _report_errors(records)
+
+
+__all__ = ["EXIT_INVALID", "EXIT_OK", "EXIT_USAGE", "UsageError", "register"]

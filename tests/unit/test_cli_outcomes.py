@@ -1,0 +1,46 @@
+"""The outcomes and audit commands through `carepath.cli.main`: output, files written and exit codes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from carepath.cli import main
+
+ROOT = Path(__file__).resolve().parents[2]
+SEED = str(ROOT / "protocols" / "severance_2011.care")
+COHORT = str(ROOT / "cohorts" / "severance_2011.yaml")
+
+
+def test_outcomes_json_and_plot(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    plot = tmp_path / "efs.png"
+    code = main(["outcomes", SEED, COHORT, "--by", "risk_group", "--at", "3 years", "--plot", str(plot), "--format", "json", "--as-of", "2011-02-28"])
+    assert code == 0 and plot.read_bytes().startswith(b"\x89PNG")
+    doc = json.loads(capsys.readouterr().out)
+    high = next(g for g in doc["groups"] if g["group"] == "high")
+    assert (round(high["estimate"]["survival"] * 100, 1), round(high["estimate"]["se"] * 100, 1)) == (57.1, 18.7)
+
+
+def test_outcomes_usage_errors(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["outcomes", SEED, COHORT, "--by", "risk"]) == 2
+    assert "has no decision or criterion 'risk'" in capsys.readouterr().err
+    assert main(["outcomes", SEED, COHORT, "--at", "soon"]) == 2
+    assert "--at 'soon'" in capsys.readouterr().err
+    assert main(["outcomes", SEED, "missing.yaml"]) == 2
+
+
+def test_invalid_records_exit_1_and_are_named(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    records = tmp_path / "r.yaml"
+    records.write_text("- id: a\n  mll: germline\n  follow_up: {first_event: {kind: gone, at: 3 months}}\n", encoding="utf-8")
+    assert main(["outcomes", SEED, str(records)]) == 1
+    captured = capsys.readouterr()
+    assert "CP542" in captured.err and "invalid records (not in any curve): a" in captured.out
+
+
+def test_audit_deviations_are_findings_not_failures(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["audit", SEED, COHORT, "--format", "json", "--as-of", "2011-02-28"]) == 0
+    (deviation,) = json.loads(capsys.readouterr().out)["deviations"]
+    assert deviation["patient"] == "1"
+    assert main(["audit", SEED, COHORT, "--tolerance", "lots"]) == 2
