@@ -45,6 +45,7 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("records", type=Path, nargs="+")
     run.add_argument("--format", choices=("table", "json"), default="table")
     run.add_argument("--as-of", type=_date, default=None, help="evaluation date (YYYY-MM-DD); default today")
+    run.add_argument("--log", type=Path, default=None, metavar="FILE.jsonl", help="append each decision, with its provenance, to a hash-chained log")
     _parameter_options(run)
     run.set_defaults(handler=_run)
 
@@ -180,6 +181,10 @@ def _run(args: argparse.Namespace) -> int:
     for result in run.results:
         for error in result.errors:
             print(terminal.record_error_line(error), file=sys.stderr)
+    if args.log is not None:
+        from carepath.cli_outcomes import write_log
+
+        return write_log(args.log, run) or run.exit_code
     return run.exit_code
 
 

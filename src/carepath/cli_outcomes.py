@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from carepath.compile.compiler import CompiledProtocol
     from carepath.data.records import InvalidRecord, PatientRecord
+    from carepath.runtime.engine import Run
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 
@@ -48,6 +49,12 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser], date
     audit.add_argument("--as-of", type=date, default=None, help="evaluation date (YYYY-MM-DD); default today")
     parameter_options(audit)
     audit.set_defaults(handler=_guarded(_audit))
+
+    log = commands.add_parser("log", help="check a decision log written by `carepath run --log`")
+    log_commands = log.add_subparsers(dest="log_command", required=True)
+    verify = log_commands.add_parser("verify", help="recompute the hash chain; exit 1 naming the first line edited, removed or moved")
+    verify.add_argument("file", type=Path)
+    verify.set_defaults(handler=_guarded(_verify))
 
 
 def _guarded(handler: object) -> object:
@@ -153,6 +160,34 @@ def _outcomes(args: argparse.Namespace) -> int:
     return _report_errors(records)
 
 
+def write_log(path: Path, run: Run) -> int:
+    """Append a run to its decision log; 2 (usage) when the log cannot be written or continued, else 0."""
+    from carepath.outcomes.log import append
+
+    try:
+        count = append(path, run)
+    except (OSError, ValueError) as error:
+        print(f"carepath: cannot log to {path}: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    print(f"{count} decision{'s' * (count != 1)} logged to {path}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _verify(args: argparse.Namespace) -> int:
+    from carepath.outcomes.log import verify
+
+    try:
+        verdict = verify(args.file)
+    except (OSError, UnicodeDecodeError) as error:
+        raise UsageError(f"cannot read log {args.file}: {error}") from None
+    if verdict.ok:
+        print(f"{args.file}: {verdict.lines} line{'s' * (verdict.lines != 1)}, hash chain intact")
+        return EXIT_OK
+    print(f"{args.file}:{verdict.bad_line}: {verdict.problem}")
+    print(f"{args.file}: the first {verdict.lines} line{'s' * (verdict.lines != 1)} hold; line {verdict.bad_line} does not")
+    return EXIT_INVALID
+
+
 def _tolerance(text: str | None) -> Fraction | None:
     if text is None:
         return None
@@ -187,4 +222,4 @@ def _audit(args: argparse.Namespace) -> int:
     return _report_errors(records)
 
 
-__all__ = ["EXIT_INVALID", "EXIT_OK", "EXIT_USAGE", "UsageError", "register"]
+__all__ = ["EXIT_INVALID", "EXIT_OK", "EXIT_USAGE", "UsageError", "register", "write_log"]

@@ -44,3 +44,15 @@ def test_audit_deviations_are_findings_not_failures(capsys: pytest.CaptureFixtur
     (deviation,) = json.loads(capsys.readouterr().out)["deviations"]
     assert deviation["patient"] == "1"
     assert main(["audit", SEED, COHORT, "--tolerance", "lots"]) == 2
+
+
+def test_run_log_and_verify(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    log = tmp_path / "decisions.jsonl"
+    assert main(["run", SEED, COHORT, "--log", str(log), "--as-of", "2011-02-28"]) == 0
+    assert "18 decisions logged" in capsys.readouterr().err
+    assert main(["log", "verify", str(log)]) == 0
+    assert "18 lines, hash chain intact" in capsys.readouterr().out
+    lines = log.read_text(encoding="utf-8").splitlines(keepends=True)
+    log.write_text("".join(lines[:3] + lines[4:]), encoding="utf-8")
+    assert main(["log", "verify", str(log)]) == 1
+    assert f"{log}:4: its hash does not follow" in capsys.readouterr().out
