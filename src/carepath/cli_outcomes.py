@@ -50,6 +50,18 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser], date
     parameter_options(audit)
     audit.set_defaults(handler=_guarded(_audit))
 
+    report = commands.add_parser("report", help="one self-contained HTML audit report: protocol, decisions, why and why not, deviations, outcomes")
+    report.add_argument("protocol", type=Path)
+    report.add_argument("records", type=Path, nargs="+")
+    report.add_argument("-o", "--output", type=Path, required=True, metavar="FILE.html")
+    report.add_argument("--by", default=None, metavar="NAME", help="group the outcome curves by this decision or criterion; default: the first classification")
+    report.add_argument("--endpoint", choices=("efs", "os"), default="efs")
+    report.add_argument("--at", default=None, metavar="DURATION", help="the survival estimate at this time from diagnosis, e.g. '3 years'")
+    report.add_argument("--tolerance", default=None, metavar="PERCENT", help="dose tolerance for the audit, as for `carepath audit`")
+    report.add_argument("--as-of", type=date, default=None, help="evaluation date (YYYY-MM-DD); default today")
+    parameter_options(report)
+    report.set_defaults(handler=_guarded(_report))
+
     log = commands.add_parser("log", help="check a decision log written by `carepath run --log`")
     log_commands = log.add_subparsers(dest="log_command", required=True)
     verify = log_commands.add_parser("verify", help="recompute the hash chain; exit 1 naming the first line edited, removed or moved")
@@ -117,7 +129,6 @@ def _report_errors(records: Sequence[PatientRecord | InvalidRecord]) -> int:
 
 
 def _outcomes(args: argparse.Namespace) -> int:
-    from carepath.data.followup import months_of
     from carepath.outcomes.groups import GroupingError, assign, group_order
     from carepath.outcomes.survival import EndpointKind, survival
     from carepath.render import json as json_render
@@ -125,12 +136,7 @@ def _outcomes(args: argparse.Namespace) -> int:
     from carepath.render import terminal
     from carepath.runtime.engine import provenance
 
-    at = None
-    if args.at is not None:
-        months = months_of(args.at)
-        if months is None or months < 0:
-            raise UsageError(f"--at {args.at!r}: write a time from diagnosis, e.g. '3 years', '36 months', '1000 days'")
-        at = (args.at, months)
+    at = _at(args.at)
     compiled = _compile(args, args.protocol)
     if compiled is None:
         return EXIT_USAGE
@@ -157,6 +163,54 @@ def _outcomes(args: argparse.Namespace) -> int:
         terminal.console().print(outcomes_render.table(result, header, at))
         if args.plot is not None:
             print(f"plot written to {args.plot}")
+    return _report_errors(records)
+
+
+def _at(text: str | None) -> tuple[str, float] | None:
+    from carepath.data.followup import months_of
+
+    if text is None:
+        return None
+    months = months_of(text)
+    if months is None or months < 0:
+        raise UsageError(f"--at {text!r}: write a time from diagnosis, e.g. '3 years', '36 months', '1000 days'")
+    return text, months
+
+
+def _report(args: argparse.Namespace) -> int:
+    """The report is written even when some records are invalid (they are in it, with their errors): exit 1 then."""
+    from carepath.ir.program import Classification
+    from carepath.outcomes.audit import audit
+    from carepath.outcomes.groups import GroupingError, assign, group_order
+    from carepath.outcomes.survival import EndpointKind, survival
+    from carepath.render import html
+    from carepath.render.plot import png
+    from carepath.runtime.engine import evaluate_all
+
+    at, tolerance = _at(args.at), _tolerance(args.tolerance)
+    compiled = _compile(args, args.protocol)
+    if compiled is None:
+        return EXIT_USAGE
+    records = _records(compiled, args.records)
+    as_of = args.as_of or dt.date.today()
+    by = args.by or next((d.name for d in compiled.decisions if isinstance(d, Classification)), None)
+    try:
+        members = assign(compiled, records, as_of, by)
+    except GroupingError as error:
+        raise UsageError(str(error)) from None
+    endpoint = EndpointKind(args.endpoint)
+    estimates = survival(members, endpoint, by, group_order(compiled, by, [m.group for m in members]))
+    outcomes = None
+    if estimates.overall.size:
+        title = endpoint.title + (f" by {by}" if by else "") + f" · {compiled.name}"
+        outcomes = html.Outcomes(estimates, png(estimates, title), at)
+    run = evaluate_all(compiled, records, as_of, trace=True)
+    text = html.render(compiled, run, audit(compiled, records, as_of, tolerance), outcomes, [str(p) for p in args.records])
+    try:
+        args.output.write_text(text, encoding="utf-8")
+    except OSError as error:
+        raise UsageError(f"cannot write the report {args.output}: {error}") from None
+    print(f"report written to {args.output}", file=sys.stderr)
     return _report_errors(records)
 
 

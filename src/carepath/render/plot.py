@@ -41,7 +41,7 @@ def png(survival: Survival, title: str) -> bytes:
 
     curves = list(survival.groups) or [survival.overall]
     times = risk_times(survival)
-    figure = Figure(figsize=(7.5, 4.8 + 0.25 * len(curves)), dpi=100)
+    figure = Figure(figsize=(7.5, 4.4 + 0.3 * len(curves)), dpi=100)
     axis = figure.add_subplot(1, 1, 1)
     for curve in curves:
         if not curve.size:
@@ -61,12 +61,12 @@ def png(survival: Survival, title: str) -> bytes:
     axis.grid(alpha=0.3)
     rows = [[str(c.at_risk(t)) for t in times] for c in curves]
     table = axis.table(cellText=rows, rowLabels=[c.group for c in curves], colLabels=[months_text(t) for t in times],
-                       loc="bottom", bbox=Bbox.from_bounds(0.0, -0.32 - 0.06 * len(curves), 1.0, 0.12 + 0.06 * len(curves)), cellLoc="center")
+                       loc="bottom", bbox=Bbox.from_bounds(0.0, -0.26 - 0.07 * len(curves), 1.0, 0.07 + 0.07 * len(curves)), cellLoc="center")
     table.set_fontsize(8)
     axis.text(-0.02, -0.14, "at risk", transform=axis.transAxes, ha="right", fontsize=8)
-    figure.subplots_adjust(left=0.16, bottom=0.32 + 0.05 * len(curves), top=0.92)
+    figure.subplots_adjust(left=0.16, bottom=0.30 + 0.045 * len(curves), top=0.92)
     buffer = io.BytesIO()
-    figure.savefig(buffer, format="png")
+    figure.savefig(buffer, format="png", bbox_inches="tight", pad_inches=0.15)
     return buffer.getvalue()
 
 
