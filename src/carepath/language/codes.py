@@ -86,7 +86,7 @@ _TABLE = (
     Code("CP541", _E, "a follow-up time missing, or not a time from diagnosis or a date", "cp541-a-follow-up-time-that-cannot-be-read"),
     Code("CP542", _E, "a first event or vital status that is not one listed", "cp542-an-unknown-event-or-status"),
     Code("CP543", _E, "follow-up times that disagree", "cp543-follow-up-times-that-disagree"),
-    Code("CP544", _E, "a transplant entry without `done: true|false`, or not done with no reason", "cp544-a-transplant-entry-that-cannot-be-read"),
+    Code("CP544", _E, "a transplant entry without `done: true` or `false`, or not done with no reason", "cp544-a-transplant-entry-that-cannot-be-read"),
     Code("CP545", _E, "`estimated:` without a reason", "cp545-an-estimate-without-a-reason"),
     Code("CP546", _E, "a dose given or level measured that cannot be read", "cp546-a-care-entry-that-cannot-be-read"),
     Code("CP547", _E, "a dose given or level measured that does not fit the protocol's dose or target", "cp547-a-care-entry-that-does-not-fit"),
