@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from rich.console import Group
@@ -44,17 +45,25 @@ def document(audit: Audit, provenance: Provenance, as_of: str) -> dict[str, Any]
     }
 
 
+def _where(deviation: Deviation) -> str:
+    """`file.yaml:48`: the file's name and line (the JSON document has the whole path and the column)."""
+    place = deviation.place
+    if place is None or place.file is None:
+        return ""
+    return f"{Path(place.file).name}:{place.line}" if place.line is not None else Path(place.file).name
+
+
 def table(audit: Audit, provenance: Provenance) -> Group:
     named = f"{provenance.protocol} {provenance.version}" if provenance.version else provenance.protocol
     count = len(audit.deviations)
     result = Table(title=f"audit · {named} · {len(audit.patients)} patients, {count} deviation{'s' * (count != 1)}", title_justify="left")
     for column in ("patient", "deviation", "decision", "protocol", "done", "detail"):
         result.add_column(column)
-    result.add_column("recorded at", overflow="fold")
+    result.add_column("recorded at", no_wrap=True)
     for d in audit.deviations:
         day = f"day {d.day}: " if d.day is not None else ""
-        detail = (d.detail or "") + (f" (estimated: {d.estimated})" if d.estimated else "")
-        result.add_row(d.patient, Text(d.kind.title, style="yellow"), d.decision, d.expected, day + d.actual, detail, str(d.place or ""))
+        detail = "; ".join(part for part in (d.detail, "estimated (see the record)" if d.estimated else None) if part)
+        result.add_row(d.patient, Text(d.kind.title, style="yellow"), d.decision, d.expected, day + d.actual, detail, _where(d))
     lines: list[Table | Text] = [result]
     lines.append(Text(f"dose tolerance {format_number(audit.tolerance)} % ({audit.tolerance_source})", style="dim"))
     if audit.without_care:
