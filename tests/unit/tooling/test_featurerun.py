@@ -25,6 +25,7 @@ SEED = ROOT / "protocols" / "severance_2011.care"
 # The feature files whose steps name protocols/severance_2011.care (grep 'the protocol.*severance_2011.care').
 SEED_FEATURES = [
     "features/compare.feature",
+    "features/outcomes.feature",
     "features/protocol_checks.feature",
     "features/severance_2011.feature",
     "features/severance_2011_ages.feature",
@@ -106,11 +107,11 @@ def test_runs_per_outcome_on_the_seed(seed_coverage: Coverage) -> None:
 
 
 def test_scenario_and_example_row_counts_on_the_seed(seed_coverage: Coverage) -> None:
-    # runs: compare 4 + 3 rows; checks 4; severance 4 + 9 rows; ages 3 + 5 rows + 2 rows; missing data 5;
+    # runs: compare 4 + 3 rows; outcomes 5; checks 4; severance 4 + 9 rows; ages 3 + 5 rows + 2 rows; missing data 5;
     # units 1 + 6 rows; unit typos 2 + 6 rows
-    assert len(seed_coverage.runs) == 7 + 4 + 13 + 10 + 5 + 7 + 8 == 54
-    assert seed_coverage.scenarios == 5 + 4 + 5 + 5 + 5 + 2 + 3
-    assert len(seed_coverage.passed) == 54 and seed_coverage.failed == ()
+    assert len(seed_coverage.runs) == 7 + 5 + 4 + 13 + 10 + 5 + 7 + 8 == 59
+    assert seed_coverage.scenarios == 5 + 5 + 4 + 5 + 5 + 5 + 2 + 3
+    assert len(seed_coverage.passed) == 59 and seed_coverage.failed == ()
     # only CarepathState evaluations under this protocol count: not checks, comparisons or other protocols' text
     assert len(seed_coverage.evaluated) == 13 + 8 + 5 + 7 + 1 == 34
     assert seed_coverage.patients == 133
