@@ -14,7 +14,10 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from carepath.compile.compiler import CompiledProtocol
+    from carepath.data.published import Published
     from carepath.data.records import InvalidRecord, PatientRecord
+    from carepath.outcomes.reproduce import Check
+    from carepath.outcomes.survival import Survival
     from carepath.runtime.engine import Run
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
@@ -130,6 +133,7 @@ def _report_errors(records: Sequence[PatientRecord | InvalidRecord]) -> int:
 
 def _outcomes(args: argparse.Namespace) -> int:
     from carepath.outcomes.groups import GroupingError, assign, group_order
+    from carepath.outcomes.reproduce import lines
     from carepath.outcomes.survival import EndpointKind, survival
     from carepath.render import json as json_render
     from carepath.render import outcomes as outcomes_render
@@ -149,6 +153,7 @@ def _outcomes(args: argparse.Namespace) -> int:
     endpoint = EndpointKind(args.endpoint)
     result = survival(members, endpoint, args.by, group_order(compiled, args.by, [m.group for m in members]))
     header = provenance(compiled)
+    published, checks = _published(args.records, result, compiled.name, at)
     if args.plot is not None:
         from carepath.render.plot import png
 
@@ -158,12 +163,24 @@ def _outcomes(args: argparse.Namespace) -> int:
         except OSError as error:
             raise UsageError(f"cannot write the plot {args.plot}: {error}") from None
     if args.format == "json":
-        sys.stdout.write(json_render.dumps(outcomes_render.document(result, header, at, as_of.isoformat())))
+        sys.stdout.write(json_render.dumps(outcomes_render.document(result, header, at, as_of.isoformat(), checks)))
     else:
-        terminal.console().print(outcomes_render.table(result, header, at))
+        terminal.console().print(outcomes_render.table(result, header, at, lines(published, checks)))
         if args.plot is not None:
             print(f"plot written to {args.plot}")
     return _report_errors(records)
+
+
+def _published(paths: Sequence[Path], result: Survival, protocol: str, at: tuple[str, float] | None) -> tuple[Published | None, list[Check]]:
+    """The figures the records files say were published for this cohort, each against what the data give."""
+    from carepath.data.published import PublishedError, load_published
+    from carepath.outcomes.reproduce import check
+
+    try:
+        published = load_published(paths)
+    except PublishedError as error:
+        raise UsageError(str(error)) from None
+    return published, check(published, result, protocol, at[1] if at else None)
 
 
 def _at(text: str | None) -> tuple[str, float] | None:
@@ -202,8 +219,11 @@ def _report(args: argparse.Namespace) -> int:
     estimates = survival(members, endpoint, by, group_order(compiled, by, [m.group for m in members]))
     outcomes = None
     if estimates.overall.size:
+        from carepath.outcomes.reproduce import lines
+
         title = endpoint.title + (f" by {by}" if by else "") + f" · {compiled.name}"
-        outcomes = html.Outcomes(estimates, png(estimates, title), at)
+        published, checks = _published(args.records, estimates, compiled.name, at)
+        outcomes = html.Outcomes(estimates, png(estimates, title), at, tuple(lines(published, checks)))
     run = evaluate_all(compiled, records, as_of, trace=True)
     text = html.render(compiled, run, audit(compiled, records, as_of, tolerance), outcomes, [str(p) for p in args.records])
     try:

@@ -56,3 +56,20 @@ def test_run_log_and_verify(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
     log.write_text("".join(lines[:3] + lines[4:]), encoding="utf-8")
     assert main(["log", "verify", str(log)]) == 1
     assert f"{log}:4: its hash does not follow" in capsys.readouterr().out
+
+
+def test_the_printed_figures_are_set_beside_the_data(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["outcomes", SEED, COHORT, "--by", "follow_up.transplant", "--at", "3 years", "--format", "json", "--as-of", "2011-02-28"]) == 0
+    (figure,) = json.loads(capsys.readouterr().out)["published"]
+    assert (figure["printed"], figure["computed"], figure["reproduces"]) == ("60 ± 21.9 %", "66.7 ± 19.2 %", False)
+    assert main(["outcomes", SEED, COHORT, "--by", "infant_under_6_months", "--at", "36 months", "--as-of", "2011-02-28"]) == 0
+    out = " ".join(capsys.readouterr().out.split())  # the terminal wraps long lines
+    assert "printed 85.7 ± 13.2 %, the data give 85.7 ± 13.2 %: reproduces" in out
+    assert "printed P = 0.021, the data give P = 0.046: does not reproduce" in out
+
+
+def test_a_bad_published_section_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    records = tmp_path / "r.yaml"
+    records.write_text("published: {figures: [{printed: lots}]}\npatients:\n  - id: a\n    mll: germline\n", encoding="utf-8")
+    assert main(["outcomes", SEED, str(records)]) == 2
+    assert "published figure 1" in capsys.readouterr().err

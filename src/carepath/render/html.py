@@ -29,6 +29,7 @@ class Outcomes:
     survival: Survival
     png: bytes | None
     at: tuple[str, float] | None
+    published: tuple[str, ...] = ()  # printed figures against what the data give (outcomes.reproduce.lines)
 
 
 def _environment() -> Any:
@@ -56,7 +57,7 @@ def _outcomes(outcomes: Outcomes | None) -> dict[str, Any] | None:
         "title": s.endpoint.title + (f" by {s.by}" if s.by else ""),
         "at": outcomes.at[0] if outcomes.at else "last follow-up",
         "curves": curves,
-        "notes": notes(s),
+        "notes": [*notes(s), *outcomes.published],
         "png": base64.b64encode(outcomes.png).decode("ascii") if outcomes.png else None,
     }
 

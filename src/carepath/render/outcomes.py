@@ -3,12 +3,14 @@ risk, the log-rank test) and as the JSON outcomes document (docs/outcomes.md).""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
+from carepath.outcomes.reproduce import Check
 from carepath.outcomes.survival import Curve, Survival
 from carepath.render.json import header
 from carepath.runtime.engine import Provenance
@@ -39,7 +41,7 @@ def months_text(months: float) -> str:
     return f"{months:g}"
 
 
-def table(survival: Survival, provenance: Provenance, at: tuple[str, float] | None) -> Group:
+def table(survival: Survival, provenance: Provenance, at: tuple[str, float] | None, published: Sequence[str] = ()) -> Group:
     """The curves' summary for a terminal: one row per group, the whole cohort first."""
     named = f"{provenance.protocol} {provenance.version}" if provenance.version else provenance.protocol
     by = f" by {survival.by}" if survival.by else ""
@@ -53,7 +55,7 @@ def table(survival: Survival, provenance: Provenance, at: tuple[str, float] | No
         at_risk = " · ".join(str(curve.at_risk(t)) for t in times)
         result.add_row(curve.group, str(curve.size), str(curve.events), estimate_text(curve, at[1] if at else None), at_risk, ", ".join(curve.patients))
     lines: list[Text | Table] = [result]
-    for line in notes(survival):
+    for line in [*notes(survival), *published]:
         lines.append(Text(line))
     return Group(*lines)
 
@@ -91,7 +93,13 @@ def curve_document(curve: Curve, at: float | None, times: list[float]) -> dict[s
     return document
 
 
-def document(survival: Survival, provenance: Provenance, at: tuple[str, float] | None, as_of: str) -> dict[str, Any]:
+def check_document(check: Check) -> dict[str, Any]:
+    f = check.figure
+    return {"group": f.group if f.p is None else None, "at": f.at if f.p is None else None, "logrank": f.p is not None, "printed": f.printed,
+            "computed": check.computed, "reproduces": check.reproduces, "where": f.where, "note": f.note}
+
+
+def document(survival: Survival, provenance: Provenance, at: tuple[str, float] | None, as_of: str, checks: Sequence[Check] = ()) -> dict[str, Any]:
     """The outcomes document: the header of the run contract, then the curves, the test and who is not in them."""
     times = risk_times(survival)
     months = at[1] if at else None
@@ -108,7 +116,8 @@ def document(survival: Survival, provenance: Provenance, at: tuple[str, float] |
         "unfollowed": list(survival.unfollowed),
         "invalid": list(survival.invalid),
         "estimated": [{"patient": pid, "how": how} for pid, how in survival.estimated],
+        "published": [check_document(c) for c in checks],
     }
 
 
-__all__ = ["curve_document", "document", "estimate_text", "notes", "percent", "risk_times", "table"]
+__all__ = ["check_document", "curve_document", "document", "estimate_text", "notes", "percent", "risk_times", "table"]
