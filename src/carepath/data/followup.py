@@ -287,7 +287,10 @@ def months_of(text: str) -> float | None:
     unit = _calendar(match.group(2)) if match else None
     if match is None or unit is None:
         return None
-    amount = float(Fraction(match.group(1).replace(",", ""))) * unit.multiple
+    try:
+        amount = float(Fraction(match.group(1).replace(",", ""))) * unit.multiple
+    except OverflowError:  # more digits than a float holds: far past any follow-up
+        return float("inf")
     return amount if unit.base == "months" else amount / DAYS_PER_MONTH
 
 

@@ -83,3 +83,9 @@ def test_the_seed_cohort_has_follow_up_for_all_nine_and_every_inexact_time_is_es
     assert {pid for pid, c in cares.items() if c.first_event and c.first_event.kind is not EventKind.NONE} == {"1", "4", "6"}
     assert all(c.first_event and c.first_event.at.estimated for c in cares.values())
     assert cares["1"].transplant is not None and not cares["1"].transplant.done and "economic" in (cares["1"].transplant.reason or "")
+
+
+@pytest.mark.parametrize("at", ["1" + "0" * 400 + " months", "1e308 years", "-3 months", "120 years"])
+def test_a_time_past_any_follow_up_is_an_error_not_a_crash(at: str) -> None:
+    (record,) = bind_all(load_text(f"- id: a\n  follow_up: {{first_event: {{kind: none, at: '{at}'}}}}\n", "r.yaml"), SEED)
+    assert isinstance(record, InvalidRecord) and [str(e.code) for e in record.errors] == ["CP541"]
