@@ -26,6 +26,7 @@ def test_a_wheel_carries_the_grammar_and_works_from_it(tmp_path: Path) -> None:
         names = archive.namelist()
     assert "carepath/grammar/carepath.lark" in names
     assert "carepath/cli.py" in names
+    assert "carepath/render/templates/report.html.j2" in names  # the HTML report's template, as package data
     target = tmp_path / "site"
     with zipfile.ZipFile(wheel) as archive:
         archive.extractall(target)

@@ -54,6 +54,7 @@ def _parser() -> argparse.ArgumentParser:
     _data_options(run)
     run.add_argument("--format", choices=("table", "json"), default="table")
     run.add_argument("--as-of", type=_date, default=None, help="evaluation date (YYYY-MM-DD); default today")
+    run.add_argument("--log", type=Path, default=None, metavar="FILE.jsonl", help="append each decision, with its provenance, to a hash-chained log")
     _parameter_options(run)
     run.set_defaults(handler=_run)
 
@@ -101,6 +102,9 @@ def _parser() -> argparse.ArgumentParser:
     test_cmd.add_argument("--format", choices=("table", "json"), default="table")
     test_cmd.add_argument("--fail-under", type=float, default=None, metavar="PERCENT", help="exit 1 when less than PERCENT of the rule outcomes are exercised")
     test_cmd.set_defaults(handler=_test)
+    from carepath.cli_outcomes import register  # outcomes, audit, report, log
+
+    register(commands, _date, _parameter_options)
     return parser
 
 
@@ -210,6 +214,10 @@ def _run(args: argparse.Namespace) -> int:
     for result in run.results:
         for error in result.errors:
             print(terminal.record_error_line(error), file=sys.stderr)
+    if args.log is not None:
+        from carepath.cli_outcomes import write_log
+
+        return write_log(args.log, run) or run.exit_code
     return run.exit_code
 
 

@@ -37,6 +37,15 @@ class RecordCode(enum.StrEnum):
     ALIASES_TOO_LARGE = "CP524"
     TOO_MANY_DIGITS = "CP525"
     ID_TOO_LONG = "CP526"
+    # CP540-CP549: the `follow_up:` and `care:` sections (carepath.data.followup)
+    BAD_SECTION = "CP540"  # a section or entry that is not a mapping, or an entry it does not take
+    BAD_TIME = "CP541"  # a follow-up time missing or unreadable
+    BAD_KIND = "CP542"  # an event kind or vital status not listed
+    TIMES_DISAGREE = "CP543"  # follow-up times that tell two stories
+    BAD_TRANSPLANT = "CP544"  # `done` not true/false, or not done with no reason
+    BAD_ESTIMATE = "CP545"  # `estimated:` without a reason
+    BAD_CARE = "CP546"  # a dose given or level measured that cannot be read
+    CARE_MISFIT = "CP547"  # a dose given or level measured that does not fit the protocol's dose or target
 
     @property
     def entry(self) -> Code:

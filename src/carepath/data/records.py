@@ -19,6 +19,7 @@ from carepath.data.convert import MAPPINGS, BadValue, convert, plausibility_prob
 from carepath.data.errors import NOWHERE, Place, RecordCode, RecordError
 from carepath.data.ids import SourcePlace, refuse_duplicates
 from carepath.data.limits import over_limits, readable_id
+from carepath.data.followup import CareRecord, read_care
 from carepath.data.located import (
     LocatedList,
     LocatedMapping,
@@ -37,7 +38,7 @@ from carepath.semantics.trace import Fact
 from carepath.semantics.types import Kind
 from carepath.semantics.values import Duration
 
-RESERVED = ("id", "about")  # `about` holds descriptive data that no rule reads
+RESERVED = ("id", "about", "follow_up", "care")  # `about` holds descriptive data that no rule reads; follow-up and care: data.followup
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +84,7 @@ class PatientRecord:
     unread: Mapping[str, Any] = field(default_factory=dict)  # fields recorded for other protocols, carried as written
     file: str | None = None
     source: object = field(default=None, compare=False, repr=False)  # the record as read, which knows its places
+    care: CareRecord | None = None  # the `follow_up:` and `care:` sections, when the record has them
 
     def place_of(self, name: str) -> Place:
         """Where a field's value was written (the record's start if it was not): for an error found later, such
@@ -344,10 +346,12 @@ def bind(raw: RawRecord, protocol: CheckedProtocol, extra_fields: frozenset[str]
         errors.append(RecordError.at(value_place(file, data, "about"), RecordCode.BAD_VALUE, "about",
                                      f"{who}: 'about' must be a mapping of descriptive fields", about))
         about = {}
+    care, care_errors = read_care(data, file, who, protocol)
+    errors.extend(care_errors)
     if errors:
         return InvalidRecord(patient, tuple(replace(error, patient=patient) for error in errors), raw.where)
     assert patient is not None
-    return PatientRecord(patient, tuple(values), tuple(facts), about, raw.where, unread, file, data)
+    return PatientRecord(patient, tuple(values), tuple(facts), about, raw.where, unread, file, data, care)
 
 
 def _duplicates(data: Mapping[Any, Any], file: str | None) -> list[tuple[str, Place]]:

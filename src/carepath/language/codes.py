@@ -111,6 +111,16 @@ _TABLE = (
          "cp524-aliases-that-repeat-too-much"),
     Code("CP525", _E, "a number in a record written with more than 100 digits", "cp525-a-number-with-too-many-digits"),
     Code("CP526", _E, "a record id longer than 200 characters", "cp526-an-id-too-long"),
+    # CP540-CP549: a record's `follow_up:` and `care:` sections (`outcomes`, `audit`, `report`, and every command reading records)
+    Code("CP540", _E, "a `follow_up:` or `care:` section or entry that is not a mapping, or has an entry it does not take",
+         "cp540-a-follow-up-or-care-section-that-cannot-be-read"),
+    Code("CP541", _E, "a follow-up time missing, or not a time from diagnosis or a date", "cp541-a-follow-up-time-that-cannot-be-read"),
+    Code("CP542", _E, "a first event or vital status that is not one listed", "cp542-an-unknown-event-or-status"),
+    Code("CP543", _E, "follow-up times that disagree", "cp543-follow-up-times-that-disagree"),
+    Code("CP544", _E, "a transplant entry without `done: true` or `false`, or not done with no reason", "cp544-a-transplant-entry-that-cannot-be-read"),
+    Code("CP545", _E, "`estimated:` without a reason", "cp545-an-estimate-without-a-reason"),
+    Code("CP546", _E, "a dose given or level measured that cannot be read", "cp546-a-care-entry-that-cannot-be-read"),
+    Code("CP547", _E, "a dose given or level measured that does not fit the protocol's dose or target", "cp547-a-care-entry-that-does-not-fit"),
     # CP8xx: data maps (`--map`): each stops the run, like a protocol error
     Code("CP801", _E, "a data map that cannot be read as a map", "cp801-a-map-that-cannot-be-read"),
     Code("CP802", _E, "a key a data map entry does not take", "cp802-an-unknown-key"),

@@ -69,11 +69,19 @@ undetermined, or invalid for a record that protocol rejected):
                                                             is named by its declared name or its path as given
   Then under "interfant06", "risk_group" for patient "1" was decided by "mll_rearranged"
   Then patient "X" is rejected under "interfant06"          also `is accepted under`
+
+Outcomes and audit (the records' `follow_up:` and `care:`, docs/outcomes.md and docs/audit.md):
+
+  Then the event-free survival of all patients at "3 years" is "66.7 ± 15.7 %"      also `overall survival`
+  Then the event-free survival of group "high" by "risk_group" at "3 years" is "57.1 ± 18.7 %"
+  Then the log-rank P for the event-free survival by "infant_under_6_months" is "0.046"
+  Then the audit finds 1 deviation
+  Then patient "1" has the deviation "recommendation not followed" on "hsct_referral" with "economic"
   Then no patient is rejected by either protocol
 
 Steps read and write one `carepath_state` fixture (and `carepath_comparison` for two protocols). This module is
 the plugin: the fixtures and how feature files are collected. The state and helpers are in
-`carepath.tooling.scenario`, the steps in `carepath.tooling.steps` and `carepath.tooling.comparesteps`, which
+`carepath.tooling.scenario`, the steps in `carepath.tooling.steps`, `carepath.tooling.comparesteps` and `carepath.tooling.outcomesteps`, which
 pytest registers with this plugin; a protocol is checked through `check_source`, as `carepath check` does.
 """
 
@@ -96,7 +104,7 @@ except ImportError:  # pragma: no cover - pytest-bdd is in the `test` extra; wit
     pytest_bdd = None  # type: ignore[assignment]
 else:
     # pytest registers these with this plugin; their step definitions are fixtures in their own modules
-    pytest_plugins = ["carepath.tooling.steps", "carepath.tooling.comparesteps"]
+    pytest_plugins = ["carepath.tooling.steps", "carepath.tooling.comparesteps", "carepath.tooling.outcomesteps"]
 
 TAG = "carepath"
 _TAG_LINE = re.compile(r"^\s*(?:@\S+\s+)*@carepath(?:\s|$)", re.MULTILINE)

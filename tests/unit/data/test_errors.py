@@ -15,6 +15,7 @@ from carepath.language.codes import CODES
 
 ROOT = Path(__file__).resolve().parents[3]
 SEED = ROOT / "protocols" / "severance_2011.care"  # dates, age from them, wbc, mll
+GVHD = ROOT / "protocols" / "gvhd_prophylaxis.care"  # dose cyclosporine in mg/d
 ENGRAFTMENT = ROOT / "docs" / "examples" / "engraftment.care"  # anc: series of quantity /uL relative to transplant_date
 
 # code → (protocol, records text, file name, every (code, line, column, field, value) in order). Lines and columns
@@ -51,6 +52,21 @@ CASES: dict[str, tuple[Path, str, str, list[tuple[str, int, int, str | None, str
     "CP524": (SEED, "- id: a\n  about: &x [*x]\n", "r.yaml", [("CP524", 2, 14, "about", None)]),
     "CP525": (SEED, "- id: a\n  about: {n: " + "9" * 101 + "}\n", "r.yaml", [("CP525", 2, 14, "about", None)]),
     "CP526": (SEED, "- id: " + "a" * 201 + "\n", "r.yaml", [("CP526", 1, 7, "id", None)]),
+    # the follow-up and care sections (data.followup); `  follow_up: {` is 14 characters
+    "CP540": (SEED, "- id: a\n  follow_up: {first_events: {kind: none, at: 3 months}}\n", "r.yaml",
+              [("CP540", 2, 15, "follow_up.first_events", "{kind: none, at: 3 months}")]),
+    "CP541": (SEED, "- id: a\n  follow_up: {first_event: {kind: none, at: 3 monts}}\n", "r.yaml", [("CP541", 2, 45, "first_event.at", "3 monts")]),
+    "CP542": (SEED, "- id: a\n  follow_up: {first_event: {kind: relaps, at: 3 months}}\n", "r.yaml", [("CP542", 2, 35, "first_event.kind", "relaps")]),
+    # last seen before the first event: placed at `last_seen`'s value, `    last_seen: ` being 15 characters
+    "CP543": (SEED, "- id: a\n  follow_up:\n    first_event: {kind: relapse, at: 10 months}\n    last_seen: {status: alive, at: 8 months}\n",
+              "r.yaml", [("CP543", 4, 16, "last_seen.at", None)]),
+    "CP544": (SEED, "- id: a\n  follow_up: {transplant: {done: false}}\n", "r.yaml", [("CP544", 2, 27, "transplant.reason", None)]),
+    "CP545": (SEED, "- id: a\n  follow_up: {first_event: {kind: none, at: 3 months, estimated: true}}\n", "r.yaml",
+              [("CP545", 2, 66, "first_event.estimated", "true")]),
+    "CP546": (GVHD, "- id: a\n  care: {doses: [{dose: cyclosporine, given: lots}]}\n", "r.yaml", [("CP546", 2, 46, "care.doses.given", "lots")]),
+    # cyclosporine is a dose in mg/d: mg/kg is another kind of unit
+    "CP547": (GVHD, "- id: a\n  care: {doses: [{dose: cyclosporine, given: 24 mg/kg}]}\n", "r.yaml",
+              [("CP547", 2, 46, "care.doses.given", "24 mg/kg")]),
 }
 FHIR_CODES = ("CP511", "CP512")  # from FHIR resources: their cases are in tests/unit/data/test_fhir.py
 

@@ -15,6 +15,6 @@ def test_a_feature_is_collected_only_when_its_feature_line_is_tagged_carepath() 
 
 
 def test_the_step_modules_are_plugins_of_this_one(pytestconfig: pytest.Config) -> None:
-    assert bdd.pytest_plugins == ["carepath.tooling.steps", "carepath.tooling.comparesteps"]
+    assert bdd.pytest_plugins == ["carepath.tooling.steps", "carepath.tooling.comparesteps", "carepath.tooling.outcomesteps"]
     manager = pytestconfig.pluginmanager
     assert all(manager.get_plugin(name) is not None for name in bdd.pytest_plugins)

@@ -25,6 +25,7 @@ SEED = ROOT / "protocols" / "severance_2011.care"
 # The feature files whose steps name protocols/severance_2011.care (grep 'the protocol.*severance_2011.care').
 SEED_FEATURES = [
     "features/compare.feature",
+    "features/outcomes.feature",
     "features/protocol_checks.feature",
     "features/seed_patients_4_and_6.feature",
     "features/severance_2011.feature",
@@ -111,11 +112,11 @@ def test_runs_per_outcome_on_the_seed(seed_coverage: Coverage) -> None:
 
 
 def test_scenario_and_example_row_counts_on_the_seed(seed_coverage: Coverage) -> None:
-    # runs: compare 4 + 3 rows; checks 6; patients 4 and 6: 2 + 4 rows + 3; severance 4 + 9 rows;
+    # runs: compare 4 + 3 rows; outcomes 5; checks 6; patients 4 and 6: 2 + 4 rows + 3; severance 4 + 9 rows;
     # ages 3 + 5 rows + 2 rows; missing data 5; timing 2 + 3 rows; units 1 + 6 rows; unit typos 2 + 6 rows
-    assert len(seed_coverage.runs) == 7 + 6 + 9 + 13 + 10 + 5 + 5 + 7 + 8 == 70
-    assert seed_coverage.scenarios == 5 + 6 + 5 + 5 + 5 + 5 + 3 + 2 + 3
-    assert len(seed_coverage.passed) == 70 and seed_coverage.failed == ()
+    assert len(seed_coverage.runs) == 7 + 5 + 6 + 9 + 13 + 10 + 5 + 5 + 7 + 8 == 75
+    assert seed_coverage.scenarios == 5 + 5 + 6 + 5 + 5 + 5 + 5 + 3 + 2 + 3
+    assert len(seed_coverage.passed) == 75 and seed_coverage.failed == ()
     # only CarepathState evaluations under this protocol count: not checks, comparisons or other protocols' text
     assert len(seed_coverage.evaluated) == 13 + 8 + 5 + 7 + 1 + 3 + 5 == 42
     assert seed_coverage.patients == 165

@@ -1,0 +1,135 @@
+"""A run → decision-log lines (JSON Lines), one per decision with its provenance, chained by SHA-256 so that an
+edited, removed or reordered line is found; and the check that finds it.
+
+Each line's `hash` is SHA-256 of the previous line's hash (64 zeros for the first) followed by the line's canonical
+JSON without `hash` (keys sorted, no spaces, UTF-8). The chain runs across appends: a new run continues the file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from carepath.runtime.engine import Result, Run
+from carepath.semantics.values import DoseValue
+
+GENESIS = "0" * 64
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """The outcome of `verify`: how many lines hold, and the first that does not (1-based) with why."""
+
+    lines: int
+    bad_line: int | None = None
+    problem: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.bad_line is None
+
+
+def canonical(entry: dict[str, Any]) -> str:
+    return json.dumps({k: v for k, v in entry.items() if k != "hash"}, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def chained(previous: str, entry: dict[str, Any]) -> str:
+    return hashlib.sha256((previous + canonical(entry)).encode("utf-8")).hexdigest()
+
+
+def _value(value: object) -> object:
+    if isinstance(value, DoseValue):
+        return {"value": value.number, "unit": value.unit, "schedule": value.schedule}
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    return str(value)
+
+
+def _facts(result: Result) -> list[dict[str, Any]]:
+    record = result.record
+    if record is None:
+        return []
+    return [{"input": f.input, "value": f.shown, "as_written": f.raw, "source": f.origin} for f in record.facts if f is not None]
+
+
+def entries(run: Run, timestamp: dt.datetime) -> Iterator[dict[str, Any]]:
+    """One entry per decision of each valid record, one per invalid record (with its errors), without hashes."""
+    p = run.provenance
+    provenance = {
+        "protocol": {"name": p.protocol, "version": p.version, "sha256": p.sha256, "source": p.source},
+        "parameters": {name: {"value": value, "default": default, "overridden": over} for name, value, default, over in p.parameters},
+        "engine": {"name": "carepath", "version": p.engine_version},
+        "as_of": run.as_of.isoformat(),
+        "timestamp": timestamp.isoformat(),
+    }
+    for result in run.results:
+        base = {"patient": result.id, "status": result.status, **provenance}
+        if result.status == "invalid":
+            yield {**base, "decision": None, "value": None, "errors": [f"{e.code} {e.message}" for e in result.errors], "facts": []}
+            continue
+        facts = _facts(result)
+        for name, value in result.decisions.items():
+            yield {**base, "decision": name, "value": _value(value), "needs": list(result.needs) if value is None else [], "facts": facts}
+
+
+def last_hash(path: Path) -> str:
+    """The hash the next line chains to: the last line's, or the genesis hash for a new or empty file."""
+    if not path.exists():
+        return GENESIS
+    last = ""
+    with path.open(encoding="utf-8") as handle:
+        for line in handle:
+            if line.strip():
+                last = line
+    if not last:
+        return GENESIS
+    try:
+        found = json.loads(last).get("hash")
+    except (json.JSONDecodeError, AttributeError):
+        found = None
+    if not isinstance(found, str):
+        raise ValueError(f"{path}: the last line has no hash to continue the chain from; run `carepath log verify {path}`")
+    return found
+
+
+def append(path: Path, run: Run, timestamp: dt.datetime | None = None) -> int:
+    """Append the run's lines to the log, continuing its chain; returns how many lines were written."""
+    previous = last_hash(path)
+    written = 0
+    stamp = timestamp or dt.datetime.now(dt.UTC).replace(microsecond=0)
+    with path.open("a", encoding="utf-8") as handle:
+        for entry in entries(run, stamp):
+            entry["hash"] = previous = chained(previous, entry)
+            handle.write(json.dumps(entry, ensure_ascii=False, sort_keys=True) + "\n")
+            written += 1
+    return written
+
+
+def verify(path: Path) -> Verdict:
+    """Recompute the chain; the first line whose hash does not follow from the line before is named. An edited
+    line fails its own hash; a removed or reordered line breaks the chain at the line after the gap."""
+    previous = GENESIS
+    count = 0
+    with path.open(encoding="utf-8") as handle:
+        for number, line in enumerate(handle, 1):
+            count = number
+            try:
+                entry = json.loads(line)
+            except json.JSONDecodeError as error:
+                return Verdict(number - 1, number, f"not JSON: {error.msg}")
+            if not isinstance(entry, dict) or not isinstance(entry.get("hash"), str):
+                return Verdict(number - 1, number, "no hash")
+            expected = chained(previous, entry)
+            if entry["hash"] != expected:
+                return Verdict(number - 1, number, "its hash does not follow from the line before it: "
+                                                   "this line was edited, or a line before it was removed, inserted or moved")
+            previous = entry["hash"]
+    return Verdict(count)
+
+
+__all__ = ["GENESIS", "Verdict", "append", "canonical", "chained", "entries", "last_hash", "verify"]
