@@ -17,9 +17,9 @@ import yaml
 
 from carepath.data.convert import MAPPINGS, BadValue, convert, plausibility_problem, show, show_raw
 from carepath.data.errors import NOWHERE, Place, RecordCode, RecordError
+from carepath.data.followup import CareRecord, read_care
 from carepath.data.ids import SourcePlace, refuse_duplicates
 from carepath.data.limits import over_limits, readable_id
-from carepath.data.followup import CareRecord, read_care
 from carepath.data.located import (
     LocatedList,
     LocatedMapping,
