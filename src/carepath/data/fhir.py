@@ -185,6 +185,9 @@ def bind_fhir(source: Path | bytes, name: str, ndjson: bool, protocol: CheckedPr
                                f"{name}: the data map names no FHIR resource (resource:), so nothing can be read from this FHIR data")
         return [InvalidRecord(None, (error,), name)]
     wanted = [entry for entry in data_map.fields if entry.resource and (entry.name in protocol.input_index or entry.name in extra_fields)]
+    anchors = {entry.nearest for entry in wanted if entry.nearest is not None}
+    wanted += [entry for entry in data_map.fields  # an anchor the protocol does not declare is read, then left out of binding
+               if entry.resource and entry.name in anchors and entry not in wanted]
     wanted.sort(key=lambda entry: entry.nearest is not None)  # anchors first: a nearest-to choice reads them
     out: list[PatientRecord | InvalidRecord] = []
     places: list[Place | str] = []
@@ -224,6 +227,9 @@ def _record(group: _Patient, name: str, data_map: DataMap, wanted: list[FieldMap
                 written[entry.name] = found[2]
     if unknown:
         data["about"] = {"unknown": unknown}
+    for anchor_only in [key for key in data if key != "id" and key != "about" and key not in protocol.input_index and key not in extra_fields]:
+        del data[anchor_only]
+        origins.pop(anchor_only, None)
     record = bind(RawRecord(data, where, file=name, origins=origins), protocol, extra_fields)
     if isinstance(record, InvalidRecord):
         return record

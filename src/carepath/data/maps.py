@@ -232,7 +232,7 @@ def check_map(data_map: DataMap, protocol: CheckedProtocol) -> list[Diagnostic]:
                 if not isinstance(meaning, str) or meaning not in members:
                     problems.append(_error("CP806", f"'{entry.name}': vocabulary entry '{term}' means '{meaning}', which is not one of "
                                            f"{', '.join(members)}", entry.place("vocabulary"), did_you_mean(str(meaning), members)))
-        if entry.nearest is not None and entry.nearest not in inputs:
+        if entry.nearest is not None and entry.nearest not in inputs and entry.nearest not in {f.name for f in data_map.fields}:
             problems.append(_error("CP807", f"'{entry.name}': nearest: '{entry.nearest}' is not an input of {protocol.name}",
                                    entry.place("nearest"), did_you_mean(entry.nearest, list(inputs))))
     return problems

@@ -91,14 +91,14 @@ def parse_unit(text: str) -> Unit | CalendarUnit:
     if text in CALENDAR_UNITS:
         base, multiple = CALENDAR_UNITS[text]
         return CalendarUnit(text, base, multiple)
-    problem = unit_exponent_problem(text)
-    if problem is not None:  # 10*99999999 would take minutes to work out exactly
-        raise UnitError(problem)
     try:
         canonical = lab_unit(text)  # G/L, K/uL, x10^9/L…: the lab table before pint, which reads gauss and kelvin
         if canonical is not None:
             unit = _parse_quantity_unit(canonical)
             return Unit(text, unit.dimension, unit.size)
+        problem = unit_exponent_problem(text)
+        if problem is not None:  # 10*99999999 would take minutes to work out exactly
+            raise UnitError(problem)
         return _parse_quantity_unit(text)
     except UnitError:
         raise

@@ -56,7 +56,7 @@ def test_values_are_shown_in_messages_and_explanations() -> None:
     ("wbc_at_diagnosis", "1e16 /uL", "1e16 is larger than 1,000,000,000,000,000, the limit on a number"),
     ("wbc_at_diagnosis", {"value": 10**5000, "unit": "/uL"}, "a number larger than 1,000,000,000,000,000, the limit on a number"),
     ("wbc_at_diagnosis", 10**5000, "a number needs a unit, e.g. '1 /uL'"),
-    ("wbc_at_diagnosis", "1 10*99999999/L", "the factor 10*99999999 in unit '10*99999999/L' is beyond 10*±30; expected a unit like /µL"),
+    ("wbc_at_diagnosis", "1 10*99999999/L", "the factor 10*99999999 in unit '10*99999999/L' is beyond 10*±30; expected a unit like /µL; did you mean '10*9/L'?"),
     ("age_at_diagnosis", "9" * 5_000 + " days", "a number of 5000 digits; the limit is 40"),
     ("age_at_diagnosis", "1e5000 days", "the exponent 5000 is too large; the limit on a number is 1e15"),
     ("age_at_diagnosis", "99999999 years", "a duration longer than 2,400 months (200 years)"),
@@ -69,8 +69,8 @@ def test_numbers_and_units_past_the_limits_are_refused_as_unreadable(name: str, 
 
 
 def test_a_huge_integer_is_shown_by_its_size() -> None:
-    assert show(10**5000) == "a number of about 5,001 digits"
-    assert show(2**64) == "a number of about 20 digits"
+    assert show(10**5000) == "<a number of about 5,000 digits>"  # never converted to text whole
+    assert show(2**64) == "18446744073709551616"
     assert show(2**63) == "9223372036854775808"
 @pytest.mark.parametrize("written", ["50 G/L", "50 K/uL", "50 x10^9/L", "50 × 10⁹/L", "50 10^9/L", "50 k/µL", "50,000 cells/µL", "50000 /mm³"])
 def test_lab_spellings_of_fifty_thousand_per_microlitre(written: str) -> None:

@@ -65,14 +65,14 @@ def test_nesting_at_the_limit_is_read_and_one_more_level_is_refused(seed: Compil
 
 
 def test_a_series_at_the_limit_is_read_and_one_more_day_is_refused(engraftment: CompiledProtocol) -> None:
-    def record(days: int) -> str:
-        return "- id: s\n  transplant_date: 2024-03-01\n  anc: {unit: /uL, values: {" + ", ".join(f"{d}: 600" for d in range(days)) + "}}\n"
+    def record(days: int, record_id: str) -> str:
+        return f"- id: {record_id}\n" + "  transplant_date: 2024-03-01\n  anc: {unit: /uL, values: {" + ", ".join(f"{d}: 600" for d in range(days)) + "}}\n"
 
-    good, at_limit, past = carepath.records_from_text(engraftment, "- id: g\n  anc: {1: 600 /uL}\n" + record(limits.SERIES_DAYS)
-                                                       + record(limits.SERIES_DAYS + 1), "s.yaml")
+    good, at_limit, past = carepath.records_from_text(engraftment, "- id: g\n  anc: {1: 600 /uL}\n" + record(limits.SERIES_DAYS, "s")
+                                                       + record(limits.SERIES_DAYS + 1, "t"), "s.yaml")
     assert isinstance(good, PatientRecord) and isinstance(at_limit, PatientRecord)
     assert isinstance(past, InvalidRecord) and [e.code for e in past.errors] == [RecordCode.SERIES_TOO_LONG]
-    assert past.errors[0].message == "patient 's': field 'anc': a series of 10,001 days; a series holds at most 10,000"
+    assert past.errors[0].message == "patient 't': field 'anc': a series of 10,001 days; a series holds at most 10,000"
 
 
 def test_a_series_spanning_more_days_than_the_limit_is_refused_before_it_is_built() -> None:

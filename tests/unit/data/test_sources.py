@@ -93,7 +93,7 @@ def test_an_id_in_two_sources_is_refused_in_both() -> None:
 
 
 @pytest.mark.parametrize(("form", "wbc_source"), [
-    ("yaml", "cohorts/severance_2011.yaml:110:23"),
+    ("yaml", "cohorts/severance_2011.yaml:177:23"),
     ("csv", "cohorts/severance_2011.csv:7, column 'WBC (/mL)'"),
     ("fhir", "cohorts/severance_2011.fhir.json Observation/severance-6-wbc-dx valueQuantity"),
 ])

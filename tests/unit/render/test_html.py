@@ -33,7 +33,7 @@ def test_the_seed_report_holds_everything_and_fetches_nothing() -> None:
     assert SEED.checked.sha256 in html and "Lee KA et al. Clin Pediatr Hematol Oncol 2011;18:86-91" in html
     assert "57.1 ± 18.7 %" in html and 'src="data:image/png;base64,' in html
     assert "recommendation not followed" in html and "economic" in html
-    assert "protocols/severance_2011.care:24" in html  # a criterion's file:line in the why / why-not tree
+    assert "protocols/severance_2011.care:29" in html  # a criterion's file:line in the why / why-not tree
     assert not re.search(r"""(?:src|href)=["']?(?:https?:)?//""", html)  # no network: every resource inline
     assert "default-src 'none'" in html and "@media print" in html and "max-width: 600px" in html
 
