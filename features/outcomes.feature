@@ -30,5 +30,6 @@ Feature: The seed paper's 3-year event-free survival, and the care that departed
     And the log-rank P for the event-free survival by "infant_under_6_months" is "0.046"
 
   Scenario: Patient 1 was referred for HSCT and never transplanted
-    Then the audit finds 1 deviation
+    Then the audit finds 4 deviations
     And patient "1" has the deviation "recommendation not followed" on "hsct_referral" with "economic"
+    And patient "4" has the deviation "done after the recommendation's deadline" on "hsct_referral" with "6 to 8 months past"

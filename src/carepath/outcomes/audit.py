@@ -16,9 +16,11 @@ from fractions import Fraction
 
 from carepath.compile.compiler import CompiledProtocol
 from carepath.data.errors import Place
+from carepath.data.followup import DAYS_PER_MONTH
 from carepath.data.records import InvalidRecord, PatientRecord
 from carepath.ir.program import Dose, InputRef, Recommendation, Target
 from carepath.runtime.engine import Result, evaluate
+from carepath.semantics.deadlines import DeadlineOutcome, deadline_status
 from carepath.semantics.values import DoseValue, format_number
 
 DEFAULT_TOLERANCE = Fraction(10)  # percent; a protocol parameter `dose_tolerance` or `--tolerance` sets another
@@ -33,6 +35,8 @@ class DeviationKind(enum.Enum):
     UNDETERMINED_ACTED_ON = "undetermined_acted_on"
     DOSE_DIFFERS = "dose_differs"
     LEVEL_OFF_TARGET = "level_off_target"
+    OVERDUE = "overdue"
+    MAYBE_OVERDUE = "maybe_overdue"
 
     @property
     def title(self) -> str:
@@ -45,6 +49,8 @@ _TITLES = {
     DeviationKind.UNDETERMINED_ACTED_ON: "undetermined recommendation acted on",
     DeviationKind.DOSE_DIFFERS: "dose given differs from the computed dose",
     DeviationKind.LEVEL_OFF_TARGET: "drug level outside its target",
+    DeviationKind.OVERDUE: "done after the recommendation's deadline",
+    DeviationKind.MAYBE_OVERDUE: "done perhaps after the recommendation's deadline",
 }
 
 
@@ -161,7 +167,32 @@ def _rounded(value: Fraction) -> Fraction | float:
 
 
 #: The checks, in the order their deviations are listed for a patient.
-CHECKS: tuple[Callable[[Patient], Iterator[Deviation]], ...] = (_recommendations, _doses, _levels)
+def _deadlines(patient: Patient) -> Iterator[Deviation]:
+    """A recommended transplant done after the recommendation's `due within` deadline. An estimated time (the seed
+    cohort's ages are completed months) is known only to a month either side, so a deadline it straddles is
+    reported as perhaps overdue, never as met or overdue."""
+    care = patient.record.care
+    transplant = care.transplant if care is not None else None
+    if transplant is None or not transplant.done or transplant.at is None:
+        return
+    definition = next((d for d in patient.compiled.decisions if d.name == transplant.recommendation), None)
+    if not isinstance(definition, Recommendation) or definition.deadline is None:
+        return
+    if patient.result.decisions.get(definition.name) is not True:
+        return
+    deadline = definition.deadline
+    scale = Fraction(1) if deadline.base == "months" else Fraction(DAYS_PER_MONTH).limit_denominator(10_000)
+    at = Fraction(transplant.at.months).limit_denominator(10_000) * scale
+    spread = scale if transplant.at.estimated else Fraction(0)
+    status = deadline_status(deadline, max(at - spread, Fraction(0)), at + spread, open_bounds=bool(spread))
+    kinds = {DeadlineOutcome.OVERDUE: DeviationKind.OVERDUE, DeadlineOutcome.UNDETERMINED: DeviationKind.MAYBE_OVERDUE}
+    kind = kinds.get(status.outcome)
+    if kind is not None:
+        yield Deviation(str(patient.record.id), kind, definition.name, f"due within {deadline.text} of {deadline.anchor}",
+                        f"transplant done at {transplant.at.text}", str(status), None, transplant.place, transplant.at.estimated)
+
+
+CHECKS: tuple[Callable[[Patient], Iterator[Deviation]], ...] = (_recommendations, _deadlines, _doses, _levels)
 
 
 def tolerance_of(compiled: CompiledProtocol, given: Fraction | None) -> tuple[Fraction, str]:

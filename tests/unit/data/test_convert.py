@@ -56,7 +56,8 @@ def test_values_are_shown_in_messages_and_explanations() -> None:
     ("wbc_at_diagnosis", "1e16 /uL", "1e16 is larger than 1,000,000,000,000,000, the limit on a number"),
     ("wbc_at_diagnosis", {"value": 10**5000, "unit": "/uL"}, "a number larger than 1,000,000,000,000,000, the limit on a number"),
     ("wbc_at_diagnosis", 10**5000, "a number needs a unit, e.g. '1 /uL'"),
-    ("wbc_at_diagnosis", "1 10*99999999/L", "the factor 10*99999999 in unit '10*99999999/L' is beyond 10*±30; expected a unit like /µL; did you mean '10*9/L'?"),
+    ("wbc_at_diagnosis", "1 10*99999999/L", "the factor 10*99999999 in unit '10*99999999/L' is beyond 10*±30; expected a unit like /µL; "
+     "did you mean '10*9/L'?"),
     ("age_at_diagnosis", "9" * 5_000 + " days", "a number of 5000 digits; the limit is 40"),
     ("age_at_diagnosis", "1e5000 days", "the exponent 5000 is too large; the limit on a number is 1e15"),
     ("age_at_diagnosis", "99999999 years", "a duration longer than 2,400 months (200 years)"),

@@ -15,13 +15,26 @@ GVHD = ROOT / "protocols" / "gvhd_prophylaxis.care"
 CARE = ROOT / "docs" / "examples" / "audit" / "gvhd_care.yaml"
 
 
-def test_patient_1_is_the_seed_cohorts_one_deviation(seed: CompiledProtocol, cohort: list[PatientRecord | InvalidRecord]) -> None:
+def test_patient_1_is_the_seed_cohorts_one_recommendation_not_followed(seed: CompiledProtocol,
+                                                                      cohort: list[PatientRecord | InvalidRecord]) -> None:
     found = audit(seed, cohort, AS_OF)
-    (only,) = found.deviations
+    (only,) = [d for d in found.deviations if d.kind is not DeviationKind.OVERDUE and d.kind is not DeviationKind.MAYBE_OVERDUE]
     assert (only.patient, only.kind, only.decision, only.actual) == ("1", DeviationKind.NOT_FOLLOWED, "hsct_referral", "transplant not done")
     assert only.detail is not None and "economic" in only.detail
     assert only.place is not None and only.place.file is not None and only.place.file.endswith("severance_2011.yaml")
     assert found.patients == tuple(str(i) for i in range(1, 10)) and found.without_care == ()
+
+
+def test_the_six_month_deadline_patients_4_and_9_missed_and_5_perhaps(seed: CompiledProtocol,
+                                                                     cohort: list[PatientRecord | InvalidRecord]) -> None:
+    """Transplant 13, 6 and 7 months after diagnosis, each known to a month either side (completed months);
+    patients 6, 7 and 8 (5 months) met the 6-month deadline."""
+    late = {d.patient: (d.kind, d.detail) for d in audit(seed, cohort, AS_OF).deviations if d.decision == "hsct_referral" and d.patient != "1"}
+    assert late == {
+        "4": (DeviationKind.OVERDUE, "overdue: 6 to 8 months past the deadline of 6 months"),
+        "5": (DeviationKind.MAYBE_OVERDUE, "undetermined: between 1 month before and 1 month after the deadline of 6 months"),
+        "9": (DeviationKind.OVERDUE, "overdue: 0 to 2 months past the deadline of 6 months"),
+    }
 
 
 def test_interfant06_on_the_seed_cohort_finds_transplants_it_did_not_recommend() -> None:
@@ -58,4 +71,4 @@ def test_tolerance_from_the_command_line_the_protocol_or_the_default(seed: Compi
 
     compiled = compile_source(Source("t.care", text))
     assert tolerance_of(compiled, None) == (Fraction(15), "protocol parameter dose_tolerance")
-    assert len(CHECKS) == 3
+    assert len(CHECKS) == 4

@@ -19,7 +19,8 @@ AUDIT = audit(SEED, carepath.load_records(SEED, [ROOT / "cohorts" / "severance_2
 
 def test_the_document_lists_patient_1() -> None:
     doc = document(AUDIT, provenance(SEED), "2011-02-28")
-    (deviation,) = doc["deviations"]
+    deviation, *late = doc["deviations"]
+    assert [d["patient"] for d in late] == ["4", "5", "9"] and {d["kind"] for d in late} == {"overdue", "maybe_overdue"}
     assert deviation["patient"] == "1" and deviation["kind"] == "not_followed" and deviation["title"] == "recommendation not followed"
     assert deviation["where"]["file"].endswith("severance_2011.yaml") and isinstance(deviation["where"]["line"], int)
     assert doc["tolerance"] == {"percent": 10.0, "source": "default"} and doc["invalid"] == []
@@ -29,4 +30,4 @@ def test_the_table() -> None:
     console = Console(width=200, record=True)
     console.print(table(AUDIT, provenance(SEED)))
     text = console.export_text()
-    assert "9 patients, 1 deviation" in text and "recommendation not followed" in text and "economic" in text
+    assert "9 patients, 4 deviations" in text and "recommendation not followed" in text and "economic" in text
