@@ -14,14 +14,12 @@ patient; a disagreement exits with status 1. The YAML reader is timed on the fir
 from __future__ import annotations
 
 import argparse
-import gc
 import io
 import os
 import platform
 import sys
 import tempfile
-import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -32,7 +30,7 @@ import pyarrow.parquet as pq
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from run import PROTOCOL, synthetic_records
+from run import PROTOCOL, best_of, synthetic_records
 
 import carepath
 from carepath.api import load_data, records_from_text
@@ -90,22 +88,6 @@ def registry_raws(raws: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
         record = {k: v for k, v in raw.items() if not (k == "age_at_diagnosis" and not v.endswith("months"))}
         out.append(record)
     return out
-
-
-def best_of(repeats: int, work: Callable[[], object]) -> float:
-    """Best time of `repeats`, the garbage collector paused while timing (after a full collection), for every form
-    alike, as `timeit` and benchmarks/run.py do."""
-    best = float("inf")
-    for _ in range(repeats):
-        gc.collect()
-        gc.disable()
-        try:
-            start = time.perf_counter()
-            work()
-            best = min(best, time.perf_counter() - start)
-        finally:
-            gc.enable()
-    return best
 
 
 def _values(records: Sequence[Any]) -> list[tuple[str, tuple[Any, ...]]]:
