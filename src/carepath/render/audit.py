@@ -11,6 +11,7 @@ from rich.text import Text
 
 from carepath.outcomes.audit import Audit, Deviation
 from carepath.render.json import header
+from carepath.render.terminal import cell
 from carepath.runtime.engine import Provenance
 from carepath.semantics.values import format_number
 
@@ -63,11 +64,12 @@ def table(audit: Audit, provenance: Provenance) -> Group:
     for d in audit.deviations:
         day = f"day {d.day}: " if d.day is not None else ""
         detail = "; ".join(part for part in (d.detail, "estimated (see the record)" if d.estimated else None) if part)
-        result.add_row(d.patient, Text(d.kind.title, style="yellow"), d.decision, d.expected, day + d.actual, detail, _where(d))
+        result.add_row(*map(cell, (d.patient,)), Text(d.kind.title, style="yellow"),  # data as text: never markup or terminal control
+                       *map(cell, (d.decision, d.expected, day + d.actual, detail, _where(d))))
     lines: list[Table | Text] = [result]
     lines.append(Text(f"dose tolerance {format_number(audit.tolerance)} % ({audit.tolerance_source})", style="dim"))
     if audit.without_care:
-        lines.append(Text(f"no follow-up or care recorded: {', '.join(audit.without_care)}", style="dim"))
+        lines.append(cell(f"no follow-up or care recorded: {', '.join(audit.without_care)}", style="dim"))
     return Group(*lines)
 
 

@@ -13,6 +13,7 @@ from rich.text import Text
 from carepath.outcomes.reproduce import Check
 from carepath.outcomes.survival import Curve, Survival
 from carepath.render.json import header
+from carepath.render.terminal import cell
 from carepath.runtime.engine import Provenance
 
 YEAR = 12.0
@@ -53,10 +54,11 @@ def table(survival: Survival, provenance: Provenance, at: tuple[str, float] | No
     curves = [survival.overall, *survival.groups]
     for curve in curves:
         at_risk = " · ".join(str(curve.at_risk(t)) for t in times)
-        result.add_row(curve.group, str(curve.size), str(curve.events), estimate_text(curve, at[1] if at else None), at_risk, ", ".join(curve.patients))
+        result.add_row(*map(cell, (curve.group, str(curve.size), str(curve.events), estimate_text(curve, at[1] if at else None), at_risk,
+                                  ", ".join(curve.patients))))  # data as text: never markup or terminal control
     lines: list[Text | Table] = [result]
     for line in [*notes(survival), *published]:
-        lines.append(Text(line))
+        lines.append(cell(line))  # notes name patients: their ids are data
     return Group(*lines)
 
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
+import pytest
 from rich.console import Console
 
 import carepath
@@ -31,3 +33,21 @@ def test_the_table() -> None:
     console.print(table(AUDIT, provenance(SEED)))
     text = console.export_text()
     assert "9 patients, 4 deviations" in text and "recommendation not followed" in text and "economic" in text
+
+
+def test_hostile_ids_and_reasons_are_shown_as_text(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Rich markup and terminal escapes in a record are printed as text: no crash, no link, no raw ESC."""
+    from carepath.cli import main
+
+    records = tmp_path / "hostile.yaml"
+    records.write_text(
+        "- id: \"[/]\\e]8;;file:///etc/passwd\\e\\\\x\"\n  age_at_diagnosis: 5 months\n  wbc_at_diagnosis: 60000 /uL\n  mll: germline\n"
+        "  follow_up:\n    transplant: {done: false, reason: \"[link=file:///etc/passwd]x[/link]\"}\n",
+        encoding="utf-8",
+    )
+    seed = str(Path(__file__).resolve().parents[3] / "protocols" / "severance_2011.care")
+    for argv in (["audit", seed, str(records)], ["outcomes", seed, str(records), "--by", "risk_group"]):
+        main([*argv, "--as-of", "2011-02-28"])
+        out, err = capsys.readouterr()
+        assert re.search(r"\x1b(?!\[[0-9;]*m)", out + err) is None  # colour codes only: no link, no title, no cursor moves
+        assert "[/]" in out  # the id is shown, not read as markup (which would raise)
