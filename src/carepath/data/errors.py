@@ -37,6 +37,7 @@ class RecordCode(enum.StrEnum):
     ALIASES_TOO_LARGE = "CP524"
     TOO_MANY_DIGITS = "CP525"
     ID_TOO_LONG = "CP526"
+    UNKNOWN_TAG = "CP527"  # a YAML tag other than YAML's own, which carepath never constructs
     # CP540-CP549: the `follow_up:` and `care:` sections (carepath.data.followup)
     BAD_SECTION = "CP540"  # a section or entry that is not a mapping, or an entry it does not take
     BAD_TIME = "CP541"  # a follow-up time missing or unreadable

@@ -1,4 +1,4 @@
-"""What a records file may make large, and the record errors past each limit (CP520 to CP526, docs/limits.md).
+"""What a records file may make large, and the record errors past each limit (CP520 to CP527, docs/limits.md).
 
 Every limit is checked where the size is first known, before any work grows with it: the file's bytes before it
 is read, nesting, aliases and long numbers while YAML composes its nodes (`safeload`), fields, id and JSON nesting
@@ -40,6 +40,7 @@ class Limit(enum.Enum):
     ALIAS_EXPANSION = (RecordCode.ALIASES_TOO_LARGE, ALIAS_EXPANSION)
     DIGITS = (RecordCode.TOO_MANY_DIGITS, DIGITS)
     ID_CHARS = (RecordCode.ID_TOO_LONG, ID_CHARS)
+    TAGS = (RecordCode.UNKNOWN_TAG, 0)  # tags other than YAML's own: none is read
 
     @property
     def code(self) -> RecordCode:

@@ -19,7 +19,7 @@ from carepath.data.convert import MAPPINGS, BadValue, convert, plausibility_prob
 from carepath.data.errors import NOWHERE, Place, RecordCode, RecordError
 from carepath.data.followup import CareRecord, read_care
 from carepath.data.ids import SourcePlace, refuse_duplicates
-from carepath.data.limits import over_limits, readable_id
+from carepath.data.limits import Exceeded, over_limits, readable_id
 from carepath.data.located import (
     LocatedList,
     LocatedMapping,
@@ -283,6 +283,8 @@ def bind(raw: RawRecord, protocol: CheckedProtocol, extra_fields: frozenset[str]
     """
     data = raw.data
     file = raw.file
+    if isinstance(data, Exceeded):  # the record itself was tagged, nested or repeated past what is read
+        return InvalidRecord(None, (RecordError.at(raw.place, data.limit.code, None, f"{raw.where}: {data.message}"),), raw.where)
     if not isinstance(data, MAPPINGS):
         message = f"{raw.where}: a record must be a mapping of field: value, got {show(data)}"
         return InvalidRecord(None, (RecordError.at(raw.place, RecordCode.UNREADABLE, None, message, data),), raw.where)

@@ -28,11 +28,12 @@ from yaml.reader import Reader
 from yaml.resolver import Resolver
 from yaml.scanner import Scanner
 
-from carepath.data.limits import ALIAS_EXPANSION, DEPTH, DIGITS, FILE_BYTES, Exceeded, Limit, too_many_digits
+from carepath.data.limits import ALIAS_EXPANSION, DEPTH, DIGITS, FILE_BYTES, Exceeded, Limit, clip, too_many_digits
 
 EXCEEDED_TAG = "tag:carepath,2026:exceeded"  # a node the loader put in place of a value past a limit
 _NUMBER_TAGS = ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
 _MERGE_TAG = "tag:yaml.org,2002:merge"
+_STR_TAG = "tag:yaml.org,2002:str"
 _REPARSED = 1024 * 1024  # characters of a file whose syntax error PyYAML's parser words again (it reads 1 MB in about a second)
 
 
@@ -133,6 +134,10 @@ class BoundedComposer(Composer):
             self.depth -= 1
         if node is None:
             return None
+        if node.tag == _MERGE_TAG and isinstance(node, ScalarNode) and not (isinstance(parent, MappingNode) and index is None):
+            node.tag = _STR_TAG  # `<<` merges only as a key; anywhere else it is the text it reads as
+        if node.tag not in _READ_TAGS or (node.tag == _MERGE_TAG and not isinstance(node, ScalarNode)):  # `!!python/object`, a site's own `!tag`, or a placeholder's tag written by hand
+            return self._replace(node, _tag_refused(node.tag), Limit.TAGS, [anchor] if anchor else [])
         if isinstance(node, ScalarNode):
             if node.tag in _NUMBER_TAGS and len(node.value) > DIGITS:  # no shorter text holds more digits
                 problem = too_many_digits(str(node.value))
@@ -217,6 +222,11 @@ class BoundedComposer(Composer):
         return replacement
 
 
+def _tag_refused(tag: str) -> str:
+    shown = "!!" + tag.removeprefix("tag:yaml.org,2002:") if tag.startswith("tag:yaml.org,2002:") else tag
+    return f"a value tagged '{clip(shown, 60)}'; carepath reads only YAML's own tags (str, int, float, bool, null, timestamp, seq, map...)"
+
+
 class BoundedConstructor(SafeConstructor):
     """The safe constructor that turns the composer's placeholders into `Exceeded` values, attaches each record's
     list to its mapping, and lets a merge (`<<: *name`) of a placeholder stay a field, so its record reports it."""
@@ -265,6 +275,7 @@ def _outline(node: Node) -> str:
 
 
 BoundedConstructor.add_constructor(EXCEEDED_TAG, BoundedConstructor.construct_exceeded)  # type: ignore[type-var]
+_READ_TAGS = frozenset([_MERGE_TAG, *(tag for tag in SafeConstructor.yaml_constructors if tag is not None)])  # YAML's own, and no other
 
 
 class _PyParser(Reader, Scanner, Parser):

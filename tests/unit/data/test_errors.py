@@ -52,6 +52,7 @@ CASES: dict[str, tuple[Path, str, str, list[tuple[str, int, int, str | None, str
     "CP524": (SEED, "- id: a\n  about: &x [*x]\n", "r.yaml", [("CP524", 2, 14, "about", None)]),
     "CP525": (SEED, "- id: a\n  about: {n: " + "9" * 101 + "}\n", "r.yaml", [("CP525", 2, 14, "about", None)]),
     "CP526": (SEED, "- id: " + "a" * 201 + "\n", "r.yaml", [("CP526", 1, 7, "id", None)]),
+    "CP527": (SEED, "- id: a\n  mll: !!python/object/apply:os.system [true]\n", "r.yaml", [("CP527", 2, 8, "mll", None)]),
     # the follow-up and care sections (data.followup); `  follow_up: {` is 14 characters
     "CP540": (SEED, "- id: a\n  follow_up: {first_events: {kind: none, at: 3 months}}\n", "r.yaml",
               [("CP540", 2, 15, "follow_up.first_events", "{kind: none, at: 3 months}")]),

@@ -203,4 +203,4 @@ def test_clip_digits_and_exceeded() -> None:
     assert digits("-1_000.5e3") == 6 and digits("0x1F") == 2 and digits("1:20:30") == 5
     assert str(Exceeded(Limit.DIGITS, "a number written with 101 digits")) == "<a number written with 101 digits>"
     assert Limit.SERIES_DAYS.code is RecordCode.SERIES_TOO_LONG and Limit.SERIES_DAYS.amount == 10_000
-    assert {limit.code.entry.code for limit in Limit} == {f"CP52{i}" for i in range(7)}
+    assert {limit.code.entry.code for limit in Limit} == {f"CP52{i}" for i in range(8)}

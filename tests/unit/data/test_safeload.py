@@ -26,10 +26,27 @@ def test_the_bounded_loader_builds_what_the_safe_loader_builds(cohort: Path) -> 
         (safe.value[-1][1].start_mark.line, safe.value[-1][1].start_mark.column)
 
 
-def test_no_tag_runs_code() -> None:
-    for text in ("!!python/object/apply:os.system ['true']", "- !!python/name:os.system", "!!python/object/new:subprocess.Popen [['true']]"):
-        with pytest.raises(yaml.constructor.ConstructorError):
-            yaml.load(text, Loader=BoundedLoader)
+def test_no_tag_runs_code(tmp_path: Path) -> None:
+    planted = tmp_path / "planted"
+    for text in (f"!!python/object/apply:os.system ['touch {planted}']", "- !!python/name:os.system",
+                 f"!!python/object/new:subprocess.Popen [['touch', '{planted}']]", "!lab 5 G/L"):
+        document = yaml.load(text, Loader=BoundedLoader)
+        placeholder = document[0] if isinstance(document, list) else document
+        assert isinstance(placeholder, Exceeded) and placeholder.limit is Limit.TAGS, text
+    assert not planted.exists()
+
+
+def test_a_tagged_value_costs_its_own_record_and_no_other() -> None:
+    text = ("- {id: good, age_at_diagnosis: 5 months}\n"
+            "- id: tagged\n  age_at_diagnosis: !!python/object/apply:os.system ['true']\n"
+            "- id: forged\n  age_at_diagnosis: !<tag:carepath,2026:exceeded> '7'\n")  # a placeholder's own tag, written by hand
+    good, tagged, forged = load_text(text, "r.yaml")
+    assert isinstance(good, RawRecord) and not getattr(good.data, "exceeded", ())
+    for raw, line, shown in ((tagged, 3, "'!!python/object/apply:os.system'"), (forged, 5, "'tag:carepath,2026:exceeded'")):
+        assert isinstance(raw, RawRecord)
+        (item,) = raw.data.exceeded
+        assert item.limit is Limit.TAGS and item.field == "age_at_diagnosis" and (item.line, item.column) == (line, 21)
+        assert shown in item.message
 
 
 def test_a_number_past_the_digits_limit_is_never_converted() -> None:
