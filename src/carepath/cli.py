@@ -188,19 +188,26 @@ def _require(paths: Sequence[Path]) -> None:
         raise _UsageError("no such records file or directory: " + ", ".join(missing))
 
 
+def _protocol_and_records(args: argparse.Namespace) -> tuple[CompiledProtocol, list[Any]] | None:
+    """What `run` and `explain` start from; None when the protocol does not compile or the map does not fit (told)."""
+    _require(args.records)
+    compiled = _load(args.protocol, _overrides(args))
+    if compiled is None:
+        return None
+    records = _records(args, compiled)
+    return None if records is None else (compiled, records)
+
+
 def _run(args: argparse.Namespace) -> int:
     from carepath.ir import program as p
     from carepath.render import json as json_render
     from carepath.render import terminal
     from carepath.runtime.engine import evaluate_all
 
-    _require(args.records)
-    compiled = _load(args.protocol, _overrides(args))
-    if compiled is None:
+    inputs = _protocol_and_records(args)
+    if inputs is None:
         return EXIT_USAGE
-    records = _records(args, compiled)
-    if records is None:
-        return EXIT_USAGE
+    compiled, records = inputs
     # Reasons without a full trace per record: the cohort path traces one record per pattern of outcomes.
     run = evaluate_all(compiled, records, _as_of(args), trace=False, reasons=True)
     if args.format == "json":
@@ -226,13 +233,10 @@ def _explain(args: argparse.Namespace) -> int:
     from carepath.render import terminal
     from carepath.runtime.engine import evaluate_all
 
-    _require(args.records)
-    compiled = _load(args.protocol, _overrides(args))
-    if compiled is None:
+    inputs = _protocol_and_records(args)
+    if inputs is None:
         return EXIT_USAGE
-    records = _records(args, compiled)
-    if records is None:
-        return EXIT_USAGE
+    compiled, records = inputs
     chosen = [r for r in records if r.id == args.patient]
     if not chosen:
         known = ", ".join(str(r.id) for r in records if r.id is not None)

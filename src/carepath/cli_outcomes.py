@@ -120,6 +120,15 @@ def _records(compiled: CompiledProtocol, paths: Sequence[Path]) -> list[PatientR
     return load_records(compiled, paths)
 
 
+def _inputs(args: argparse.Namespace) -> tuple[CompiledProtocol, list[PatientRecord | InvalidRecord], dt.date] | None:
+    """What `outcomes`, `audit` and `report` all start from: the protocol (None when it does not compile, told), its
+    records and the day they are judged on."""
+    compiled = _compile(args, args.protocol)
+    if compiled is None:
+        return None
+    return compiled, _records(compiled, args.records), args.as_of or dt.date.today()
+
+
 def _report_errors(records: Sequence[PatientRecord | InvalidRecord]) -> int:
     from carepath.data.records import InvalidRecord
     from carepath.render.terminal import record_error_line
@@ -141,11 +150,10 @@ def _outcomes(args: argparse.Namespace) -> int:
     from carepath.runtime.engine import provenance
 
     at = _at(args.at)
-    compiled = _compile(args, args.protocol)
-    if compiled is None:
+    inputs = _inputs(args)
+    if inputs is None:
         return EXIT_USAGE
-    records = _records(compiled, args.records)
-    as_of = args.as_of or dt.date.today()
+    compiled, records, as_of = inputs
     try:
         members = assign(compiled, records, as_of, args.by)
     except GroupingError as error:
@@ -205,11 +213,10 @@ def _report(args: argparse.Namespace) -> int:
     from carepath.runtime.engine import evaluate_all
 
     at, tolerance = _at(args.at), _tolerance(args.tolerance)
-    compiled = _compile(args, args.protocol)
-    if compiled is None:
+    inputs = _inputs(args)
+    if inputs is None:
         return EXIT_USAGE
-    records = _records(compiled, args.records)
-    as_of = args.as_of or dt.date.today()
+    compiled, records, as_of = inputs
     by = args.by or next((d.name for d in compiled.decisions if isinstance(d, Classification)), None)
     try:
         members = assign(compiled, records, as_of, by)
@@ -283,11 +290,10 @@ def _audit(args: argparse.Namespace) -> int:
     from carepath.runtime.engine import provenance
 
     tolerance = _tolerance(args.tolerance)
-    compiled = _compile(args, args.protocol)
-    if compiled is None:
+    inputs = _inputs(args)
+    if inputs is None:
         return EXIT_USAGE
-    records = _records(compiled, args.records)
-    as_of = args.as_of or dt.date.today()
+    compiled, records, as_of = inputs
     result = audit(compiled, records, as_of, tolerance)
     if args.format == "json":
         sys.stdout.write(json_render.dumps(audit_render.document(result, provenance(compiled), as_of.isoformat())))

@@ -421,33 +421,49 @@ def _care(reader: _Reader, section: Mapping[str, Any]) -> tuple[list[GivenDose],
     return doses, levels
 
 
-def _given(reader: _Reader, entry: Mapping[str, Any], place: Place) -> GivenDose | None:
-    name, day = reader.name(entry, "dose", "care.doses"), reader.day(entry, "care.doses")
-    amount, estimated = reader.amount(entry, "given", "care.doses"), reader.estimated(entry, "care.doses")
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    """What a dose given and a level measured both hold: the definition's name, the day, the amount and whether
+    it was estimated, with the protocol's definition of that name (None when the protocol has none)."""
+
+    name: str
+    day: int | None
+    amount: Amount
+    estimated: str | None  # the reason given, when estimated
+    definition: object | None
+
+
+def _entry(reader: _Reader, entry: Mapping[str, Any], names: str, amount_key: str, section: str, kind: type) -> _Entry | None:
+    """The entry's common part, or None when it cannot be read or names a definition of another kind (both told)."""
+    name, day = reader.name(entry, names, section), reader.day(entry, section)
+    amount, estimated = reader.amount(entry, amount_key, section), reader.estimated(entry, section)
     if name is None or amount is None:
         return None
     definition = _definition(reader.protocol, name)
-    if definition is not None and not isinstance(definition, Dose):
-        reader.fail(value_place(reader.file, entry, "dose"), RecordCode.CARE_MISFIT, "care.doses.dose",
-                    f"'{name}' is not a dose of {_protocol_name(reader.protocol)}", name)
+    if definition is not None and not isinstance(definition, kind):
+        reader.fail(value_place(reader.file, entry, names), RecordCode.CARE_MISFIT, f"{section}.{names}",
+                    f"'{name}' is not a {names} of {_protocol_name(reader.protocol)}", name)
         return None
+    return _Entry(name, day, amount, estimated, definition)
+
+
+def _given(reader: _Reader, entry: Mapping[str, Any], place: Place) -> GivenDose | None:
+    head = _entry(reader, entry, "dose", "given", "care.doses", Dose)
+    if head is None:
+        return None
+    name, amount, definition = head.name, head.amount, head.definition
     if isinstance(definition, Dose) and amount.unit.dimension != definition.unit.dimension:
         reader.fail(value_place(reader.file, entry, "given"), RecordCode.CARE_MISFIT, "care.doses.given",
                     f"dose {name} given as {amount.text}: not a unit of the same kind as the dose's {definition.unit.display}", amount.text)
         return None
-    return GivenDose(name, day, amount, estimated, place)
+    return GivenDose(name, head.day, amount, head.estimated, place)
 
 
 def _level(reader: _Reader, entry: Mapping[str, Any], place: Place) -> MeasuredLevel | None:
-    name, day = reader.name(entry, "target", "care.levels"), reader.day(entry, "care.levels")
-    amount, estimated = reader.amount(entry, "value", "care.levels"), reader.estimated(entry, "care.levels")
-    if name is None or amount is None:
+    head = _entry(reader, entry, "target", "value", "care.levels", Target)
+    if head is None:
         return None
-    definition = _definition(reader.protocol, name)
-    if definition is not None and not isinstance(definition, Target):
-        reader.fail(value_place(reader.file, entry, "target"), RecordCode.CARE_MISFIT, "care.levels.target",
-                    f"'{name}' is not a target of {_protocol_name(reader.protocol)}", name)
-        return None
+    name, amount, definition = head.name, head.amount, head.definition
     bound = None
     if isinstance(definition, Target) and isinstance(definition.measured, InputRef):
         try:
@@ -456,7 +472,7 @@ def _level(reader: _Reader, entry: Mapping[str, Any], place: Place) -> MeasuredL
             reader.fail(value_place(reader.file, entry, "value"), RecordCode.CARE_MISFIT, "care.levels.value",
                         f"level for {name} measured as {amount.text}: {error}", amount.text)
             return None
-    return MeasuredLevel(name, day, amount, estimated, place, bound)
+    return MeasuredLevel(name, head.day, amount, head.estimated, place, bound)
 
 
 def _definition(protocol: CheckedProtocol | None, name: str) -> object | None:

@@ -136,7 +136,8 @@ class BoundedComposer(Composer):
             return None
         if node.tag == _MERGE_TAG and isinstance(node, ScalarNode) and not (isinstance(parent, MappingNode) and index is None):
             node.tag = _STR_TAG  # `<<` merges only as a key; anywhere else it is the text it reads as
-        if node.tag not in _READ_TAGS or (node.tag == _MERGE_TAG and not isinstance(node, ScalarNode)):  # `!!python/object`, a site's own `!tag`, or a placeholder's tag written by hand
+        # `!!python/object`, a site's own `!tag`, a placeholder's tag written by hand, or a list or mapping tagged `!!merge`
+        if node.tag not in _READ_TAGS or (node.tag == _MERGE_TAG and not isinstance(node, ScalarNode)):
             return self._replace(node, _tag_refused(node.tag), Limit.TAGS, [anchor] if anchor else [])
         if isinstance(node, ScalarNode):
             if node.tag in _NUMBER_TAGS and len(node.value) > DIGITS:  # no shorter text holds more digits
