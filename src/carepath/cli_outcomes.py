@@ -69,6 +69,8 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser], date
     log_commands = log.add_subparsers(dest="log_command", required=True)
     verify = log_commands.add_parser("verify", help="recompute the hash chain; exit 1 naming the first line edited, removed or moved")
     verify.add_argument("file", type=Path)
+    verify.add_argument("--kept", default=None, metavar="HASH",
+                        help="a line's hash noted elsewhere when the log was written: exit 1 unless a line of the intact chain has it")
     verify.set_defaults(handler=_guarded(_verify))
 
 
@@ -256,17 +258,24 @@ def write_log(path: Path, run: Run) -> int:
 
 def _verify(args: argparse.Namespace) -> int:
     from carepath.outcomes.log import verify
+    from carepath.render.escape import text as escape
 
     try:
-        verdict = verify(args.file)
+        verdict = verify(args.file, args.kept)
     except (OSError, UnicodeDecodeError) as error:
         raise UsageError(f"cannot read log {args.file}: {error}") from None
-    if verdict.ok:
-        print(f"{args.file}: {verdict.lines} line{'s' * (verdict.lines != 1)}, hash chain intact")
+    if not verdict.ok:
+        print(f"{args.file}:{verdict.bad_line}: {verdict.problem}")
+        print(f"{args.file}: the first {verdict.lines} line{'s' * (verdict.lines != 1)} hold; line {verdict.bad_line} does not")
+        return EXIT_INVALID
+    print(f"{args.file}: {verdict.lines} line{'s' * (verdict.lines != 1)}, hash chain intact; last hash {verdict.last} (keep it elsewhere)")
+    if args.kept is None:
         return EXIT_OK
-    print(f"{args.file}:{verdict.bad_line}: {verdict.problem}")
-    print(f"{args.file}: the first {verdict.lines} line{'s' * (verdict.lines != 1)} hold; line {verdict.bad_line} does not")
-    return EXIT_INVALID
+    if verdict.kept_at is None:
+        print(f"{args.file}: no line has the kept hash {escape(args.kept)}: the log was rewritten since it was noted, or it is another log")
+        return EXIT_INVALID
+    print(f"{args.file}:{verdict.kept_at}: has the kept hash; the lines up to it are as they were when it was noted")
+    return EXIT_OK
 
 
 def _tolerance(text: str | None) -> Fraction | None:

@@ -51,7 +51,13 @@ def test_run_log_and_verify(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
     assert main(["run", SEED, COHORT, "--log", str(log), "--as-of", "2011-02-28"]) == 0
     assert "18 decisions logged" in capsys.readouterr().err
     assert main(["log", "verify", str(log)]) == 0
-    assert "18 lines, hash chain intact" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "18 lines, hash chain intact" in out
+    kept = out.split("last hash ")[1].split()[0]
+    assert main(["log", "verify", str(log), "--kept", kept]) == 0
+    assert f"{log}:18: has the kept hash" in capsys.readouterr().out
+    assert main(["log", "verify", str(log), "--kept", "0" * 64]) == 1
+    assert "no line has the kept hash" in capsys.readouterr().out
     lines = log.read_text(encoding="utf-8").splitlines(keepends=True)
     log.write_text("".join(lines[:3] + lines[4:]), encoding="utf-8")
     assert main(["log", "verify", str(log)]) == 1

@@ -23,11 +23,14 @@ GENESIS = "0" * 64
 
 @dataclass(frozen=True, slots=True)
 class Verdict:
-    """The outcome of `verify`: how many lines hold, and the first that does not (1-based) with why."""
+    """The outcome of `verify`: how many lines hold, the first that does not (1-based) with why, the last hash of
+    the lines that hold, and the line that has a hash kept elsewhere (None when none has it, or none was asked)."""
 
     lines: int
     bad_line: int | None = None
     problem: str | None = None
+    last: str = GENESIS
+    kept_at: int | None = None
 
     @property
     def ok(self) -> bool:
@@ -110,26 +113,31 @@ def append(path: Path, run: Run, timestamp: dt.datetime | None = None) -> int:
     return written
 
 
-def verify(path: Path) -> Verdict:
+def verify(path: Path, kept: str | None = None) -> Verdict:
     """Recompute the chain; the first line whose hash does not follow from the line before is named. An edited
-    line fails its own hash; a removed or reordered line breaks the chain at the line after the gap."""
+    line fails its own hash; a removed or reordered line breaks the chain at the line after the gap. A log rewritten
+    from its first line on holds a chain of its own: only a hash kept elsewhere (`kept`, a line's hash noted when
+    the log was written) shows it, by being on no line."""
     previous = GENESIS
     count = 0
+    kept_at: int | None = None
     with path.open(encoding="utf-8") as handle:
         for number, line in enumerate(handle, 1):
             count = number
             try:
                 entry = json.loads(line)
             except json.JSONDecodeError as error:
-                return Verdict(number - 1, number, f"not JSON: {error.msg}")
+                return Verdict(number - 1, number, f"not JSON: {error.msg}", previous, kept_at)
             if not isinstance(entry, dict) or not isinstance(entry.get("hash"), str):
-                return Verdict(number - 1, number, "no hash")
+                return Verdict(number - 1, number, "no hash", previous, kept_at)
             expected = chained(previous, entry)
             if entry["hash"] != expected:
                 return Verdict(number - 1, number, "its hash does not follow from the line before it: "
-                                                   "this line was edited, or a line before it was removed, inserted or moved")
+                                                   "this line was edited, or a line before it was removed, inserted or moved", previous, kept_at)
             previous = entry["hash"]
-    return Verdict(count)
+            if kept is not None and kept_at is None and previous == kept.strip().lower():
+                kept_at = number
+    return Verdict(count, last=previous, kept_at=kept_at)
 
 
 __all__ = ["GENESIS", "Verdict", "append", "canonical", "chained", "entries", "last_hash", "verify"]

@@ -85,3 +85,20 @@ def test_an_invalid_record_is_one_line_with_its_errors(seed: CompiledProtocol) -
     records = carepath.records_from_text(seed, "- id: a\n  mll: transloc\n")
     (entry,) = entries(evaluate_all(seed, records, AS_OF, trace=False), STAMP)
     assert entry["status"] == "invalid" and entry["decision"] is None and entry["errors"][0].startswith("CP504")
+
+
+def test_a_log_rewritten_from_its_first_line_is_found_only_by_a_hash_kept_elsewhere(
+        log: Path, seed: CompiledProtocol, cohort: list[PatientRecord | InvalidRecord]) -> None:
+    kept = verify(log).last
+    assert kept == last_hash(log) and verify(log, kept).kept_at == 18
+    append(log, evaluate_all(seed, cohort, AS_OF, trace=False), STAMP)  # the log grows: the kept line is still there
+    assert (verify(log, kept).ok, verify(log, kept).kept_at, verify(log, kept.upper()).kept_at) == (True, 18, 18)
+    rewritten = [json.loads(line) for line in _lines(log)][:18]
+    rewritten[6]["value"] = "standard"  # patient 4's risk group, and every hash after it made anew
+    previous, text = GENESIS, ""
+    for entry in rewritten:
+        entry["hash"] = previous = chained(previous, entry)
+        text += json.dumps(entry) + "\n"
+    log.write_text(text, encoding="utf-8")
+    assert verify(log).ok  # a chain of its own holds ...
+    assert verify(log, kept).kept_at is None  # ... but the hash kept elsewhere is on no line
