@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from carepath.data.located import LocatedMapping, Mark
+from carepath.data.limits import Exceeded
 from carepath.ir.program import CheckedProtocol
 from carepath.language.codes import Severity
 from carepath.language.diagnostics import Diagnostic, ProtocolError, did_you_mean
@@ -119,6 +120,10 @@ def map_from_text(text: str, name: str = "<map>") -> DataMap:
     except ValueError as error:
         line, column = getattr(error, "place", (1, 1))
         raise ProtocolError(source, [_error("CP801", f"not valid YAML: {error}", Span.point(line, column))]) from None
+    refused = _first_refused(document)
+    if refused is not None:  # a tag, a long number or deep nesting: the loader kept a placeholder, never the value
+        raise ProtocolError(source, [_error("CP801", f"the data map is not read: {refused.message}",
+                                            Span.point(refused.line or 1, refused.column or 1))])
     problems: list[Diagnostic] = []
     if not isinstance(document, LocatedMapping) or not isinstance(document.get("fields"), LocatedMapping):
         raise ProtocolError(source, [_error("CP801", "a data map is a mapping with a 'fields:' mapping of input: entry",
@@ -137,6 +142,20 @@ def map_from_text(text: str, name: str = "<map>") -> DataMap:
             continue
         fields.append(_field(str(name_), entry, _span(key_mark, len(str(name_))), problems))
     return DataMap(source, tuple(fields), id_map, tuple(problems))
+
+
+def _first_refused(document: Any) -> Exceeded | None:
+    """The first value the loader refused to build, anywhere in the map (keys included)."""
+    stack = [document]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, Exceeded):
+            return value
+        if isinstance(value, Mapping):
+            stack.extend([*value.values(), *value.keys()])
+        elif isinstance(value, list):
+            stack.extend(value)
+    return None
 
 
 def _unknown_keys(entry: Mapping[str, Any], allowed: Sequence[str], what: str, problems: list[Diagnostic]) -> None:

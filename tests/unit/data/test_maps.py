@@ -69,6 +69,20 @@ def test_not_yaml_is_cp801_at_the_fault() -> None:
     assert diagnostic.code == "CP801" and diagnostic.span.line == 3
 
 
+@pytest.mark.parametrize(("text", "where", "says"), [
+    ("fields:\n  mll: {column: !lab MLL}\n", (2, 17), "a value tagged '!lab'"),
+    ("fields:\n  mll: !!python/object/apply:os.system ['true']\n", (2, 8), "a value tagged '!!python/object/apply:os.system'"),
+    ("fields:\n  mll: {column: MLL, vocabulary: {" + "9" * 101 + ": germline}}\n", (2, 35), "101 digits"),
+    ("fields: " + "[" * 40 + "]" * 40 + "\n", (1, 40), "nested more than 32 levels deep"),
+])
+def test_a_value_the_loader_refused_is_cp801_at_it_never_a_column_name(text: str, where: tuple[int, int], says: str) -> None:
+    with pytest.raises(ProtocolError) as raised:
+        map_from_text(text, "m.yaml")
+    (diagnostic,) = raised.value.diagnostics
+    assert diagnostic.code == "CP801" and (diagnostic.span.line, diagnostic.span.column) == where
+    assert diagnostic.message.startswith("the data map is not read: ") and says in diagnostic.message
+
+
 def test_a_name_far_from_every_input_is_another_protocol_s() -> None:
     assert check_map(map_from_text("fields:\n  cns_disease: CNS\n"), SEED) == []
 
