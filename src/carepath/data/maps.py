@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from carepath.data.located import LocatedMapping, Mark
 from carepath.data.limits import Exceeded
+from carepath.data.located import LocatedMapping, Mark
 from carepath.ir.program import CheckedProtocol
 from carepath.language.codes import Severity
 from carepath.language.diagnostics import Diagnostic, ProtocolError, did_you_mean
