@@ -17,7 +17,7 @@ from carepath.ir.program import InputInfo
 from carepath.language.diagnostics import did_you_mean
 from carepath.language.limits import MAX_DURATION_DAYS, MAX_DURATION_MONTHS, MAX_MAGNITUDE, NumberLimitError, read_number
 from carepath.semantics.types import Kind
-from carepath.semantics.units import CalendarUnit, Unit, UnitError, display, exact_number, parse_unit, suggest_unit
+from carepath.semantics.units import CalendarUnit, Unit, UnitError, UnitLimitError, display, exact_number, parse_unit, suggest_unit
 from carepath.semantics.values import Duration, format_number
 
 MAPPINGS = (dict, Mapping)  # dict first: the ABC check is slow, and YAML and JSON give dicts
@@ -70,7 +70,7 @@ def convert(info: InputInfo, value: Any) -> tuple[Any, str]:
         raise BadValue("expected a date as YYYY-MM-DD")
     if kind is Kind.TEXT:
         if isinstance(value, int) and abs(value) > MAX_MAGNITUDE:
-            raise BadValue(f"a number larger than {MAX_MAGNITUDE:,}, the limit on a number; quote it to give it as text")
+            raise BadValue(f"a number larger than {MAX_MAGNITUDE:,}, the limit on a number; quote it to give it as text", RecordCode.NUMBER_TOO_LARGE)
         if isinstance(value, (str, int, float)) and not isinstance(value, bool):
             return str(value), str(value)
         raise BadValue("expected text")
@@ -84,7 +84,7 @@ def _split(value: Any, example: str = "33900 /uL") -> tuple[int | Fraction, str]
         if isinstance(number, bool) or not isinstance(number, (int, float, str)) or not isinstance(unit, str):
             raise BadValue("expected {value: NUMBER, unit: UNIT}")
         if isinstance(number, int) and abs(number) > MAX_MAGNITUDE:
-            raise BadValue(f"a number larger than {MAX_MAGNITUDE:,}, the limit on a number")
+            raise BadValue(f"a number larger than {MAX_MAGNITUDE:,}, the limit on a number", RecordCode.NUMBER_TOO_LARGE)
         text = f"{number} {unit}"
     elif isinstance(value, str):
         text = value
@@ -100,7 +100,7 @@ def _split(value: Any, example: str = "33900 /uL") -> tuple[int | Fraction, str]
     try:
         number = read_number(number_text)
     except NumberLimitError as error:
-        raise BadValue(str(error)) from None
+        raise BadValue(str(error), RecordCode.NUMBER_TOO_LARGE) from None
     if not unit:
         raise BadValue(f"a number needs a unit, e.g. '{_example(number_text, example)}'")
     return (int(number) if number.denominator == 1 else number), unit
@@ -119,7 +119,8 @@ def _quantity(info: InputInfo, value: Any) -> tuple[Any, str]:
         unit = parse_unit(unit_text)
     except UnitError as error:
         hint = suggest_unit(unit_text, target)
-        raise BadValue(f"{error}; expected a unit like {target.display}" + (f"; {hint}" if hint else "")) from None
+        code = RecordCode.UNIT_TOO_LARGE if isinstance(error, UnitLimitError) else RecordCode.BAD_VALUE
+        raise BadValue(f"{error}; expected a unit like {target.display}" + (f"; {hint}" if hint else ""), code) from None
     if isinstance(unit, CalendarUnit) or unit.dimension != target.dimension:
         raise BadValue(f"'{display(unit_text)}' is not a unit of the same kind as {target.display}")
     converted = exact_number(number * _factor(unit.text, target.text))
@@ -154,7 +155,7 @@ def _duration(value: Any) -> Duration:
     amount: int | Fraction = number * unit.multiple
     limit = MAX_DURATION_DAYS if unit.base == "days" else MAX_DURATION_MONTHS
     if not -limit <= amount <= limit:
-        raise BadValue(f"a duration longer than {limit:,} {unit.base} (200 years)")
+        raise BadValue(f"a duration longer than {limit:,} {unit.base} (200 years)", RecordCode.DURATION_TOO_LONG)
     if unit.base == "days":
         if amount.denominator != 1:
             raise BadValue("expected a whole number of days")

@@ -38,6 +38,9 @@ class RecordCode(enum.StrEnum):
     TOO_MANY_DIGITS = "CP525"
     ID_TOO_LONG = "CP526"
     UNKNOWN_TAG = "CP527"  # a YAML tag other than YAML's own, which carepath never constructs
+    NUMBER_TOO_LARGE = "CP528"  # a value's number past 10^15 (the protocols' CP109)
+    UNIT_TOO_LARGE = "CP529"  # a unit's 10*n factor past ±30 or a power past 9 (CP110)
+    DURATION_TOO_LONG = "CP530"  # a duration past 200 years (CP111)
     # CP540-CP549: the `follow_up:` and `care:` sections (carepath.data.followup)
     BAD_SECTION = "CP540"  # a section or entry that is not a mapping, or an entry it does not take
     BAD_TIME = "CP541"  # a follow-up time missing or unreadable

@@ -112,6 +112,10 @@ _TABLE = (
     Code("CP525", _E, "a number in a record written with more than 100 digits", "cp525-a-number-with-too-many-digits"),
     Code("CP526", _E, "a record id longer than 200 characters", "cp526-an-id-too-long"),
     Code("CP527", _E, "a record value with a YAML tag other than YAML's own (such as `!!python/object`)", "cp527-a-yaml-tag-carepath-does-not-read"),
+    Code("CP528", _E, "a record value whose number is larger than 10^15 or written with more than 40 digits", "cp528-cp529-cp530-a-value-past-the-number-unit-or-duration-limits"),
+    Code("CP529", _E, "a record value whose unit has a power-of-ten factor beyond 10*±30 or a power beyond 9",
+         "cp528-cp529-cp530-a-value-past-the-number-unit-or-duration-limits"),
+    Code("CP530", _E, "a record duration longer than 200 years", "cp528-cp529-cp530-a-value-past-the-number-unit-or-duration-limits"),
     # CP540-CP549: a record's `follow_up:` and `care:` sections (`outcomes`, `audit`, `report`, and every command reading records)
     Code("CP540", _E, "a `follow_up:` or `care:` section or entry that is not a mapping, or has an entry it does not take",
          "cp540-a-follow-up-or-care-section-that-cannot-be-read"),

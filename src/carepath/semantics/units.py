@@ -38,6 +38,10 @@ class UnitError(ValueError):
         self.hint = hint
 
 
+class UnitLimitError(UnitError):
+    """A unit past carepath's limits (a 10*n factor beyond ±30, a power beyond 9): a limit, not a misspelling."""
+
+
 @dataclass(frozen=True, slots=True)
 class Unit:
     """A unit as written, its dimension and its exact size relative to the dimension's base."""
@@ -98,7 +102,7 @@ def parse_unit(text: str) -> Unit | CalendarUnit:
             return Unit(text, unit.dimension, unit.size)
         problem = unit_exponent_problem(text)
         if problem is not None:  # 10*99999999 would take minutes to work out exactly
-            raise UnitError(problem)
+            raise UnitLimitError(problem)
         return _parse_quantity_unit(text)
     except UnitError:
         raise

@@ -52,6 +52,10 @@ CASES: dict[str, tuple[Path, str, str, list[tuple[str, int, int, str | None, str
     "CP524": (SEED, "- id: a\n  about: &x [*x]\n", "r.yaml", [("CP524", 2, 14, "about", None)]),
     "CP525": (SEED, "- id: a\n  about: {n: " + "9" * 101 + "}\n", "r.yaml", [("CP525", 2, 14, "about", None)]),
     "CP526": (SEED, "- id: " + "a" * 201 + "\n", "r.yaml", [("CP526", 1, 7, "id", None)]),
+    # the limits a protocol is held to (CP109, CP110, CP111), in a record's values: at each and one past it in tests/unit/data/test_limits.py
+    "CP528": (SEED, "- id: a\n  wbc_at_diagnosis: 1e5000 /uL\n", "r.yaml", [("CP528", 2, 21, "wbc_at_diagnosis", "1e5000 /uL")]),
+    "CP529": (SEED, "- id: a\n  wbc_at_diagnosis: 5 10*31/L\n", "r.yaml", [("CP529", 2, 21, "wbc_at_diagnosis", "5 10*31/L")]),
+    "CP530": (SEED, "- id: a\n  age_at_diagnosis: 2401 months\n", "r.yaml", [("CP530", 2, 21, "age_at_diagnosis", "2401 months")]),
     "CP527": (SEED, "- id: a\n  mll: !!python/object/apply:os.system [true]\n", "r.yaml", [("CP527", 2, 8, "mll", None)]),
     # the follow-up and care sections (data.followup); `  follow_up: {` is 14 characters
     "CP540": (SEED, "- id: a\n  follow_up: {first_events: {kind: none, at: 3 months}}\n", "r.yaml",

@@ -134,6 +134,20 @@ def test_numbers_of_the_limit_s_digits_are_read_and_one_more_digit_is_refused(se
     assert _verdict(seed, record(limits.DIGITS + 1)) == ["CP525"]
 
 
+@pytest.mark.parametrize(("at_the_limit", "past_it", "code"), [
+    ("wbc_at_diagnosis: 1000000000000000 /uL", "wbc_at_diagnosis: 1000000000000001 /uL", "CP528"),
+    ("wbc_at_diagnosis: 1e15 /uL", "wbc_at_diagnosis: 1e5000 /uL", "CP528"),
+    ("wbc_at_diagnosis: 1 10*30/L", "wbc_at_diagnosis: 1 10*31/L", "CP529"),
+    ("age_at_diagnosis: 2400 months", "age_at_diagnosis: 2401 months", "CP530"),
+    ("age_at_diagnosis: 73050 days", "age_at_diagnosis: 73051 days", "CP530"),
+])
+def test_a_value_at_the_number_unit_and_duration_limits_is_read_and_one_past_is_refused(
+        seed: CompiledProtocol, at_the_limit: str, past_it: str, code: str) -> None:
+    """Read at the limit (and then found implausible for an infant, CP505: the value was converted), refused past it."""
+    assert _verdict(seed, f"- id: a\n  {at_the_limit}\n") == ["CP505"]
+    assert _verdict(seed, f"- id: a\n  {past_it}\n") == [code]
+
+
 def test_an_integer_past_python_s_own_limit_anywhere_in_json_is_a_record_error(seed: CompiledProtocol) -> None:
     huge = "9" * 5000
     assert _json_verdict(seed, f'{{"id": "a", "about": {{"n": [{huge}]}}}}') == ["CP525"]
