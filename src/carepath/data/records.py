@@ -78,7 +78,7 @@ class LoadFailure:
 class PatientRecord:
     id: str
     values: tuple[Any, ...]  # one per input slot, in the evaluator's representation; None = unknown
-    facts: tuple[Fact | None, ...]
+    facts: Sequence[Fact | None]  # a tuple, or a table row's facts made when read (`tabular.RowFacts`)
     about: Mapping[str, Any]
     where: str
     unread: Mapping[str, Any] = field(default_factory=dict)  # fields recorded for other protocols, carried as written

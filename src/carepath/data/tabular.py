@@ -11,11 +11,11 @@ import csv
 import dataclasses
 import gc
 import io
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, overload
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -105,7 +105,7 @@ def _bind_table(table: Table, protocol: CheckedProtocol, data_map: DataMap | Non
     ids = [None if v is None else str(v) for v in data.column(id_column).to_pylist()]
     errors: dict[int, list[RecordError]] = {}
     file_errors: list[RecordError] = []
-    slots: list[tuple[InputInfo, list[Any], list[Fact | None]]] = []
+    slots: list[tuple[InputInfo, list[Any], FactColumn]] = []
     for info in protocol.inputs:
         entry = data_map.field(info.name) if data_map is not None else None
         column = entry.column if entry is not None else (info.name if data_map is None and info.name in columns else None)
@@ -130,43 +130,47 @@ def _bind_table(table: Table, protocol: CheckedProtocol, data_map: DataMap | Non
     return _records(table, protocol, ids, slots, errors, file_errors, columns.index(id_column))
 
 
-def _records(table: Table, protocol: CheckedProtocol, ids: list[str | None], slots: list[tuple[InputInfo, list[Any], list[Fact | None]]],
+def _records(table: Table, protocol: CheckedProtocol, ids: list[str | None], slots: list[tuple[InputInfo, list[Any], FactColumn]],
              errors: dict[int, list[RecordError]], file_errors: list[RecordError], id_index: int) -> list[PatientRecord | InvalidRecord]:
-    """Rows → records: each row's values and facts are zipped from the columns, not gathered one by one."""
+    """Rows → records: each row's values are zipped from the columns, and its facts are made from them when read."""
     from carepath.data.records import _derive  # same package: the derivation YAML records get
 
     n = len(ids)
     width = len(protocol.inputs)
     empty: list[Any] = [None] * n
     value_columns: list[list[Any]] = [empty] * width
-    fact_columns: list[list[Any]] = [empty] * width
+    fact_columns: list[FactColumn | None] = [None] * width
     for info, column_values, column_facts in slots:
         value_columns[info.slot], fact_columns[info.slot] = column_values, column_facts
+    by_slot = tuple(fact_columns)
     pairs = [(protocol.input_index[d.derived_from[0]].slot, protocol.input_index[d.derived_from[1]].slot)
              for d in protocol.inputs if d.derived_from and all(name in protocol.input_index for name in d.derived_from)]
-    out: list[PatientRecord | InvalidRecord] = []
     name = table.name
     line = 2 if table.csv else 1
+    prefix = f"{name}:" if table.csv else f"{name} row "
     new_record = _new_record
     # rows that need more than zipping, found once per column rather than once per row
     apart = set(errors) | {row for row, patient in enumerate(ids) if patient is None or not patient.strip()}
     derive = {row for a, b in pairs for row, (x, y) in enumerate(zip(value_columns[a], value_columns[b], strict=True))
               if x is not None and y is not None}
-    rows = zip(zip(*value_columns, strict=True), zip(*fact_columns, strict=True), strict=True) if width else (((), ()) for _ in ids)
-    for row, (patient, (values, facts)) in enumerate(zip(ids, rows, strict=True)):
-        if row in apart:
-            out.append(_invalid(table, row, patient, errors.get(row) or [], id_index))
-            continue
-        where = f"{name}:{row + line}" if table.csv else f"{name} row {row + line}"
-        if row in derive:
-            found: list[RecordError] = []
-            listed, fact_list = list(values), list(facts)
-            _derive(protocol, listed, fact_list, found, f"patient '{patient}'", {}, RawRecord({}, where, file=name))
-            if found:
-                out.append(InvalidRecord(patient, tuple(found), where))
-                continue
-            values, facts = tuple(listed), tuple(fact_list)
-        out.append(new_record(patient, values, facts, _NOTHING, where, _NOTHING, name, None))
+    rows = zip(*value_columns, strict=True) if width else (() for _ in ids)
+    # every row as a record in one comprehension (the `where` worded as `Table.where` words it); then the few rows
+    # that need more: those with an error or no id, and those whose durations are derived from two dates
+    out: list[PatientRecord | InvalidRecord] = [
+        new_record(patient, values, RowFacts(by_slot, row), _NOTHING, f"{prefix}{row + line}", _NOTHING, name, None)
+        for row, (patient, values) in enumerate(zip(ids, rows, strict=True))]
+    for row in apart:
+        out[row] = _invalid(table, row, ids[row], errors.get(row) or [], id_index)
+    for row in derive - apart:
+        record = out[row]
+        assert isinstance(record, PatientRecord)
+        found: list[RecordError] = []
+        listed = list(record.values)
+        made_facts: list[Fact | None] = [None] * width  # the derived values' facts; the others stay in their columns
+        _derive(protocol, listed, made_facts, found, f"patient '{record.id}'", {}, RawRecord({}, record.where, file=name))
+        derived = RowFacts(by_slot, row, {slot: fact for slot, fact in enumerate(made_facts) if fact is not None})
+        out[row] = InvalidRecord(record.id, tuple(found), record.where) if found else \
+            new_record(record.id, tuple(listed), derived, _NOTHING, record.where, _NOTHING, name, None)
     if file_errors:
         out.append(InvalidRecord(None, tuple(file_errors), name))
     known = [r.id for r in out if r.id is not None]
@@ -210,14 +214,14 @@ def _fast_fact() -> Any:
 
 def _fast_record() -> Any:
     """The same for `PatientRecord`, made once per row."""
-    names = ("id", "values", "facts", "about", "where", "unread", "file", "source")
+    names = ("id", "values", "facts", "about", "where", "unread", "file", "source", "care")
     if tuple(f.name for f in dataclasses.fields(PatientRecord)) != names:
         return lambda *values: PatientRecord(*values)
     new = object.__new__
-    set_id, set_values, set_facts, set_about, set_where, set_unread, set_file, set_source = (
+    set_id, set_values, set_facts, set_about, set_where, set_unread, set_file, set_source, set_care = (
         PatientRecord.__dict__[name].__set__ for name in names)
 
-    def make(patient: str, values: tuple[Any, ...], facts: tuple[Any, ...], about: Mapping[str, Any], where: str,
+    def make(patient: str, values: tuple[Any, ...], facts: Sequence[Any], about: Mapping[str, Any], where: str,
              unread: Mapping[str, Any], file: str, source: object) -> PatientRecord:
         record = new(PatientRecord)
         set_id(record, patient)
@@ -228,6 +232,7 @@ def _fast_record() -> Any:
         set_unread(record, unread)
         set_file(record, file)
         set_source(record, source)
+        set_care(record, None)  # a table has no follow-up or care sections
         return record
 
     return make
@@ -250,6 +255,98 @@ class CellPlace(NamedTuple):
         return f"{self.table.where(self.row)}, column '{self.column}'"
 
 
+class FactColumn:
+    """An input's facts for every row of a table, each made when it is read: a table of a million rows would
+    otherwise make a million facts that only an explanation, a log or a report ever looks at."""
+
+    __slots__ = ("column", "name", "origin", "table")
+
+    def __init__(self, reader: _ColumnReader) -> None:
+        self.name, self.origin, self.table, self.column = reader.info.name, reader.origin, reader.table, reader.column
+
+    def fact(self, row: int) -> Fact | None:
+        raise NotImplementedError
+
+    def _made(self, row: int, shown: str, written: str | None) -> Fact:
+        made: Fact = _new_fact(self.name, shown, written, self.origin, CellPlace(self.table, row, self.column))
+        return made
+
+
+class _QuantityFacts(FactColumn):
+    """A column read with one unit: a fact shows the converted number in the input's unit, and the cell as written."""
+
+    __slots__ = ("cells", "unit", "values")
+
+    def __init__(self, reader: _ColumnReader, values: list[Any], cells: list[Any], unit: str) -> None:
+        super().__init__(reader)
+        self.values, self.cells, self.unit = values, cells, unit
+
+    def fact(self, row: int) -> Fact | None:
+        value = self.values[row]
+        if value is None:
+            return None
+        shown = f"{value:,} {self.unit}" if isinstance(value, int) else f"{format_number(value)} {self.unit}"
+        return self._made(row, shown, str(self.cells[row]))
+
+
+class _DistinctFacts(FactColumn):
+    """A column read once per distinct value: a row's fact is its value's, placed at the row."""
+
+    __slots__ = ("indices", "shown", "written")
+
+    def __init__(self, reader: _ColumnReader, indices: list[int | None], shown: list[str | None], written: list[str | None]) -> None:
+        super().__init__(reader)
+        self.indices, self.shown, self.written = indices, shown, written
+
+    def fact(self, row: int) -> Fact | None:
+        index = self.indices[row]
+        if index is None:
+            return None
+        shown = self.shown[index]
+        return None if shown is None else self._made(row, shown, self.written[index])
+
+
+class RowFacts(Sequence[Fact | None]):
+    """One row's facts, one per input slot, made from their columns when read; equal to the tuple of them."""
+
+    __slots__ = ("columns", "derived", "row")
+
+    def __init__(self, columns: tuple[FactColumn | None, ...], row: int, derived: Mapping[int, Fact] | None = None) -> None:
+        self.columns, self.row, self.derived = columns, row, derived  # derived: slot → the fact of a value derived from others
+
+    def __len__(self) -> int:
+        return len(self.columns)
+
+    @overload
+    def __getitem__(self, slot: int) -> Fact | None: ...
+
+    @overload
+    def __getitem__(self, slot: slice) -> Sequence[Fact | None]: ...
+
+    def __getitem__(self, slot: int | slice) -> Fact | Sequence[Fact | None] | None:
+        if isinstance(slot, slice):
+            return tuple(self)[slot]
+        if self.derived is not None and slot in self.derived:
+            return self.derived[slot]
+        column = self.columns[slot]
+        return None if column is None else column.fact(self.row)
+
+    def __iter__(self) -> Iterator[Fact | None]:
+        if self.derived is not None:
+            return (self[slot] for slot in range(len(self.columns)))
+        row = self.row
+        return (None if column is None else column.fact(row) for column in self.columns)
+
+    def __eq__(self, other: object) -> bool:
+        return tuple(self) == (tuple(other) if isinstance(other, (tuple, list, RowFacts)) else other)
+
+    def __hash__(self) -> int:
+        return hash(tuple(self))
+
+    def __repr__(self) -> str:
+        return repr(tuple(self))
+
+
 class _ColumnReader:
     """One input's column: converted with one vectorised pass where it has one unit, else once per distinct value."""
 
@@ -259,7 +356,7 @@ class _ColumnReader:
         self.ids, self.errors = ids, errors
         self.origin = f"{table.name}, column '{column}'"  # the facts' sentence; each fact's `source` names its row
 
-    def read(self, array: pa.ChunkedArray) -> tuple[list[Any], list[Fact | None]]:
+    def read(self, array: pa.ChunkedArray) -> tuple[list[Any], FactColumn]:
         if self.info.type.kind is Kind.QUANTITY and (self.entry is None or not (self.entry.forms or self.entry.vocabulary)):
             fast = self._quantity(array)
             if fast is not None:
@@ -272,10 +369,7 @@ class _ColumnReader:
         self.errors.setdefault(row, []).append(RecordError.at(self.table.place(row, self.index), error.code, self.info.name, message,
                                                               written, patient=self.ids[row], expected=str(error)))
 
-    def _fact(self, row: int, shown: str, written: Any) -> Fact:
-        return Fact(self.info.name, shown, None if written is None else str(written), self.origin, source=CellPlace(self.table, row, self.column))
-
-    def _quantity(self, array: pa.ChunkedArray) -> tuple[list[Any], list[Fact | None]] | None:
+    def _quantity(self, array: pa.ChunkedArray) -> tuple[list[Any], FactColumn] | None:
         """The vectorised path: None when the column has no single unit (then each distinct value is converted)."""
         target = self.info.type.unit
         assert isinstance(target, Unit)
@@ -319,7 +413,6 @@ class _ColumnReader:
         values: list[Any] = converted.to_pylist()
         shown_unit = target.display
         cells = written.to_pylist()
-        facts: list[Fact | None] = [None] * len(values)
         for row in pc.indices_nonzero(bad).to_pylist():
             cell = cells[row]
             text = f"{cell} {unit_text}" if self.entry is not None and self.entry.unit is not None else cell
@@ -329,49 +422,30 @@ class _ColumnReader:
             except BadValue as error:
                 self._fail(row, cell, error)
             values[row] = None
-        table, name, column, origin, new_fact = self.table, self.info.name, self.column, self.origin, _new_fact
         if all(value is None or value.is_integer() for value in values):  # every value whole: ints, as YAML's are
             values = [None if value is None else int(value) for value in values]
-            facts = [None if value is None else new_fact(name, f"{value:,} {shown_unit}", str(cells[row]), origin, CellPlace(table, row, column))
-                     for row, value in enumerate(values)]
-            return values, facts
-        for row, value in enumerate(values):
-            if value is None:
-                continue
-            if value.is_integer():
-                value = values[row] = int(value)
-                shown = f"{value:,} {shown_unit}"
-            else:
-                shown = f"{format_number(value)} {shown_unit}"
-            facts[row] = new_fact(name, shown, str(cells[row]), origin, CellPlace(table, row, column))
-        return values, facts
+        else:
+            values = [int(value) if value is not None and value.is_integer() else value for value in values]
+        return values, _QuantityFacts(self, values, cells, shown_unit)
 
-    def _distinct(self, array: pa.ChunkedArray) -> tuple[list[Any], list[Fact | None]]:
+    def _distinct(self, array: pa.ChunkedArray) -> tuple[list[Any], FactColumn]:
         """Each distinct value through the map's forms and vocabulary, then the records' own conversion, once."""
         encoded = pc.dictionary_encode(array).combine_chunks()
         distinct = encoded.dictionary.to_pylist()
         outcomes = [self._one(cell) for cell in distinct]
-        values: list[Any] = [None] * len(encoded)
-        facts: list[Fact | None] = [None] * len(encoded)
-        name, origin, table, column, new_fact = self.info.name, self.origin, self.table, self.column, _new_fact
         written = [None if cell is None else str(cell) for cell in distinct]
         bad = {index for index, outcome in enumerate(outcomes) if isinstance(outcome, BadValue)}
-        indices = encoded.indices.to_pylist()
-        if not bad:  # the usual case, as two comprehensions
-            values = [None if index is None else outcomes[index][0] for index in indices]
-            facts = [None if index is None else new_fact(name, outcomes[index][1], written[index], origin, CellPlace(table, row, column))
-                     for row, index in enumerate(indices)]
-            return values, facts
-        for row, index in enumerate(indices):
-            if index is None:
-                continue
-            if index in bad:
-                self._fail(row, distinct[index], outcomes[index])
-                continue
-            value, shown = outcomes[index]
-            values[row] = value
-            facts[row] = new_fact(name, shown, written[index], origin, CellPlace(table, row, column))
-        return values, facts
+        indices: list[int | None] = encoded.indices.to_pylist()
+        if bad:
+            for row, index in enumerate(indices):
+                if index is not None and index in bad:
+                    outcome = outcomes[index]
+                    assert isinstance(outcome, BadValue)
+                    self._fail(row, distinct[index], outcome)
+                    indices[row] = None
+        read = [(None, None) if isinstance(outcome, BadValue) else outcome for outcome in outcomes]
+        values = [None if index is None else read[index][0] for index in indices]
+        return values, _DistinctFacts(self, indices, [shown for _, shown in read], written)
 
     def _one(self, cell: Any) -> tuple[Any, str] | BadValue:
         written = self.entry.read(str(cell)) if self.entry is not None and isinstance(cell, str) else cell

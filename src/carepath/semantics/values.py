@@ -49,7 +49,7 @@ def month_length(year: int, month: int) -> int:
 def completed_months(start: dt.date, end: dt.date) -> tuple[int, int]:
     """Completed calendar months from start to end, and the days left over."""
     months = (end.year - start.year) * 12 + end.month - start.month
-    if add_months(start, months) > end:
+    if min(start.day, month_length(end.year, end.month)) > end.day:  # this month's anniversary, clamped, is after `end`
         months -= 1
     return months, (end - add_months(start, months)).days
 

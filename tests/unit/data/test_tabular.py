@@ -124,6 +124,7 @@ def test_facts_and_records_made_fast_equal_those_made_by_init() -> None:
 
     assert _new_fact("wbc", "1 /µL", "1", "t.csv, column 'w'", None) == Fact("wbc", "1 /µL", "1", "t.csv, column 'w'")
     assert _new_record("a", (1,), (None,), {}, "t.csv:2", {}, "t.csv", None) == PatientRecord("a", (1,), (None,), {}, "t.csv:2", {}, "t.csv")
+    assert _new_fact.__name__ == _new_record.__name__ == "make"  # the fast makers, not the fallback a new field would bring
 
 
 def test_binding_a_table_leaves_the_garbage_collector_as_it_found_it() -> None:

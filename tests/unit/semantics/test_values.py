@@ -6,6 +6,8 @@ import datetime as dt
 import itertools
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from carepath.language.nodes import Comparator
 from carepath.semantics.operators import compare_interval, kleene_and, kleene_not, kleene_or
@@ -96,6 +98,15 @@ def test_add_months_clamps_to_end_of_month(start: dt.date, months: int, expected
 )
 def test_completed_months(start: dt.date, end: dt.date, expected: tuple[int, int]) -> None:
     assert completed_months(start, end) == expected
+
+
+@given(st.dates(dt.date(1900, 1, 1), dt.date(2100, 12, 31)), st.integers(0, 20_000))
+def test_completed_months_is_the_last_monthly_anniversary_on_or_before_the_end(start: dt.date, days: int) -> None:
+    """As defined: the most months whose anniversary (clamped to a short month's end) is not after `end`."""
+    end = start + dt.timedelta(days=days)
+    months, rest = completed_months(start, end)
+    assert add_months(start, months) <= end < add_months(start, months + 1)
+    assert rest == (end - add_months(start, months)).days
 
 
 def test_days_in_months_gives_the_calendar_extremes() -> None:
