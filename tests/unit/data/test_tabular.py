@@ -165,3 +165,26 @@ def test_no_cell_crashes_the_reader(rows: list[tuple[str, ...]], mapped: bool) -
         return
     records = bind_table(table, SEED, CSV_MAP if mapped else None)
     assert len([r for r in records if r.where != "f.csv"]) == len(rows)  # one result per row, besides the file's own
+
+
+def test_a_row_s_facts_are_made_when_read_and_equal_those_a_yaml_record_gives() -> None:
+    """A table row's facts are made from its columns on reading (a million rows need not make them all); they are
+    the same facts, in the same slots, with a derived age's fact in its own, and compare equal to a tuple of them."""
+    records = _bind("id,wbc_at_diagnosis,mll,date_of_birth,date_of_diagnosis,age_at_diagnosis\n"
+                    "a,33900 /uL,germline,2009-01-15,2009-07-14,\n"
+                    "b,12.5 10*9/L,,,,4 months\n")
+    first, second = records
+    assert isinstance(first, PatientRecord) and isinstance(second, PatientRecord)
+    facts = tuple(first.facts)
+    assert first.facts == facts and facts == first.facts and hash(first.facts) == hash(facts) and len(first.facts) == len(SEED.inputs)
+    assert first.facts[WBC] is not None and (first.facts[WBC].shown, first.facts[WBC].raw) == ("33,900 /µL", "33900 /uL")
+    assert str(first.facts[WBC].source) == "t.csv:2, column 'wbc_at_diagnosis'"
+    age = first.facts[SEED.input_index["age_at_diagnosis"].slot]
+    assert age is not None and age.origin.endswith("derived from date_of_birth and date_of_diagnosis") and age.shown.startswith("5 months 29 days (180 days")
+    assert second.facts[MLL] is None and second.facts[WBC] is not None and second.facts[WBC].shown == "12,500 /µL"
+    assert list(second.facts)[:2] == list(second.facts[:2]) and repr(second.facts) == repr(tuple(second.facts))
+    yaml_first, _ = carepath.records_from_text(carepath.load_protocol(ROOT / "protocols" / "severance_2011.care"),
+                                               "- {id: a, wbc_at_diagnosis: 33900 /uL, mll: germline, date_of_birth: 2009-01-15, "
+                                               "date_of_diagnosis: 2009-07-14}\n- {id: b, mll: germline}\n", "r.yaml")
+    assert isinstance(yaml_first, PatientRecord)
+    assert [(f.input, f.shown, f.raw) if f else None for f in first.facts] == [(f.input, f.shown, f.raw) if f else None for f in yaml_first.facts]
