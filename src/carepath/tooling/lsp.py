@@ -265,11 +265,20 @@ def _value_text(value: n.Literal | n.DayLiteral | n.DayList) -> str:
 
 
 def _lines(text: str) -> list[str]:
-    return lines(normalise(text))  # as the parser counts lines: CR and CR LF end one too, as they do for the client
+    """The lines as the parser counts them (CR and CR LF end one too, as they do for the client), the first keeping
+    the byte-order mark the parser drops but the client's text still holds: a column on it is one further along."""
+    found = lines(normalise(text))
+    if text.startswith(_BOM) and found:
+        found[0] = _BOM + found[0]
+    return found
+
+
+_BOM = "\ufeff"
 
 
 def _position(codec: PositionCodec, lines: Sequence[str], line: int, column: int) -> lsp.Position:
-    return codec.position_to_client_units(lines, ServerTextPosition(max(line - 1, 0), max(column - 1, 0)))
+    shift = 1 if line == 1 and lines and lines[0].startswith(_BOM) else 0
+    return codec.position_to_client_units(lines, ServerTextPosition(max(line - 1, 0), max(column - 1 + shift, 0)))
 
 
 def _range(codec: PositionCodec, lines: Sequence[str], span: Span) -> lsp.Range:
@@ -279,7 +288,8 @@ def _range(codec: PositionCodec, lines: Sequence[str], span: Span) -> lsp.Range:
 def _cursor(document: TextDocument, position: lsp.Position) -> tuple[int, int]:
     lines = _lines(document.source)
     server = document.position_codec.position_from_client_units(lines, lsp.Position(position.line, position.character))
-    return server.line + 1, server.character + 1
+    shift = 1 if server.line == 0 and lines and lines[0].startswith(_BOM) else 0
+    return server.line + 1, max(server.character + 1 - shift, 1)
 
 
 # ---- the server ----------------------------------------------------------------------------------------------------

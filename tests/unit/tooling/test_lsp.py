@@ -442,3 +442,19 @@ def test_a_document_with_cr_line_ends_gets_diagnostics_on_the_lines_the_editor_s
         client.notify("textDocument/didOpen", {"textDocument": {"uri": uri, "languageId": "care", "version": 1, "text": text}})
         (diagnostic,) = client.diagnostics(uri, 1)
         assert (diagnostic["code"], diagnostic["range"]["start"]) == ("CP302", {"line": 3, "character": 19})
+
+
+def test_a_document_that_starts_with_a_byte_order_mark_gets_diagnostics_where_the_editor_shows_them(client: Client) -> None:
+    """The parser drops a leading byte-order mark; a client that keeps it counts it as the first line's first character."""
+    client.request("initialize", {"processId": None, "rootUri": None, "capabilities": {}})
+    client.notify("initialized", {})
+    for first, shift in (("protocol p wbc > 5 mg", 1), ("protocol p", 0)):
+        text = "\ufeff" + "\n".join([first if shift else "protocol p", "input", "  wbc : quantity /uL", "criterion c: wbc > 5 mg", ""])
+        uri = f"file:///bom{shift}.care"
+        client.notify("textDocument/didOpen", {"textDocument": {"uri": uri, "languageId": "care", "version": 1, "text": text}})
+        diagnostics = client.diagnostics(uri, 1)
+        assert diagnostics, text
+        if shift:  # an error on line 1: its column counts the mark
+            assert diagnostics[0]["range"]["start"] == {"line": 0, "character": 12}
+        else:  # other lines are as without it
+            assert (diagnostics[0]["code"], diagnostics[0]["range"]["start"]) == ("CP302", {"line": 3, "character": 19})
