@@ -85,6 +85,9 @@ def _resources(source: Path | bytes, name: str, ndjson: bool) -> Iterator[Resour
                 except ValueError as error:
                     yield RecordError.at(place, RecordCode.UNREADABLE, None, f"{name}:{number}: not a JSON resource: {error}")
                     continue
+                except RecursionError:
+                    yield RecordError.at(place, RecordCode.NESTED_TOO_DEEPLY, None, f"{name}:{number}: nested too deeply to be a FHIR resource")
+                    continue
                 if not isinstance(data, dict):
                     yield RecordError.at(place, RecordCode.UNREADABLE, None, f"{name}:{number}: not a FHIR resource")
                     continue
@@ -95,6 +98,9 @@ def _resources(source: Path | bytes, name: str, ndjson: bool) -> Iterator[Resour
         bundle = json.loads(raw)
     except ValueError as error:
         yield RecordError.at(Place(name), RecordCode.UNREADABLE, None, f"{name}: not valid JSON: {error}")
+        return
+    except RecursionError:  # the JSON reader's own limit, about 1,000 levels: far past any resource's
+        yield RecordError.at(Place(name), RecordCode.NESTED_TOO_DEEPLY, None, f"{name}: nested too deeply to be a FHIR Bundle")
         return
     if not isinstance(bundle, dict) or bundle.get("resourceType") != "Bundle" or not isinstance(bundle.get("entry", []), list):
         yield RecordError.at(Place(name), RecordCode.UNREADABLE, None, f"{name}: expected a FHIR Bundle with an 'entry' list")

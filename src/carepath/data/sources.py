@@ -50,7 +50,7 @@ def detect(name: str, head: bytes) -> DataFormat:
             try:
                 json.loads(first_line)
                 return DataFormat.NDJSON
-            except ValueError:
+            except (ValueError, RecursionError):  # the reader then says what is wrong with it
                 return DataFormat.FHIR
         return DataFormat.JSON
     if suffix in _SUFFIXES:

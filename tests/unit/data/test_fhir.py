@@ -76,6 +76,18 @@ def test_bulk_ndjson_whose_patient_comes_back_is_refused_there() -> None:
     assert "keep each patient's resources together" in refused[0].message
 
 
+def test_json_nested_past_the_reader_s_own_limit_is_refused_not_a_crash() -> None:
+    deep = '{"resourceType": "Observation", "note": ' + "[" * 100_000 + "]" * 100_000 + "}"
+    bulk = _ndjson(_patient("a"), _diagnosis("a", "2010-05-10")) + deep.encode() + b"\n" + _ndjson(_wbc("w1", "a", "2010-05-10", 60))
+    records = bind_fhir(bulk, "bulk.ndjson", True, SEED, MAP)
+    refused = [e for r in records if isinstance(r, InvalidRecord) for e in r.errors]
+    assert [(e.code, e.line) for e in refused] == [(RecordCode.NESTED_TOO_DEEPLY, 3)]
+    assert [r.id for r in records if isinstance(r, PatientRecord)] == ["a"]  # the rest of the file still runs
+    bundle = b'{"resourceType": "Bundle", "entry": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+    (whole,) = bind_fhir(bundle, "b.json", False, SEED, MAP)
+    assert isinstance(whole, InvalidRecord) and whole.errors[0].code is RecordCode.NESTED_TOO_DEEPLY
+
+
 def test_an_invalid_resource_names_its_type_id_and_path_and_the_rest_run() -> None:
     bad = _wbc("w-bad", "a", "2010-05-10", 60)
     bad["valueQuantity"]["value"] = "sixty"

@@ -67,6 +67,7 @@ def test_the_seed_protocol_refers_seven_of_nine_in_every_form() -> None:
     ("", b"PAR1\x00", DataFormat.PARQUET), ("", b"id,mll\n1,germline\n", DataFormat.CSV), ("", b"- id: a\n", DataFormat.YAML),
     ("", b'{"resourceType": "Bundle", "entry": []}', DataFormat.FHIR), ("", b'{"resourceType": "Patient", "id": "a"}\n{"res', DataFormat.NDJSON),
     ("", b'[{"id": "a"}]', DataFormat.JSON), ("b.json", b'{"resourceType": "Bundle",\n "entry": []}', DataFormat.FHIR),
+    ("", b'{"resourceType": "Patient", "x": ' + b"[" * 100_000 + b"]" * 100_000 + b"}\n", DataFormat.FHIR),  # too deep to tell: the reader says so
 ])
 def test_formats_are_told_by_name_or_first_bytes(name: str, head: bytes, expected: DataFormat) -> None:
     assert detect(name, head) is expected
