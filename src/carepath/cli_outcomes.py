@@ -195,12 +195,15 @@ def _published(paths: Sequence[Path], result: Survival, protocol: str, at: tuple
 
 def _at(text: str | None) -> tuple[str, float] | None:
     from carepath.data.followup import months_of
+    from carepath.language.limits import MAX_DURATION_MONTHS
 
     if text is None:
         return None
     months = months_of(text)
     if months is None or months < 0:
         raise UsageError(f"--at {text!r}: write a time from diagnosis, e.g. '3 years', '36 months', '1000 days'")
+    if months > MAX_DURATION_MONTHS:  # the limit on any duration (docs/limits.md)
+        raise UsageError(f"--at {text!r}: a time longer than {MAX_DURATION_MONTHS:,} months (200 years)")
     return text, months
 
 

@@ -28,6 +28,10 @@ def test_outcomes_usage_errors(capsys: pytest.CaptureFixture[str]) -> None:
     assert "has no decision or criterion 'risk'" in capsys.readouterr().err
     assert main(["outcomes", SEED, COHORT, "--at", "soon"]) == 2
     assert "--at 'soon'" in capsys.readouterr().err
+    assert main(["outcomes", SEED, COHORT, "--at", "200 years", "--as-of", "2011-02-28"]) == 0  # the limit on a duration
+    capsys.readouterr()
+    assert main(["outcomes", SEED, COHORT, "--at", "1e5000 years"]) == 2
+    assert "longer than 2,400 months (200 years)" in capsys.readouterr().err
     assert main(["outcomes", SEED, "missing.yaml"]) == 2
 
 
