@@ -265,7 +265,7 @@ def _verify(args: argparse.Namespace) -> int:
 
     try:
         verdict = verify(args.file, args.kept)
-    except (OSError, UnicodeDecodeError) as error:
+    except (OSError, ValueError) as error:  # not there, not a regular file, not UTF-8
         raise UsageError(f"cannot read log {args.file}: {error}") from None
     if not verdict.ok:
         print(f"{args.file}:{verdict.bad_line}: {verdict.problem}")

@@ -80,21 +80,46 @@ def entries(run: Run, timestamp: dt.datetime) -> Iterator[dict[str, Any]]:
             yield {**base, "decision": name, "value": _value(value), "needs": list(result.needs) if value is None else [], "facts": facts}
 
 
+LINE_CHARACTERS = 1_000_000  # a log line holds one decision and its facts: a few KB; a longer one is not a log line
+
+
+def _lines(path: Path) -> Iterator[tuple[int, str | None]]:
+    """The log's lines, numbered from 1; None for one longer than `LINE_CHARACTERS`, which is never read whole.
+    Only a regular file is a log: a device such as /dev/zero would be an endless line."""
+    if path.exists() and not path.is_file():
+        raise ValueError(f"{path}: not a regular file")
+    with path.open(encoding="utf-8") as handle:
+        number = 0
+        while line := handle.readline(LINE_CHARACTERS + 1):
+            number += 1
+            if len(line) > LINE_CHARACTERS and not line.endswith("\n"):
+                while (rest := handle.readline(LINE_CHARACTERS)) and not rest.endswith("\n"):
+                    pass  # the rest of the long line, skipped a bounded piece at a time
+                yield number, None
+            else:
+                yield number, line
+
+
+def _entry(line: str) -> Any:
+    """A line's JSON, or None when it is not JSON or nests past the reader's own limit."""
+    try:
+        return json.loads(line)
+    except (json.JSONDecodeError, RecursionError):
+        return None
+
+
 def last_hash(path: Path) -> str:
     """The hash the next line chains to: the last line's, or the genesis hash for a new or empty file."""
     if not path.exists():
         return GENESIS
-    last = ""
-    with path.open(encoding="utf-8") as handle:
-        for line in handle:
-            if line.strip():
-                last = line
-    if not last:
+    last: str | None = ""
+    for _, line in _lines(path):
+        if line is None or line.strip():
+            last = line
+    if last == "":
         return GENESIS
-    try:
-        found = json.loads(last).get("hash")
-    except (json.JSONDecodeError, AttributeError):
-        found = None
+    entry = None if last is None else _entry(last)
+    found = entry.get("hash") if isinstance(entry, dict) else None
     if not isinstance(found, str):
         raise ValueError(f"{path}: the last line has no hash to continue the chain from; run `carepath log verify {path}`")
     return found
@@ -121,23 +146,23 @@ def verify(path: Path, kept: str | None = None) -> Verdict:
     previous = GENESIS
     count = 0
     kept_at: int | None = None
-    with path.open(encoding="utf-8") as handle:
-        for number, line in enumerate(handle, 1):
-            count = number
-            try:
-                entry = json.loads(line)
-            except json.JSONDecodeError as error:
-                return Verdict(number - 1, number, f"not JSON: {error.msg}", previous, kept_at)
-            if not isinstance(entry, dict) or not isinstance(entry.get("hash"), str):
-                return Verdict(number - 1, number, "no hash", previous, kept_at)
-            expected = chained(previous, entry)
-            if entry["hash"] != expected:
-                return Verdict(number - 1, number, "its hash does not follow from the line before it: "
-                                                   "this line was edited, or a line before it was removed, inserted or moved", previous, kept_at)
-            previous = entry["hash"]
-            if kept is not None and kept_at is None and previous == kept.strip().lower():
-                kept_at = number
+    for number, line in _lines(path):
+        count = number
+        if line is None:
+            return Verdict(number - 1, number, f"longer than {LINE_CHARACTERS:,} characters: not a log line", previous, kept_at)
+        entry = _entry(line)
+        if entry is None:
+            return Verdict(number - 1, number, "not JSON (or nested past what the JSON reader reads)", previous, kept_at)
+        if not isinstance(entry, dict) or not isinstance(entry.get("hash"), str):
+            return Verdict(number - 1, number, "no hash", previous, kept_at)
+        expected = chained(previous, entry)
+        if entry["hash"] != expected:
+            return Verdict(number - 1, number, "its hash does not follow from the line before it: "
+                                               "this line was edited, or a line before it was removed, inserted or moved", previous, kept_at)
+        previous = entry["hash"]
+        if kept is not None and kept_at is None and previous == kept.strip().lower():
+            kept_at = number
     return Verdict(count, last=previous, kept_at=kept_at)
 
 
-__all__ = ["GENESIS", "Verdict", "append", "canonical", "chained", "entries", "last_hash", "verify"]
+__all__ = ["GENESIS", "LINE_CHARACTERS", "Verdict", "append", "canonical", "chained", "entries", "last_hash", "verify"]

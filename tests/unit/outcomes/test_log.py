@@ -12,7 +12,7 @@ import pytest
 import carepath
 from carepath.compile.compiler import CompiledProtocol
 from carepath.data.records import InvalidRecord, PatientRecord
-from carepath.outcomes.log import GENESIS, append, chained, entries, last_hash, verify
+from carepath.outcomes.log import GENESIS, LINE_CHARACTERS, append, chained, entries, last_hash, verify
 from carepath.runtime.engine import evaluate_all
 from tests.unit.outcomes.conftest import AS_OF
 
@@ -102,3 +102,22 @@ def test_a_log_rewritten_from_its_first_line_is_found_only_by_a_hash_kept_elsewh
     log.write_text(text, encoding="utf-8")
     assert verify(log).ok  # a chain of its own holds ...
     assert verify(log, kept).kept_at is None  # ... but the hash kept elsewhere is on no line
+
+
+def test_a_device_a_line_past_the_limit_or_json_nested_too_deep_is_told_never_read_whole(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="not a regular file"):
+        verify(Path("/dev/zero"))  # an endless line
+    with pytest.raises(ValueError, match="not a regular file"):
+        last_hash(Path("/dev/zero"))
+    long = tmp_path / "long.jsonl"
+    long.write_text("{}\n" + "x" * (LINE_CHARACTERS + 10) + "\n", encoding="utf-8")
+    assert (verify(long).bad_line, verify(long).problem) == (1, "no hash")
+    long.write_text("x" * (LINE_CHARACTERS + 10), encoding="utf-8")
+    assert verify(long).problem == "longer than 1,000,000 characters: not a log line"
+    with pytest.raises(ValueError, match="no hash"):
+        last_hash(long)
+    deep = tmp_path / "deep.jsonl"
+    deep.write_text('{"a": ' + "[" * 100_000 + "]" * 100_000 + "}\n", encoding="utf-8")
+    assert verify(deep).bad_line == 1 and "nested past" in (verify(deep).problem or "")
+    with pytest.raises(ValueError, match="no hash"):
+        last_hash(deep)
