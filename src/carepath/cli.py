@@ -119,7 +119,7 @@ def _records(args: argparse.Namespace, compiled: CompiledProtocol) -> list[Any] 
     from carepath.api import load_data
     from carepath.language.diagnostics import ProtocolError
 
-    stdin = sys.stdin.buffer.read() if any(str(p) == "-" for p in args.records) else None
+    stdin = _stdin(args.records)
     try:
         return load_data(compiled, args.records, args.map, args.data_format, stdin)
     except ProtocolError as error:
@@ -198,6 +198,18 @@ def _protocol_and_records(args: argparse.Namespace) -> tuple[CompiledProtocol, l
     return None if records is None else (compiled, records)
 
 
+def _stdin(paths: Sequence[Path]) -> bytes | None:
+    """Standard input's bytes when `-` is among the records, read no further than the table limit."""
+    from carepath.data.limits import TABLE_BYTES
+
+    if not any(str(p) == "-" for p in paths):
+        return None
+    data: bytes = sys.stdin.buffer.read(TABLE_BYTES + 1)
+    if len(data) > TABLE_BYTES:
+        raise _UsageError(f"standard input holds more than {TABLE_BYTES:,} bytes; give a larger cohort as Parquet or NDJSON files")
+    return data
+
+
 def _run(args: argparse.Namespace) -> int:
     from carepath.ir import program as p
     from carepath.render import json as json_render
@@ -274,7 +286,7 @@ def _compare(args: argparse.Namespace) -> int:
     b = _load(args.protocol_b, {k: v for k, v in overrides.items() if k in declared[args.protocol_b]})
     if a is None or b is None:
         return EXIT_USAGE
-    stdin = sys.stdin.buffer.read() if any(str(p) == "-" for p in args.records) else None
+    stdin = _stdin(args.records)
     try:
         data = read_data_set(args.records, args.map, args.data_format, stdin)
         records_a, records_b = bind_data(data, a.checked, extra_fields(a, b)), bind_data(data, b.checked, extra_fields(b, a))
@@ -390,13 +402,15 @@ def _fmt(args: argparse.Namespace) -> int:
 
     from carepath.language.diagnostics import ProtocolError
     from carepath.language.formatter import FormatError, format_source
+    from carepath.language.source import MAX_SOURCE_BYTES
 
     changed, unchanged, failed = 0, 0, False
     write = not (args.check or args.diff)
     for path in args.files:
         try:
             # bytes, so that CRLF line ends count as a change; a byte that is not UTF-8 is then the parser's CP106
-            text = path.read_bytes().decode("utf-8", errors="surrogateescape")
+            with path.open("rb") as handle:  # no more than the parser reads (CP104), whatever the file is
+                text = handle.read(MAX_SOURCE_BYTES + 1).decode("utf-8", errors="surrogateescape")
         except OSError as error:
             _say(f"{path}: cannot read: {error}", file=sys.stderr)
             failed = True

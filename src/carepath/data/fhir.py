@@ -20,9 +20,11 @@ from typing import Any
 
 from carepath.data.errors import Place, RecordCode, RecordError
 from carepath.data.ids import refuse_duplicates
+from carepath.data.limits import RESOURCE_BYTES, TABLE_BYTES
 from carepath.data.maps import DataMap, FieldMap
 from carepath.data.records import InvalidRecord, PatientRecord, RawRecord, bind
 from carepath.ir.program import CheckedProtocol
+from carepath.language.source import FileTooLarge, read_bounded
 from carepath.semantics.trace import Fact
 
 UCUM = "http://unitsofmeasure.org"
@@ -76,10 +78,16 @@ def validation_problem(resource: Mapping[str, Any]) -> str | None:
 def _resources(source: Path | bytes, name: str, ndjson: bool) -> Iterator[Resource | RecordError]:
     if ndjson:
         with io.BytesIO(source) if isinstance(source, bytes) else Path(source).open("rb") as stream:
-            for number, line in enumerate(stream, 1):
+            number = 0
+            while line := stream.readline(RESOURCE_BYTES + 1):
+                number += 1
+                place = Place(name, number, 1)
+                if len(line) > RESOURCE_BYTES:  # an endless line (a device named as the file) is never read whole
+                    yield RecordError.at(place, RecordCode.FILE_TOO_LARGE, None,
+                                         f"{name}:{number}: a line longer than {RESOURCE_BYTES:,} bytes; the rest of the file is not read")
+                    return
                 if not line.strip():
                     continue
-                place = Place(name, number, 1)
                 try:
                     data = json.loads(line)
                 except ValueError as error:
@@ -93,7 +101,11 @@ def _resources(source: Path | bytes, name: str, ndjson: bool) -> Iterator[Resour
                     continue
                 yield Resource(data, place, f"line {number}")
         return
-    raw = source if isinstance(source, bytes) else Path(source).read_bytes()
+    try:
+        raw = source if isinstance(source, bytes) else read_bounded(source, TABLE_BYTES, "a FHIR Bundle (bulk data is read as NDJSON)")
+    except FileTooLarge as error:
+        yield RecordError.at(Place(name), RecordCode.FILE_TOO_LARGE, None, str(error))
+        return
     try:
         bundle = json.loads(raw)
     except ValueError as error:

@@ -25,6 +25,8 @@ SERIES_DAYS = 10_000  # days given in one series, about 27 years of daily values
 ALIAS_EXPANSION = 100_000  # nodes and characters the YAML aliases of one record stand for, summed
 DIGITS = 100  # digits of a number written in YAML or JSON
 ID_CHARS = 200  # characters of a record's id
+TABLE_BYTES = 512 * 1024 * 1024  # a CSV export, a FHIR Bundle or standard input; a larger cohort is Parquet or NDJSON
+RESOURCE_BYTES = FILE_BYTES  # one line of bulk NDJSON, one resource
 
 SHOWN = 120  # characters of a value quoted inside a message before it is cut
 _SHOWN_DEPTH = 4  # levels of a mapping or list shown inside a message

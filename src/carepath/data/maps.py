@@ -14,12 +14,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from carepath.data.limits import Exceeded
+from carepath.data.limits import FILE_BYTES, Exceeded
 from carepath.data.located import LocatedMapping, Mark
 from carepath.ir.program import CheckedProtocol
 from carepath.language.codes import Severity
 from carepath.language.diagnostics import Diagnostic, ProtocolError, did_you_mean
-from carepath.language.source import Source, Span
+from carepath.language.source import Source, Span, read_bounded
 from carepath.semantics.types import Kind
 from carepath.semantics.units import CalendarUnit, Unit, UnitError, parse_unit, suggest_unit
 
@@ -102,8 +102,8 @@ def _error(code: str, message: str, span: Span, hint: str | None = None) -> Diag
 
 def read_map(path: str | Path) -> DataMap:
     try:
-        text = Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
+        text = read_bounded(path, FILE_BYTES, "a data map").decode("utf-8")
+    except (OSError, ValueError) as error:  # not there, too large, not UTF-8
         source = Source(str(path), "")
         raise ProtocolError(source, [_error("CP801", f"cannot read the data map: {error}", Span.point(1, 1))]) from None
     return map_from_text(text, str(path))

@@ -13,6 +13,8 @@ from typing import Any
 
 import yaml
 
+from carepath.data.safeload import BoundedLoader, TooLarge, read_limited
+
 _NUMBER = re.compile(r"[-+]?\d+(?:\.\d+)?")
 
 
@@ -103,9 +105,9 @@ def load_published(paths: Sequence[str | Path]) -> Published | None:
         path = Path(path)
         if path.is_dir() or path.suffix.lower() not in (".yaml", ".yml"):
             continue
-        try:
-            document = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        try:  # read as the records are: within the file limit, by the bounded loader
+            document = yaml.load(read_limited(path), Loader=BoundedLoader)
+        except (OSError, ValueError, TooLarge, RecursionError, yaml.YAMLError):
             continue  # the records loader reports a file it cannot read
         if not isinstance(document, Mapping) or "published" not in document:
             continue

@@ -19,7 +19,7 @@ from carepath.data.convert import MAPPINGS, BadValue, convert, plausibility_prob
 from carepath.data.errors import NOWHERE, Place, RecordCode, RecordError
 from carepath.data.followup import CareRecord, read_care
 from carepath.data.ids import SourcePlace, refuse_duplicates
-from carepath.data.limits import Exceeded, over_limits, readable_id
+from carepath.data.limits import FILE_BYTES, Exceeded, over_limits, readable_id
 from carepath.data.located import (
     LocatedList,
     LocatedMapping,
@@ -34,6 +34,7 @@ from carepath.data.safeload import BoundedLoader, TooLarge, canonical_error, rea
 from carepath.data.series import DAY_LIMIT, bind_series
 from carepath.ir.program import CheckedProtocol
 from carepath.language.diagnostics import did_you_mean
+from carepath.language.source import read_bounded
 from carepath.semantics.trace import Fact
 from carepath.semantics.types import Kind
 from carepath.semantics.values import Duration
@@ -442,8 +443,8 @@ def load_parameters(path: str | Path) -> dict[str, str]:
     from carepath.language.diagnostics import ParameterError
 
     try:
-        document = yaml.load(Path(path).read_text(encoding="utf-8"), Loader=_RecordLoader)
-    except (OSError, UnicodeDecodeError) as error:
+        document = yaml.load(read_bounded(path, FILE_BYTES, "a parameters file").decode("utf-8"), Loader=_RecordLoader)
+    except (OSError, ValueError) as error:  # not there, too large, not UTF-8
         raise ParameterError(f"cannot read parameters file {path}: {error}") from None
     except yaml.YAMLError as error:
         raise ParameterError(f"{path}: not valid YAML: {getattr(error, 'problem', None) or error}") from None

@@ -29,6 +29,7 @@ from yaml.resolver import Resolver
 from yaml.scanner import Scanner
 
 from carepath.data.limits import ALIAS_EXPANSION, DEPTH, DIGITS, FILE_BYTES, Exceeded, Limit, clip, too_many_digits
+from carepath.language.source import FileTooLarge, read_bounded
 
 EXCEEDED_TAG = "tag:carepath,2026:exceeded"  # a node the loader put in place of a value past a limit
 _NUMBER_TAGS = ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
@@ -44,10 +45,10 @@ class TooLarge(Exception):
 def read_limited(path: Path) -> str:
     """A file's text, reading no more than `FILE_BYTES` + 1 bytes (a device or a pipe given as a records file ends
     there too); raises `TooLarge`, `OSError` or `UnicodeDecodeError`."""
-    with path.open("rb") as handle:
-        data = handle.read(FILE_BYTES + 1)
-    if len(data) > FILE_BYTES:
-        raise TooLarge(f"{path}: larger than {FILE_BYTES:,} bytes, the most a records file may hold; split it into several files")
+    try:
+        data = read_bounded(path, FILE_BYTES, "a records file")
+    except FileTooLarge as error:
+        raise TooLarge(f"{error}; split it into several files") from None
     return data.decode("utf-8")
 
 

@@ -11,11 +11,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from carepath.data.errors import Place
+from carepath.data.errors import Place, RecordCode
 from carepath.data.ids import refuse_duplicates
 from carepath.data.maps import DataMap, check_columns, check_map
 from carepath.data.records import InvalidRecord, LoadFailure, PatientRecord, RawRecord, bind_all, load, load_text
 from carepath.ir.program import CheckedProtocol
+from carepath.language.source import FileTooLarge
 
 if TYPE_CHECKING:
     from carepath.data.tabular import Table
@@ -160,6 +161,8 @@ def _table(part: Part) -> Table | InvalidRecord:
     source: Path | bytes = part.content if part.content is not None else part.path  # type: ignore[assignment]
     try:
         return tabular.read_csv(source, part.name) if part.format is DataFormat.CSV else tabular.read_parquet(source, part.name)
+    except FileTooLarge as error:
+        return InvalidRecord(None, (LoadFailure(part.name, str(error), Place(part.name), RecordCode.FILE_TOO_LARGE).error(),), part.name)
     except (OSError, ValueError) as error:  # pyarrow's ArrowInvalid is a ValueError
         return _unreadable(part, error)
 

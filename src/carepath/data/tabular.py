@@ -25,10 +25,12 @@ import pyarrow.parquet as pq
 from carepath.data.convert import BadValue, convert, plausibility_problem, show
 from carepath.data.errors import Place, RecordCode, RecordError
 from carepath.data.ids import refuse_duplicates
+from carepath.data.limits import TABLE_BYTES
 from carepath.data.maps import DataMap, FieldMap, check_columns
 from carepath.data.records import InvalidRecord, PatientRecord, RawRecord
 from carepath.ir.program import CheckedProtocol, InputInfo
 from carepath.language.diagnostics import did_you_mean
+from carepath.language.source import read_bounded
 from carepath.semantics.trace import Fact
 from carepath.semantics.types import Kind
 from carepath.semantics.units import Unit, UnitError, parse_unit
@@ -56,7 +58,7 @@ class Table:
 
 def read_csv(source: Path | bytes, name: str) -> Table:
     """Every column read as text (what the export holds, `33,900` and `6M` alike); an empty cell is missing."""
-    raw = source if isinstance(source, bytes) else Path(source).read_bytes()
+    raw = source if isinstance(source, bytes) else read_bounded(source, TABLE_BYTES, "a CSV file (a larger export is read as Parquet)")
     first = raw.split(b"\n", 1)[0].decode("utf-8-sig").rstrip("\r")
     try:
         header = next(csv.reader([first]), [])

@@ -15,10 +15,9 @@ from carepath.language import limits, tables
 from carepath.language import nodes as n
 from carepath.language.clauses import ClauseNodes
 from carepath.language.diagnostics import Diagnostic, ProtocolError, Severity, did_you_mean
-from carepath.language.source import Source, Span
+from carepath.language.source import MAX_SOURCE_BYTES, Source, Span
 from carepath.language.syntax_hints import CHARACTER_HINT, FRIENDLY_TERMINALS, MIXING_HINT, UNMIXED, unit_misread
 
-MAX_SOURCE_BYTES = 1_000_000
 MAX_NESTING = 128  # parse-tree levels; every pass after parsing recurses once or twice per level
 
 def grammar_path() -> Path:

@@ -7,6 +7,22 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+MAX_SOURCE_BYTES = 1_000_000  # a protocol file (CP104)
+
+
+class FileTooLarge(ValueError):
+    """A file past the size carepath reads of its kind; no more than one byte past the limit was read."""
+
+
+def read_bounded(path: str | Path, limit: int, what: str) -> bytes:
+    """A file's bytes, reading no more than `limit` + 1 of them, so that a device or a pipe named as a file
+    (`/dev/zero`) ends there too; `FileTooLarge` past the limit, `OSError` when it cannot be read."""
+    with Path(path).open("rb") as handle:
+        data = handle.read(limit + 1)
+    if len(data) > limit:
+        raise FileTooLarge(f"{path}: larger than {limit:,} bytes, the most {what} may hold")
+    return data
+
 
 @dataclass(frozen=True, slots=True)
 class Span:
@@ -59,10 +75,12 @@ class Source:
             object.__setattr__(self, "text", normalised)
 
     @staticmethod
-    def from_path(path: str | Path) -> Source:
-        """Read a file as UTF-8 (`from_bytes`)."""
+    def from_path(path: str | Path, name: str | None = None) -> Source:
+        """Read a file as UTF-8 (`from_bytes`), named `name` (else its path); no more than one byte past
+        `MAX_SOURCE_BYTES`, which the parser then refuses (CP104), so a device named as a protocol ends there too."""
         path = Path(path)
-        return Source.from_bytes(str(path), path.read_bytes())
+        with path.open("rb") as handle:
+            return Source.from_bytes(name or str(path), handle.read(MAX_SOURCE_BYTES + 1))
 
     @staticmethod
     def from_bytes(name: str, data: bytes) -> Source:

@@ -34,7 +34,7 @@ re_ = parsers.re
 
 @given(re_(r'the protocols "(?P<first>[^"]+)" and "(?P<second>[^"]+)"'))
 def given_protocols(carepath_state: CarepathState, carepath_comparison: ComparisonState, first: str, second: str) -> None:
-    carepath_comparison.set_protocols([(p, Source(p, carepath_state.resolve(p).read_text(encoding="utf-8"))) for p in (first, second)])
+    carepath_comparison.set_protocols([(p, Source.from_path(carepath_state.resolve(p), p)) for p in (first, second)])
 
 
 @when(re_(r"the protocols are compared"))

@@ -38,7 +38,7 @@ re_ = parsers.re
 
 @given(re_(r'the protocol "(?P<path>[^"]+)"'))
 def given_protocol_file(carepath_state: CarepathState, path: str) -> None:
-    carepath_state.set_protocol(Source(path, carepath_state.resolve(path).read_text(encoding="utf-8")))
+    carepath_state.set_protocol(Source.from_path(carepath_state.resolve(path), path))
 
 
 @given(re_(r"the protocol:"))

@@ -179,3 +179,36 @@ def test_no_input_crashes_a_reader(content: bytes, fmt: DataFormat) -> None:
         assert all(d.code == "CP804" for d in error.diagnostics)
         return
     assert all(r.id is None or isinstance(r.id, str) for r in records)
+
+
+@pytest.mark.parametrize(("argv", "code", "says"), [
+    (["run", "protocols/severance_2011.care", "/dev/zero"], 1, "CP520 /dev/zero: larger than 16,777,216 bytes"),
+    (["run", "protocols/severance_2011.care", "cohorts/severance_2011.yaml", "--map", "/dev/zero"], 2,
+     "CP801 cannot read the data map: /dev/zero: larger than 16,777,216 bytes"),
+    (["run", "protocols/severance_2011.care", "cohorts/severance_2011.yaml", "--params", "/dev/zero"], 2,
+     "cannot read parameters file /dev/zero: /dev/zero: larger than 16,777,216 bytes"),
+    (["run", "/dev/zero", "cohorts/severance_2011.yaml"], 2, "CP104"),
+    (["run", "protocols/severance_2011.care", "/dev/zero", "--data-format", "ndjson", "--map", "cohorts/severance_2011.fhir.map.yaml"], 1,
+     "CP520 /dev/zero:1: a line longer than 16,777,216 bytes; the rest of the file is not read"),
+])
+def test_a_device_named_as_any_file_is_read_no_further_than_its_limit(argv: list[str], code: int, says: str) -> None:
+    """/dev/zero never ends: every file carepath reads is read no more than a byte past its limit, so it is refused."""
+    found, _, err = _run([*argv, "--as-of", "2026-01-01", "--format", "json"])
+    assert found == code and says in err
+
+
+def test_a_table_bundle_or_standard_input_past_the_table_limit_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The same limit, 512 MiB, made small here: a CSV export, a FHIR Bundle and standard input past it."""
+    from carepath.data import fhir, limits, tabular
+
+    for module in (fhir, limits, tabular):
+        monkeypatch.setattr(module, "TABLE_BYTES", 100)
+    table, bundle = tmp_path / "big.csv", tmp_path / "big.json"
+    table.write_text("id,mll\n" + "".join(f"p{i},germline\n" for i in range(20)), encoding="utf-8")
+    bundle.write_text('{"resourceType": "Bundle", "entry": []}' + " " * 100, encoding="utf-8")
+    for path, says in ((table, "CP520"), (bundle, "CP520")):
+        found, _, err = _run(["run", "protocols/severance_2011.care", str(path), "--map", "cohorts/severance_2011.fhir.map.yaml"
+                              if path == bundle else "cohorts/severance_2011.csv.map.yaml", "--as-of", "2026-01-01"])
+        assert found == 1 and f"{says} {path}: larger than 100 bytes" in err, err
+    found, _, err = _run(["run", "protocols/severance_2011.care", "-", "--as-of", "2026-01-01"], stdin=table.read_bytes())
+    assert found == 2 and "standard input holds more than 100 bytes" in err
