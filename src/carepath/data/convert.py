@@ -166,6 +166,15 @@ def _duration(value: Any) -> Duration:
     return Duration.within_month(whole, f"{format_number(float(amount))} months (between {whole} and {whole + 1} months)")
 
 
+def derived_problem(info: InputInfo, derived: Duration) -> tuple[RecordCode, str] | None:
+    """Why a duration derived from two dates is not read: past the limit on any duration (CP530, as one given
+    would be), or outside its input's plausible range (CP505); None when it is read."""
+    if derived.day_high > MAX_DURATION_DAYS:
+        return RecordCode.DURATION_TOO_LONG, f"a duration longer than {MAX_DURATION_DAYS:,} days (200 years)"
+    problem = plausibility_problem(info, derived)
+    return (RecordCode.IMPLAUSIBLE, problem) if problem else None
+
+
 def plausibility_problem(info: InputInfo, value: Any) -> str | None:
     """Why a value lies outside the declared plausible range, or None when it may lie inside."""
     if info.plausible is None:

@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from carepath.data.convert import MAPPINGS, BadValue, convert, plausibility_problem, show, show_raw
+from carepath.data.convert import MAPPINGS, BadValue, convert, derived_problem, plausibility_problem, show, show_raw
 from carepath.data.errors import NOWHERE, Place, RecordCode, RecordError
 from carepath.data.followup import CareRecord, read_care
 from carepath.data.ids import SourcePlace, refuse_duplicates
@@ -394,10 +394,10 @@ def _derive(protocol: CheckedProtocol, values: list[Any], facts: list[Fact | Non
                                              f"{who}: field '{info.name}' is {given.text} but {start_name} and {end_name} give "
                                              f"{derived.text}", data.get(info.name)))
             continue
-        problem = plausibility_problem(info, derived)
-        if problem:
-            errors.append(RecordError.at(value_place(file, data, end_name), RecordCode.IMPLAUSIBLE, info.name,
-                                         f"{who}: {info.name} derived from {start_name} and {end_name} is {derived.text}: {problem}"))
+        refused = derived_problem(info, derived)
+        if refused:
+            errors.append(RecordError.at(value_place(file, data, end_name), refused[0], info.name,
+                                         f"{who}: {info.name} derived from {start_name} and {end_name} is {derived.text}: {refused[1]}"))
             continue
         values[info.slot] = derived
         facts[info.slot] = Fact(info.name, derived.text, None, f"{raw.where}, derived from {start_name} and {end_name}")
@@ -462,4 +462,4 @@ def load_parameters(path: str | Path) -> dict[str, str]:
 
 
 __all__ = ["DAY_LIMIT", "RESERVED", "InvalidRecord", "LoadFailure", "PatientRecord", "Place", "RawRecord", "RecordCode", "RecordError",
-           "bind", "bind_all", "load", "load_file", "load_parameters", "load_text", "plausibility_problem"]
+           "bind", "bind_all", "derived_problem", "load", "load_file", "load_parameters", "load_text", "plausibility_problem"]

@@ -14,7 +14,7 @@ from typing import Any, NamedTuple
 
 from carepath._version import __version__
 from carepath.compile.compiler import CompiledProtocol, ExplainContext
-from carepath.data.records import InvalidRecord, PatientRecord, RecordCode, RecordError, plausibility_problem
+from carepath.data.records import InvalidRecord, PatientRecord, RecordCode, RecordError, derived_problem
 from carepath.ir.definitions import Deadline, Recommendation
 from carepath.semantics.trace import Fact, Step, StepKind, reasons_with_outcomes
 from carepath.semantics.values import Duration, NotBefore, is_imprecise
@@ -363,10 +363,10 @@ def _derive_as_of(compiled: CompiledProtocol, record: PatientRecord, env: list[A
             errors.append(RecordError.at(place, RecordCode.DATES_DISAGREE, info.name, message, patient=record.id))
             continue
         derived = Duration.between(start, as_of)
-        problem = plausibility_problem(info, derived)
-        if problem:
-            message = f"patient '{record.id}': {info.name} on {as_of.isoformat()} is {derived.text}: {problem}"
-            errors.append(RecordError.at(place, RecordCode.IMPLAUSIBLE, info.name, message, patient=record.id))
+        refused = derived_problem(info, derived)
+        if refused:
+            message = f"patient '{record.id}': {info.name} on {as_of.isoformat()} is {derived.text}: {refused[1]}"
+            errors.append(RecordError.at(place, refused[0], info.name, message, patient=record.id))
             continue
         env[info.slot] = derived
         facts[info.slot] = Fact(info.name, derived.text, None, f"derived from {info.derived_from[0]} and the evaluation date {as_of.isoformat()}")

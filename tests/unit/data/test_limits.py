@@ -218,3 +218,25 @@ def test_clip_digits_and_exceeded() -> None:
     assert str(Exceeded(Limit.DIGITS, "a number written with 101 digits")) == "<a number written with 101 digits>"
     assert Limit.SERIES_DAYS.code is RecordCode.SERIES_TOO_LONG and Limit.SERIES_DAYS.amount == 10_000
     assert {limit.code.entry.code for limit in Limit} == {f"CP52{i}" for i in range(8)}
+
+
+def test_a_duration_derived_from_dates_is_held_to_the_same_limit(tmp_path: Path) -> None:
+    """From two dates, or from a date to the evaluation date: 73,050 days is read, one more is CP530 (no plausible
+    range is declared here, which would otherwise be the only bound)."""
+    import datetime as dt
+
+    from carepath import Source
+
+    protocol = carepath.compile_source(Source("p.care", "protocol p\ninput\n  birth : date\n  diagnosis : date\n"
+                                                         "  age : duration from birth to diagnosis\n  now : duration from birth to as_of\n"
+                                                         "criterion young: age < 2 years and now < 3 years\n"))
+    start = dt.date(1900, 1, 1)
+    at, past = start + dt.timedelta(days=73_050), start + dt.timedelta(days=73_051)
+    records = carepath.records_from_text(protocol, f"- {{id: a, birth: {start}, diagnosis: {at}}}\n- {{id: b, birth: {start}, diagnosis: {past}}}\n")
+    assert isinstance(records[0], PatientRecord) and isinstance(records[1], InvalidRecord)
+    assert [e.code for e in records[1].errors] == [RecordCode.DURATION_TOO_LONG]
+    records_file = tmp_path / "r.yaml"
+    records_file.write_text(f"- {{id: a, birth: {start}}}\n", encoding="utf-8")
+    assert carepath.run(protocol, [records_file], at).results[0].status == "ok"
+    late = carepath.run(protocol, [records_file], past).results[0]
+    assert late.status == "invalid" and [e.code for e in late.errors] == [RecordCode.DURATION_TOO_LONG]
