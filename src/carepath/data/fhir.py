@@ -282,8 +282,7 @@ def _value(entry: FieldMap, group: _Patient, data: Mapping[str, Any], name: str)
     if not read:
         return None
     if entry.series:
-        series = {when.isoformat(): _as_record_value(entry, found) for _, found, when in read if when is not None}
-        return series, f"{name} {', '.join(r.ref for r, _, _ in read)} {element}", None
+        return _series(entry, read, f"{name} {', '.join(r.ref for r, _, _ in read)} {element}")
     if entry.nearest is not None:
         anchor = _date(data.get(entry.nearest))
         if anchor is None:
@@ -302,6 +301,28 @@ def _value(entry: FieldMap, group: _Patient, data: Mapping[str, Any], name: str)
     resource, (value, path), _ = read[0]
     as_written = value if isinstance(value, str) and entry.vocabulary else None
     return _as_record_value(entry, (value, path)), f"{name} {resource.ref} {path}", as_written
+
+
+def _series(entry: FieldMap, read: list[tuple[Resource, tuple[Any, str], dt.date | None]], where: str) -> tuple[Any, str, None] | _Unresolved:
+    """Dated values as a series. Two values on one day that disagree leave that day unknown (never one of them
+    guessed), and a value with no date is not placed; the fact's source says which and why."""
+    by_day: dict[str, list[tuple[Resource, Any]]] = {}
+    undated = [r.ref for r, _, when in read if when is None]
+    for r, found, when in read:
+        if when is not None:
+            by_day.setdefault(when.isoformat(), []).append((r, _as_record_value(entry, found)))
+    series: dict[str, Any] = {}
+    notes = []
+    for day, items in by_day.items():
+        if len({json.dumps(value, sort_keys=True, default=str) for _, value in items}) == 1:
+            series[day] = items[0][1]
+        else:
+            notes.append(f"{day} left unknown ({', '.join(r.ref for r, _ in items)} disagree)")
+    if undated:
+        notes.append(f"not placed, having no date: {', '.join(undated)}")
+    if not series:
+        return _Unresolved("; ".join(notes))
+    return series, where + "".join(f"; {note}" for note in notes), None
 
 
 def _coded(resource: Resource, codes: tuple[str, ...]) -> bool:

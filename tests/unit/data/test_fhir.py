@@ -167,6 +167,32 @@ def test_dated_observations_as_a_series_relative_to_the_transplant() -> None:
     assert run.results[0].decisions["neutrophil_engraftment"] == 2  # the first of 3 days with ANC >= 500 /µL
 
 
+def test_two_values_on_one_day_that_disagree_leave_that_day_unknown_and_an_undated_one_is_said() -> None:
+    protocol = carepath.load_protocol(ROOT / "docs" / "examples" / "engraftment.care")
+    data_map = map_from_text("fields:\n  transplant_date: {resource: Procedure, code: 'http://snomed.info/sct|234336002'}\n"
+                             "  anc: {resource: Observation, code: 'http://loinc.org|751-8', series: true}\n")
+
+    def anc(rid: str, when: str | None, value: float) -> dict[str, Any]:
+        dated = {"effectiveDateTime": when} if when else {}
+        return {"resourceType": "Observation", "id": rid, "status": "final", "subject": {"reference": "Patient/a"}, **dated,
+                "code": {"coding": [{"system": "http://loinc.org", "code": "751-8"}]},
+                "valueQuantity": {"value": value, "system": "http://unitsofmeasure.org", "code": "10*9/L"}}
+
+    transplant = {"resourceType": "Procedure", "id": "hsct", "status": "completed", "subject": {"reference": "Patient/a"},
+                  "code": {"coding": [{"system": "http://snomed.info/sct", "code": "234336002"}]}, "performedDateTime": "2025-03-01"}
+    counts = [anc("d2", "2025-03-02", 0.6), anc("d3", "2025-03-03", 0.7), anc("d3-again", "2025-03-03", 0.1), anc("d4", "2025-03-04", 0.8),
+              anc("d4-again", "2025-03-04", 0.8), anc("undated", None, 0.9)]
+    (record,) = bind_fhir(_bundle({"resourceType": "Patient", "id": "a"}, transplant, *counts), "b.json", False, protocol.checked, data_map)
+    assert isinstance(record, PatientRecord)
+    slot = protocol.checked.input_index["anc"].slot
+    fact = record.facts[slot]
+    assert fact is not None and "2025-03-03 left unknown (Observation/d3, Observation/d3-again disagree)" in str(fact.source)
+    assert "not placed, having no date: Observation/undated" in str(fact.source)
+    assert fact.raw == "{2025-03-02: 0.6 10*9/L, 2025-03-04: 0.8 10*9/L}"  # the agreeing pair on day 4 is one value
+    run = carepath.evaluate_all(protocol, [record], dt.date(2025, 4, 1))
+    assert run.results[0].decisions["neutrophil_engraftment"] is None  # day 2 high, day 3 unknown: not guessed either way
+
+
 _LEAF = st.one_of(st.none(), st.booleans(), st.integers(), st.text(max_size=6),
                   st.sampled_from(["Patient/a", "urn:uuid:x", "2020-01-01", "http://loinc.org", "26464-8", "10*9/L", "Observation", "Patient"]))
 _KEYS = st.sampled_from(["resourceType", "id", "status", "subject", "reference", "code", "coding", "system", "valueQuantity", "value",
