@@ -65,7 +65,7 @@ def deadline(resolver: Resolver, recommendation: n.Recommendation) -> p.Deadline
     within = spec.within
     if not isinstance(within, n.QuantityLiteral) or within.value.denominator != 1 or within.value <= 0 or \
             within.unit not in ("day", "days", "week", "weeks", "month", "months", "year", "years"):
-        resolver.error("CP311", f"the deadline of '{recommendation.name.name}' is a whole number of days, weeks, months or years",
+        resolver.error("CP311", f"the deadline of '{recommendation.name.name}' is a whole number of days, weeks, months or years, 1 or more",
                        spec.within.span, "write e.g. 'due within 6 months of date_of_diagnosis'")
         return None
     if anchor is None or anchor.type.kind is not Kind.DATE:
