@@ -136,6 +136,10 @@ _TABLE = (
     Code("CP806", _E, "a vocabulary entry naming a member its input does not list", "cp806-a-bad-vocabulary-entry"),
     Code("CP807", _E, "a map entry of the wrong form (a FHIR code, anchor, window or pattern that cannot be read)",
          "cp807-a-malformed-entry"),
+    # CP9xx: the SQL back end (`carepath sql`, `--engine duckdb|spark`): each refuses the protocol, naming the construct
+    Code("CP901", _E, "a construct the SQL back end does not compile (doses, targets, events, series, functions)",
+         "cp901-a-construct-sql-does-not-compile"),
+    Code("CP902", _E, "arithmetic whose exact value may need more than SQL's 38 decimal digits", "cp902-arithmetic-past-38-digits"),
 )
 
 #: Every code carepath can report, by code, in the order the docs list them.

@@ -186,7 +186,7 @@ def evaluate_batch(compiled: CompiledProtocol, records: Sequence[PatientRecord |
     # Usually every record is valid and no age is counted to `as_of`: the records' values are split as they are.
     # Otherwise invalid records, and records whose age on `as_of` is at fault, are sorted out one by one first.
     if compiled.as_of_inputs or not set(map(type, records)) <= {PatientRecord}:
-        rows, positions, errors = _valid_rows(compiled, records, as_of)
+        rows, positions, errors = valid_rows(compiled, records, as_of)
     else:
         rows, positions = _LazyRows(records), range(len(records))  # type: ignore[arg-type]
     split = _split(rows, read)
@@ -211,7 +211,7 @@ def evaluate_batch(compiled: CompiledProtocol, records: Sequence[PatientRecord |
     why: dict[int, dict[str, tuple[str, ...]]] = {}
     held: dict[int, dict[str, tuple[object, ...]]] = {}
     if reasons:
-        states = [[_state(v) for v in columns[info.slot]] for info in compiled.read_inputs]
+        states = [[input_state(v) for v in columns[info.slot]] for info in compiled.read_inputs]
         patterns = [columns[slot] for slot in plan.comparison_slots] + states
         traced: dict[tuple[Any, ...], Result] = {}
         for row, pattern in enumerate(zip(*patterns, strict=True) if patterns else repeat((), count)):
@@ -227,7 +227,7 @@ def evaluate_batch(compiled: CompiledProtocol, records: Sequence[PatientRecord |
         outcomes = [columns[slot] for slot in plan.comparison_slots]
         for row in undetermined:
             row_values = rows[row]
-            input_states = [_state(row_values[i.slot]) for i in compiled.read_inputs]
+            input_states = [input_state(row_values[i.slot]) for i in compiled.read_inputs]
             if compiled.always_classified and input_states.count(2) == len(input_states) - 1:
                 # Only unknown inputs make a decision unknown when every classification has `otherwise`,
                 # so a lone unknown input is exactly what is needed.
@@ -302,7 +302,7 @@ def _split(rows: Iterable[Sequence[Any]], slots: Sequence[int]) -> list[list[Any
     return columns
 
 
-def _valid_rows(compiled: CompiledProtocol, records: Sequence[PatientRecord | InvalidRecord],
+def valid_rows(compiled: CompiledProtocol, records: Sequence[PatientRecord | InvalidRecord],
                 as_of: dt.date) -> tuple[list[Sequence[Any]], list[int], dict[int, tuple[RecordError, ...]]]:
     rows: list[Sequence[Any]] = []
     positions: list[int] = []
@@ -332,7 +332,7 @@ def _batch_needs(compiled: CompiledProtocol, values: Sequence[Any], decided: lis
     return _needs(compiled, env)
 
 
-def _state(value: Any) -> int:
+def input_state(value: Any) -> int:
     """What `needs` can see of an input: missing (0), too imprecise to compare (1), or known (2)."""
     return 0 if value is None else 1 if is_imprecise(value) else 2
 

@@ -1,0 +1,636 @@
+"""The checked program → one SQL query, built as sqlglot's expression tree, from a table of bound inputs to a table of
+decisions, statuses and the inputs each undetermined patient needs.
+
+Each comparison is the operator table's entry (`COMPARISONS`) read in SQL: the same keys, the same interval rules,
+held equal to it by the differential tests. SQL's NULL logic is Kleene's, so `and`, `or` and `not` carry over; a
+classification is not a plain `CASE` (an unknown earlier branch makes it undetermined, never the next branch). Numbers
+are exact DECIMALs whose widths follow from the inputs' plausible ranges: a value that could need more than 38 digits,
+and every construct with no SQL form here, is refused with a diagnostic (CP901, CP902), never approximated.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+from sqlglot import exp
+
+from carepath.compile.closures import constant_of, operand_kinds, oriented
+from carepath.ir import program as p
+from carepath.language.diagnostics import Diagnostic, ProtocolError, Severity
+from carepath.language.nodes import ArithOp, BoolKind, Comparator
+from carepath.semantics.operators import COMPARISONS, Operand, exact
+from carepath.semantics.types import Kind
+from carepath.semantics.values import MONTH
+
+
+class Dialect(enum.StrEnum):
+    """The SQL engines the query is printed for (sqlglot's own dialect names)."""
+
+    DUCKDB = "duckdb"
+    SPARK = "spark"
+    TRINO = "trino"
+    POSTGRES = "postgres"
+
+
+#: The bound-input table's columns for a duration: its bounds in month positions (months × 32 + days) and in days.
+DURATION_PARTS = ("month_low", "month_high", "day_low", "day_high")
+#: Scale of every number in the bound-input table: the input's declared unit to 9 decimals, as tables are read.
+SCALE = 9
+MAX_DIGITS = 38
+#: The output's own columns, beside one column per decision.
+ID, STATUS, NEEDS = "id", "status", "needs"
+
+
+def part_column(name: str, part: str) -> str:
+    """A duration input's bound column in the input table: `age_at_diagnosis__month_low`."""
+    return f"{name}__{part}"
+
+
+class NotCompiled(Exception):
+    """A node with no SQL form: reported as CP901 at the node."""
+
+    def __init__(self, node: Any, what: str) -> None:
+        super().__init__(what)
+        self.node, self.what = node, what
+
+
+class TooWide(Exception):
+    """Arithmetic whose exact value may need more digits than a DECIMAL holds: CP902 at the node."""
+
+    def __init__(self, node: Any, digits: int) -> None:
+        super().__init__(digits)
+        self.node, self.digits = node, digits
+
+
+@dataclass(frozen=True, slots=True)
+class Decimalish:
+    """An exact SQL number: `expr` is a DECIMAL(precision, scale) whose values fit, since every input's plausible range
+    bounds it; a quotient keeps its denominator apart (`den`), so division stays exact and a zero divisor unknown."""
+
+    expr: exp.Expr
+    precision: int
+    scale: int
+    den: Decimalish | None = None
+    divisors: tuple[exp.Expr, ...] = ()  # each must be non-zero for the value to be defined (x / 0 is unknown)
+
+
+@dataclass(frozen=True, slots=True)
+class SqlProgram:
+    """The query, and what a reader of its result needs: the decisions' columns and the inputs the table must carry."""
+
+    query: exp.Query
+    decisions: tuple[str, ...]
+    inputs: tuple[p.InputInfo, ...]  # the inputs some rule reads: the input table's columns
+    atoms: tuple[str, ...]  # the comparisons' outcome columns, when asked for (rows sharing them share their reasons)
+
+    def sql(self, dialect: Dialect = Dialect.DUCKDB, pretty: bool = True) -> str:
+        return self.query.sql(dialect=dialect.value, pretty=pretty, identify=True)
+
+
+def compile_sql(checked: p.CheckedProtocol, table: str = "inputs", atoms: bool = False) -> SqlProgram:
+    """The protocol as one query over `table`; raises `ProtocolError` (CP901/CP902) naming each construct it cannot compile."""
+    compiler = _Compiler(checked, atoms)
+    problems: list[Diagnostic] = []
+    steps: list[tuple[str, list[exp.Expr]]] = []
+    for definition in checked.definitions:
+        try:
+            steps.append((definition.name, compiler.definition(definition)))
+        except NotCompiled as refused:
+            problems.append(Diagnostic("CP901", Severity.ERROR, f"{refused.what} cannot be compiled to SQL", refused.node.span,
+                                       "run it with the interpreter (`carepath run` without `--engine`)"))
+        except TooWide as wide:
+            problems.append(Diagnostic("CP902", Severity.ERROR,
+                                       f"'{wide.node.text}' may need {wide.digits} decimal digits, more than SQL's {MAX_DIGITS}",
+                                       wide.node.span, "declare plausible ranges for the inputs it reads, so their size is known"))
+    decisions = tuple(d.name for d in checked.decisions)
+    clash = [name for name in decisions if name in (ID, STATUS, NEEDS)]
+    for definition in checked.definitions:
+        if definition.name in clash:
+            problems.append(Diagnostic("CP901", Severity.ERROR, f"a decision named '{definition.name}' cannot be a column "
+                                       f"beside the result's own '{definition.name}'", definition.span, "rename the decision"))
+    if problems:
+        raise ProtocolError(checked.source, problems)
+    query = compiler.query(table, steps)
+    return SqlProgram(query, decisions, tuple(compiler.read.values()), tuple(compiler.atom_names))
+
+
+def _column(name: str) -> exp.Column:
+    return exp.column(name, quoted=True)
+
+
+def _def_column(name: str) -> str:
+    return f"d:{name}"
+
+
+def _need_column(definition: str, name: str) -> str:
+    return f"n:{definition}:{name}"
+
+
+def _true() -> exp.Expr:
+    return exp.Boolean(this=True)
+
+
+def _false() -> exp.Expr:
+    return exp.Boolean(this=False)
+
+
+def _any(parts: Iterable[exp.Expr]) -> exp.Expr:
+    found = [part for part in parts if not (isinstance(part, exp.Boolean) and part.this is False)]
+    if not found:
+        return _false()
+    return exp.or_(*found) if len(found) > 1 else found[0]
+
+
+def _paren(node: exp.Expr) -> exp.Expr:
+    return node if isinstance(node, (exp.Column, exp.Paren, exp.Literal, exp.Boolean, exp.Null)) else exp.Paren(this=node)
+
+
+def _is_null(node: exp.Expr) -> exp.Expr:
+    """`x IS NULL`, with x parenthesised: `NOT a IS NULL` would read as `NOT (a IS NULL)`."""
+    return exp.Is(this=_paren(node), expression=exp.null())
+
+
+#: The SQL form of each comparison on two known values.
+_SQL_COMPARATOR: dict[Comparator, type[exp.Binary]] = {
+    Comparator.EQ: exp.EQ, Comparator.NE: exp.NEQ, Comparator.LT: exp.LT,
+    Comparator.LE: exp.LTE, Comparator.GT: exp.GT, Comparator.GE: exp.GTE,
+}
+
+
+def _compare(left: exp.Expr, op: Comparator, right: exp.Expr) -> exp.Expr:
+    return _SQL_COMPARATOR[op](this=left, expression=right)
+
+
+def _case(*arms: tuple[exp.Expr, exp.Expr], otherwise: exp.Expr | None = None) -> exp.Expr:
+    case = exp.Case()
+    for condition, value in arms:
+        case = case.when(condition, value)
+    return case.else_(otherwise if otherwise is not None else exp.null())
+
+
+# ---- the operator table's comparisons, in SQL ---------------------------------------------------
+
+Bounds = tuple[exp.Expr, exp.Expr]  # (low, high) of a value known within bounds
+
+
+def compare_intervals_sql(a: Bounds, op: Comparator, b: Bounds) -> exp.Expr:
+    """`operators.compare_intervals` in SQL: true or false only when every pair of values agrees, else NULL."""
+    (a_low, a_high), (b_low, b_high) = a, b
+    match op:
+        case Comparator.GT | Comparator.GE:
+            return compare_intervals_sql(b, op.flipped, a)
+        case Comparator.LT:
+            return _case((_compare(a_high, Comparator.LT, b_low), _true()), (_compare(a_low, Comparator.GE, b_high), _false()))
+        case Comparator.LE:
+            return _case((_compare(a_high, Comparator.LE, b_low), _true()), (_compare(a_low, Comparator.GT, b_high), _false()))
+        case Comparator.EQ | Comparator.NE:
+            point = exp.and_(a_low.eq(a_high), a_high.eq(b_low), b_low.eq(b_high))
+            apart = exp.or_(_compare(a_high, Comparator.LT, b_low), _compare(b_high, Comparator.LT, a_low))
+            equal = op is Comparator.EQ
+            return _case((point, exp.Boolean(this=equal)), (apart, exp.Boolean(this=not equal)))
+    raise ValueError(f"unknown comparison {op!r}")
+
+
+def _duration_bounds(columns: dict[str, exp.Expr]) -> tuple[Bounds, Bounds]:
+    return (columns["month_low"], columns["month_high"]), (columns["day_low"], columns["day_high"])
+
+
+def _against_months(op: Comparator, duration: dict[str, exp.Expr], months: int) -> exp.Expr:
+    """`_against_months`: the month-position bounds against `n × 32`."""
+    threshold = exp.Literal.number(months * MONTH)
+    return compare_intervals_sql(_duration_bounds(duration)[0], op, (threshold, threshold))
+
+
+def _against_days(op: Comparator, duration: dict[str, exp.Expr], days: int) -> exp.Expr:
+    threshold = exp.Literal.number(days)
+    return compare_intervals_sql(_duration_bounds(duration)[1], op, (threshold, threshold))
+
+
+def _durations(op: Comparator, a: dict[str, exp.Expr], b: dict[str, exp.Expr]) -> exp.Expr:
+    """`compare_durations`: by month positions when both are exact in months, else by days when both are exact in days,
+    else whichever bound settles it."""
+    (a_months, a_days), (b_months, b_days) = _duration_bounds(a), _duration_bounds(b)
+    by_months, by_days = compare_intervals_sql(a_months, op, b_months), compare_intervals_sql(a_days, op, b_days)
+    months_exact = exp.and_(a_months[0].eq(a_months[1]), b_months[0].eq(b_months[1]))
+    days_exact = exp.and_(a_days[0].eq(a_days[1]), b_days[0].eq(b_days[1]))
+    return _case((months_exact, by_months), (days_exact, by_days), otherwise=exp.func("COALESCE", by_months, by_days))
+
+
+#: The operator-table keys the SQL back end reads, and how: the same keys as `COMPARISONS`, save event days.
+SQL_OPERANDS = frozenset(key for key in COMPARISONS if Operand.DAY not in key)
+
+
+# ---- the compiler -------------------------------------------------------------------------------
+
+
+class _Compiler:
+    def __init__(self, checked: p.CheckedProtocol, atoms: bool) -> None:
+        self.checked = checked
+        self.read: dict[str, p.InputInfo] = {}
+        self.definitions = {d.name: d for d in checked.definitions}
+        self.reaches: dict[str, list[str]] = {}  # definition → the inputs its `needs` can name, in input order
+        self.want_atoms = atoms
+        self.atom_names: list[str] = []
+        self.atom_exprs: list[exp.Expr] = []
+
+    # -- definitions --
+
+    def definition(self, definition: p.Definition) -> list[exp.Expr]:
+        """The definition's value column and its `needs` columns (one per input it can name)."""
+        match definition:
+            case p.Criterion() | p.Recommendation():
+                value = self.cond(definition.condition)
+                needs = {name: self.needs(definition.condition, name) for name in self._inputs(definition.condition)}
+            case p.Classification():
+                value, needs = self.classification(definition)
+            case p.Dose() | p.Target() | p.Event():
+                raise NotCompiled(definition, f"the {definition.step_kind.value} '{definition.name}'")
+        self.reaches[definition.name] = list(needs)
+        return [value.as_(_def_column(definition.name), quoted=True),
+                *(need.as_(_need_column(definition.name, name), quoted=True) for name, need in needs.items())]
+
+    def classification(self, definition: p.Classification) -> tuple[exp.Expr, dict[str, exp.Expr]]:
+        """`first_true`: the first branch whose condition is not false decides; if it is unknown, so is the result."""
+        arms: list[tuple[exp.Expr, exp.Expr]] = []
+        otherwise: exp.Expr = exp.null()
+        conditions: list[tuple[exp.Expr, p.Cond]] = []
+        for branch in definition.branches:
+            if branch.condition is None:
+                otherwise = exp.Literal.string(branch.name)
+                break
+            condition = self.cond(branch.condition)
+            arms.append((condition, exp.Literal.string(branch.name)))
+            arms.append((_is_null(condition.copy()), exp.null()))
+            conditions.append((condition, branch.condition))
+        value = _case(*arms, otherwise=otherwise)
+        # `needs`: the inputs of the first branch whose condition is not false, when that one is unknown
+        names = [name for _, node in conditions for name in self._inputs(node)]
+        needs: dict[str, exp.Expr] = {}
+        for name in dict.fromkeys(names):
+            needs_arms = []
+            for condition, node in conditions:
+                reads = name in self._inputs(node)
+                needs_arms.append((_is_null(condition.copy()), self.needs(node, name) if reads else _false()))
+                needs_arms.append((condition.copy(), _false()))  # true: taken, nothing is needed
+            needs[name] = exp.func("COALESCE", _case(*needs_arms, otherwise=_false()), _false())
+        return value, needs
+
+    def _inputs(self, node: Any) -> list[str]:
+        """The inputs `needs` can name for a node, in the protocol's input order."""
+        found: set[str] = set()
+        for item in node.walk():
+            if isinstance(item, p.InputRef):
+                found.add(item.input.name)
+            elif isinstance(item, p.DefRef) and item.name in self.reaches:
+                found.update(self.reaches[item.name])
+        return [info.name for info in self.checked.inputs if info.name in found]
+
+    # -- conditions and values --
+
+    def cond(self, node: Any) -> exp.Expr:
+        match node:
+            case p.Logic():
+                return self.logic(node)
+            case p.Negation():
+                return exp.Not(this=_paren(self.cond(node.operand)))
+            case p.Compare():
+                return self.atom(node, self.compare(node))
+            case p.Presence():
+                column = self.input_columns(node.input)[0]
+                return self.atom(node, _is_null(column) if not node.known else exp.Not(this=_is_null(column)))
+            case p.InputRef():
+                return self.atom(node, self.input_columns(node.input)[0])
+            case p.DefRef():
+                return _column(_def_column(node.name))
+            case p.Const():
+                return exp.null() if node.value is None else exp.Boolean(this=bool(node.value))
+        raise NotCompiled(node, f"'{node.text}' ({type(node).__name__})")
+
+    def atom(self, node: Any, condition: exp.Expr) -> exp.Expr:
+        """A comparison (or presence test, or boolean input): kept as an outcome column too when asked for."""
+        if self.want_atoms:
+            self.atom_names.append(f"a:{len(self.atom_names)}")
+            self.atom_exprs.append(condition.copy())
+        return _paren(condition)
+
+    def logic(self, node: p.Logic) -> exp.Expr:
+        parts = [_paren(self.cond(o)) for o in node.operands]
+        match node.kind:
+            case BoolKind.AND | BoolKind.ALL_OF:
+                return exp.and_(*parts) if len(parts) > 1 else parts[0]
+            case BoolKind.OR | BoolKind.ANY_OF:
+                return exp.or_(*parts) if len(parts) > 1 else parts[0]
+            case BoolKind.IMPLIES:
+                premise, conclusion = parts
+                return exp.or_(exp.Not(this=premise), conclusion)  # Kleene: a false premise or a true conclusion decides
+            case BoolKind.XOR:
+                unknown = _any(_is_null(part.copy()) for part in parts)
+                parity = parts[0]
+                for part in parts[1:]:
+                    parity = _paren(exp.NEQ(this=parity, expression=part))
+                return _case((unknown, exp.null()), otherwise=parity)
+        raise AssertionError(node.kind)
+
+    def input_columns(self, info: p.InputInfo) -> list[exp.Expr]:
+        if info.type.kind is Kind.SERIES:
+            raise NotCompiled(info, f"the series '{info.name}'")
+        self.read.setdefault(info.name, info)
+        if info.type.kind is Kind.DURATION:
+            return [_column(part_column(info.name, part)) for part in DURATION_PARTS]
+        return [_column(info.name)]
+
+    def compare(self, node: p.Compare) -> exp.Expr:
+        left, right, op = oriented(node)
+        kinds = operand_kinds(left, right)
+        if kinds not in {(k[1], k[2]) for k in SQL_OPERANDS}:
+            raise NotCompiled(node, f"the comparison '{node.text}' of event days")
+        match kinds:
+            case (Operand.DURATION, Operand.MONTHS):
+                return _against_months(op, self.duration(left), constant_of(right)[1])
+            case (Operand.DURATION, Operand.DAYS):
+                return _against_days(op, self.duration(left), constant_of(right)[1])
+            case (Operand.DURATION, Operand.DURATION):
+                return _durations(op, self.duration(left), self.duration(right))
+        if self._numeric(left) or self._numeric(right):
+            return self.exact_compare(node, left, op, right)
+        return _compare(self.plain(left), op, self.plain(right))  # enumeration members, booleans, text, dates: their own order
+
+    def duration(self, node: Any) -> dict[str, exp.Expr]:
+        if isinstance(node, p.InputRef):
+            return dict(zip(DURATION_PARTS, self.input_columns(node.input), strict=True))
+        raise NotCompiled(node, f"the duration '{node.text}'")
+
+    def plain(self, node: Any) -> exp.Expr:
+        if isinstance(node, p.InputRef):
+            return self.input_columns(node.input)[0]
+        if isinstance(node, p.Const):
+            return _literal(node.value, node)
+        return self.cond(node)
+
+    def _numeric(self, node: Any) -> bool:
+        kind = node.input.type.kind if isinstance(node, p.InputRef) else getattr(getattr(node, "type", None), "kind", None)
+        return isinstance(node, (p.Arith, p.Call)) or kind in (Kind.QUANTITY, Kind.NUMBER)
+
+    # -- exact numbers --
+
+    def exact_compare(self, node: p.Compare, left: Any, op: Comparator, right: Any) -> exp.Expr:
+        """`a op b` on exact numbers: a quotient is compared through the sign of the cross difference, so nothing rounds."""
+        a = self.number(left)
+        b = self.number(right)
+        if node.scale != 1:
+            b = _with_divisors(_times(b, _constant(_exact(node.scale), node), node), b.divisors)
+        undefined = _any(divisor.copy().eq(0) for divisor in (*a.divisors, *b.divisors))
+        if a.den is None and b.den is None:
+            common = _common(a, b, node)
+            return _case((undefined, exp.null()), otherwise=_compare(_cast(a, *common), op, _cast(b, *common)))
+        # a/x op b/y  ⇔  sign(a·y − b·x) · sign(x) · sign(y) op 0, and unknown when a divisor is zero
+        a_num, a_den = _split(a)
+        b_num, b_den = _split(b)
+        difference = _minus(_times(a_num, b_den, node), _times(b_num, a_den, node), node)
+        signs = exp.Mul(this=exp.Mul(this=exp.func("SIGN", difference.expr), expression=exp.func("SIGN", a_den.expr)),
+                        expression=exp.func("SIGN", b_den.expr))
+        return _case((undefined, exp.null()), otherwise=_compare(_paren(signs), op, exp.Literal.number(0)))
+
+    def number(self, node: Any) -> Decimalish:
+        match node:
+            case p.InputRef():
+                column = self.input_columns(node.input)[0]
+                digits = _digits_of(node.input)
+                return Decimalish(exp.cast(column, _decimal(digits + SCALE, SCALE)), digits + SCALE, SCALE)
+            case p.Const():
+                return _constant(_exact(node.value), node)
+            case p.Arith():
+                return self.arith(node)
+            case p.Call():
+                raise NotCompiled(node, f"the function call '{node.text}'")
+        raise NotCompiled(node, f"'{getattr(node, 'text', node)}' as a number")
+
+    def arith(self, node: p.Arith) -> Decimalish:
+        a, b = self.number(node.left), self.number(node.right)
+        if node.right_scale != 1:
+            b = _with_divisors(_times(b, _constant(_exact(node.right_scale), node), node), b.divisors)
+        match node.op:
+            case ArithOp.MULTIPLY:
+                made = _over(_times(*_num(a, b), node), _den_times(a, b, node))
+            case ArithOp.DIVIDE:
+                a_num, a_den = _split(a)
+                b_num, b_den = _split(b)
+                made = Decimalish(*_fields(_times(a_num, b_den, node)), den=_times(a_den, b_num, node),
+                                  divisors=(b_num.expr.copy(),))
+            case ArithOp.ADD | ArithOp.SUBTRACT if a.den is None and b.den is None:
+                made = _plus(a, b, node) if node.op is ArithOp.ADD else _minus(a, b, node)
+            case ArithOp.ADD | ArithOp.SUBTRACT:
+                a_num, a_den = _split(a)
+                b_num, b_den = _split(b)
+                left, right = _times(a_num, b_den, node), _times(b_num, a_den, node)
+                top = _plus(left, right, node) if node.op is ArithOp.ADD else _minus(left, right, node)
+                made = Decimalish(*_fields(top), den=_times(a_den, b_den, node))
+        return Decimalish(made.expr, made.precision, made.scale, made.den, (*a.divisors, *b.divisors, *made.divisors))
+
+    # -- needs --
+
+    def needs(self, node: Any, name: str) -> exp.Expr:
+        """Whether the input `name` is among those an unknown `node` waits for (`compile.needs`, in SQL)."""
+        match node:
+            case p.InputRef():
+                if node.input.name != name:
+                    return _false()
+                return self.unsettled(node)
+            case p.DefRef():
+                return _column(_need_column(node.name, name)) if name in self.reaches.get(node.name, ()) else _false()
+            case p.Const() | p.CalendarConst() | p.Presence():
+                return _false()
+            case p.Negation():
+                return self.needs(node.operand, name)
+            case p.Logic():
+                return _any(exp.and_(_is_null(self.cond(o)), _paren(self.needs(o, name)))
+                            for o in node.operands if name in self._inputs(o))
+            case p.Compare():
+                return _any(exp.and_(_paren(self.unsettled(s)), _paren(self.needs(s, name)))
+                            for s in (node.left, node.right) if not isinstance(s, (p.Const, p.CalendarConst)) and name in self._inputs(s))
+            case p.Arith():
+                return _any(exp.and_(_paren(_unknown(self.number(s))), _paren(self.needs(s, name)))
+                            for s in (node.left, node.right) if name in self._inputs(s))
+        raise NotCompiled(node, f"'{getattr(node, 'text', node)}'")
+
+    def unsettled(self, node: Any) -> exp.Expr:
+        """`values.unsettled`: missing, or a duration known only within bounds."""
+        if isinstance(node, p.InputRef) and node.input.type.kind is Kind.DURATION:
+            low, high, day_low, day_high = self.input_columns(node.input)
+            return exp.or_(_is_null(low), exp.NEQ(this=low, expression=high), exp.NEQ(this=day_low, expression=day_high))
+        if isinstance(node, p.InputRef):
+            return _is_null(self.input_columns(node.input)[0])
+        if isinstance(node, (p.Arith, p.Call)):
+            return _unknown(self.number(node))
+        return _is_null(self.cond(node))
+
+    # -- the query --
+
+    def query(self, table: str, steps: list[tuple[str, list[exp.Expr]]]) -> exp.Query:
+        """One CTE per definition, in evaluation order (each reads the columns before it), then the result."""
+        source = exp.to_table(table, quoted=True)
+        query: exp.Select | None = None
+        previous = table
+        ctes: list[tuple[str, exp.Select]] = []
+        for index, (_, columns) in enumerate(steps):
+            name = f"step_{index}"
+            ctes.append((name, exp.select(exp.Star(), *columns).from_(exp.to_table(previous, quoted=True) if index else source)))
+            previous = name
+        decisions = [d.name for d in self.checked.decisions]
+        undetermined = _any(_is_null(_column(_def_column(name))) for name in decisions)
+        status = _case((undetermined, exp.Literal.string("undetermined")), otherwise=exp.Literal.string("ok"))
+        needed = []
+        for info in self.checked.inputs:
+            wanted = [exp.and_(_is_null(_column(_def_column(d))), _column(_need_column(d, info.name)))
+                      for d in decisions if info.name in self.reaches.get(d, ())]
+            if wanted:
+                needed.append(_case((_any(wanted), exp.Literal.string("," + info.name)), otherwise=exp.Literal.string("")))
+        joined: exp.Expr = exp.Literal.string("")
+        for part in needed:
+            joined = exp.DPipe(this=joined, expression=part, safe=True)
+        needs = _case((undetermined.copy(), exp.Substring(this=_paren(joined), start=exp.Literal.number(2))), otherwise=exp.null())
+        outputs: list[exp.Expr] = [_column(ID).as_(ID, quoted=True), status.as_(STATUS, quoted=True),
+                                         *(_column(_def_column(name)).as_(name, quoted=True) for name in decisions),
+                                         needs.as_(NEEDS, quoted=True)]
+        outputs.extend(expr.as_(name, quoted=True) for name, expr in zip(self.atom_names, self.atom_exprs, strict=True))
+        query = exp.select(*outputs).from_(exp.to_table(previous, quoted=True) if steps else source)
+        for name, select in ctes:
+            query = query.with_(name, as_=select)
+        return query
+
+
+# ---- exact numbers, with their widths --------------------------------------------------------------
+
+
+def _decimal(precision: int, scale: int) -> exp.DataType:
+    return exp.DataType.build(f"DECIMAL({precision}, {scale})")
+
+
+def _digits_of(info: p.InputInfo) -> int:
+    """Digits before the point an input's values can need: from its plausible range, else the table's widest."""
+    if info.plausible is None:
+        return MAX_DIGITS - SCALE
+    largest = max(abs(_exact(bound)) for bound in info.plausible)
+    return max(1, len(str(int(largest))))
+
+
+def _literal(value: object, node: Any) -> exp.Expr:
+    if isinstance(value, bool):
+        return exp.Boolean(this=value)
+    if isinstance(value, str):
+        return exp.Literal.string(value)
+    if value is None:
+        return exp.null()
+    import datetime as dt
+
+    if isinstance(value, dt.date):
+        return exp.cast(exp.Literal.string(value.isoformat()), exp.DataType.build("DATE"))
+    raise NotCompiled(node, f"the value '{getattr(node, 'text', value)}'")
+
+
+def _constant(value: Fraction, node: Any) -> Decimalish:
+    """An exact constant: a DECIMAL literal when it has a finite decimal expansion, else a quotient of two."""
+    den = value.denominator
+    twos_fives = den
+    for prime in (2, 5):
+        while twos_fives % prime == 0:
+            twos_fives //= prime
+    if twos_fives != 1:
+        return Decimalish(*_fields(_constant(Fraction(value.numerator), node)), den=_constant(Fraction(den), node))
+    scale = 0
+    while (value * 10**scale).denominator != 1:
+        scale += 1
+    text = format(Decimal(value.numerator) / Decimal(den), "f") if scale else str(value.numerator)
+    whole = len(str(abs(int(value)))) if abs(value) >= 1 else 1
+    precision = whole + scale
+    if precision > MAX_DIGITS:
+        raise TooWide(node, precision)
+    return Decimalish(exp.cast(exp.Literal.string(text), _decimal(precision, scale)), precision, scale)
+
+
+def _exact(value: object) -> Fraction:
+    """A constant as the interpreter reads it exactly (`operators.exact`: a float by its shortest decimal)."""
+    found = exact(value)
+    if found is None:
+        raise ValueError("a constant with no value")
+    return found
+
+
+def _with_divisors(value: Decimalish, divisors: tuple[exp.Expr, ...]) -> Decimalish:
+    return Decimalish(value.expr, value.precision, value.scale, value.den, (*divisors, *value.divisors))
+
+
+def _unknown(value: Decimalish) -> exp.Expr:
+    """The interpreter's None for a computed number: an input missing, or a divisor zero."""
+    parts = [_is_null(value.expr.copy()), *(divisor.copy().eq(0) for divisor in value.divisors)]
+    if value.den is not None:
+        parts.append(_is_null(value.den.expr.copy()))
+    return exp.func("COALESCE", exp.or_(*parts), _true()) if len(parts) > 1 else parts[0]
+
+
+def _fields(value: Decimalish) -> tuple[exp.Expr, int, int]:
+    return value.expr, value.precision, value.scale
+
+
+def _split(value: Decimalish) -> tuple[Decimalish, Decimalish]:
+    one = Decimalish(exp.cast(exp.Literal.string("1"), _decimal(1, 0)), 1, 0)
+    return Decimalish(*_fields(value)), value.den if value.den is not None else one
+
+
+def _num(a: Decimalish, b: Decimalish) -> tuple[Decimalish, Decimalish]:
+    return Decimalish(*_fields(a)), Decimalish(*_fields(b))
+
+
+def _den_times(a: Decimalish, b: Decimalish, node: Any) -> Decimalish | None:
+    if a.den is None and b.den is None:
+        return None
+    return _times(_split(a)[1], _split(b)[1], node)
+
+
+def _over(top: Decimalish, den: Decimalish | None) -> Decimalish:
+    return top if den is None else Decimalish(*_fields(top), den=den)
+
+
+def _checked(precision: int, node: Any) -> int:
+    if precision > MAX_DIGITS:
+        raise TooWide(node, precision)
+    return precision
+
+
+def _cast(value: Decimalish, precision: int, scale: int) -> exp.Expr:
+    if (value.precision, value.scale) == (precision, scale):
+        return value.expr
+    return exp.cast(value.expr, _decimal(precision, scale))
+
+
+def _times(a: Decimalish, b: Decimalish, node: Any) -> Decimalish:
+    """A product typed to exactly the digits it can need, so no engine rounds it (Spark would, past 38)."""
+    precision, scale = _checked(a.precision + b.precision, node), a.scale + b.scale
+    product = exp.Mul(this=_paren(a.expr), expression=_paren(b.expr))
+    return Decimalish(exp.cast(product, _decimal(precision, scale)), precision, scale)
+
+
+def _common(a: Decimalish, b: Decimalish, node: Any) -> tuple[int, int]:
+    scale = max(a.scale, b.scale)
+    whole = max(a.precision - a.scale, b.precision - b.scale)
+    return _checked(whole + scale, node), scale
+
+
+def _sum(a: Decimalish, b: Decimalish, node: Any, make: Callable[..., exp.Expr]) -> Decimalish:
+    whole_scale = _common(a, b, node)
+    precision, scale = _checked(whole_scale[0] + 1, node), whole_scale[1]
+    total = make(this=_cast(a, precision, scale), expression=_cast(b, precision, scale))
+    return Decimalish(exp.cast(total, _decimal(precision, scale)), precision, scale)
+
+
+def _plus(a: Decimalish, b: Decimalish, node: Any) -> Decimalish:
+    return _sum(a, b, node, exp.Add)
+
+
+def _minus(a: Decimalish, b: Decimalish, node: Any) -> Decimalish:
+    return _sum(a, b, node, exp.Sub)

@@ -1,0 +1,103 @@
+"""A cohort decided by SQL: the protocol compiled once (`compile.sql`), the bound records as its input table, the query
+run by DuckDB embedded or by Spark; the result is the interpreter's own `Batch`, so every renderer reads it unchanged.
+
+Rows the input table cannot hold exactly are decided by the interpreter; reasons come from one traced evaluation per
+pattern of comparison outcomes and input states, as `evaluate_batch` gives them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+import pyarrow as pa
+
+from carepath.compile.compiler import CompiledProtocol
+from carepath.compile.sql import NEEDS, STATUS, SqlProgram, compile_sql
+from carepath.data.columnar import input_table
+from carepath.data.records import InvalidRecord, PatientRecord
+from carepath.runtime.engine import Batch, Result, evaluate, input_state, valid_rows
+
+
+class Engine(enum.StrEnum):
+    """Who decides a cohort: the interpreter (every command), DuckDB embedded, or Spark (the `[spark]` extra)."""
+
+    INTERPRETER = "interpreter"
+    DUCKDB = "duckdb"
+    SPARK = "spark"
+
+
+#: Runs a compiled query over an input table (registered as `inputs`) and gives its result table.
+Runner = Callable[[SqlProgram, pa.Table], pa.Table]
+
+
+def run_on_duckdb(program: SqlProgram, table: pa.Table) -> pa.Table:
+    """DuckDB embedded, in memory: the Arrow table is read in place, never copied into a database file."""
+    import duckdb  # imported when used: the interpreter's commands never pay for it
+
+    from carepath.compile.sql import Dialect
+
+    with duckdb.connect(":memory:") as connection:
+        connection.register("inputs", table)
+        return connection.sql(program.sql(Dialect.DUCKDB, pretty=False)).to_arrow_table()
+
+
+def evaluate_sql(compiled: CompiledProtocol, records: Iterable[PatientRecord | InvalidRecord], as_of: dt.date,
+                 runner: Runner = run_on_duckdb, reasons: bool = False) -> Batch:
+    """Every record, decided by SQL where the input table holds its values exactly, else by the interpreter."""
+    given = tuple(records)
+    program = compile_sql(compiled.checked, atoms=reasons)
+    rows, positions, errors = valid_rows(compiled, given, as_of)
+    ids = [str(given[position].id) for position in positions]
+    made = input_table(ids, rows, program.inputs)
+    result = runner(program, made.table).to_pydict() if made.table.num_rows else {}
+    count = len(given)
+    statuses = ["invalid"] * count
+    decided: dict[str, list[Any]] = {name: [None] * count for name in program.decisions}
+    needs: dict[int, tuple[str, ...]] = {}
+    why: dict[int, dict[str, tuple[str, ...]]] = {}
+    held: dict[int, dict[str, tuple[object, ...]]] = {}
+    row_of = {ids[row]: row for row in made.positions}
+    traced: dict[tuple[Any, ...], Result] = {}
+    read = compiled.read_inputs
+    for index, patient in enumerate(result.get("id", ())):
+        row = row_of[patient]
+        position = positions[row]
+        statuses[position] = result[STATUS][index]
+        for name in program.decisions:
+            decided[name][position] = result[name][index]
+        if result[NEEDS][index] is not None:
+            needs[position] = tuple(name for name in result[NEEDS][index].split(",") if name)
+        if reasons:
+            pattern = (*(result[atom][index] for atom in program.atoms), *(input_state(rows[row][i.slot]) for i in read))
+            sample = traced.get(pattern)
+            if sample is None:
+                sample = traced[pattern] = evaluate(compiled, given[position], as_of, trace=True)
+            why[position] = sample.reasons
+            held[position] = sample.reason_outcomes or {}
+    for row in made.left_out:  # a value past the table's exact decimals: the interpreter decides it
+        position = positions[row]
+        one = evaluate(compiled, given[position], as_of, trace=reasons)
+        statuses[position] = one.status
+        for name in program.decisions:
+            decided[name][position] = one.decisions.get(name)
+        if one.needs:
+            needs[position] = one.needs
+        if reasons:
+            why[position], held[position] = one.reasons, one.reason_outcomes or {}
+    return Batch(given, tuple(statuses), {name: column for name, column in decided.items()}, needs, errors, why, held)
+
+
+def decisions_table(batch: Batch, names: Sequence[str]) -> dict[str, list[Any]]:
+    """A batch as columns (id, status, decisions, needs, errors): what `--output` writes as CSV or Parquet."""
+    columns: dict[str, list[Any]] = {"id": [], "status": [], **{name: [] for name in names}, "needs": [], "errors": []}
+    for index, record in enumerate(batch.records):
+        columns["id"].append(record.id)
+        columns["status"].append(batch.statuses[index])
+        for name in names:
+            columns[name].append(batch.decisions[name][index])
+        columns["needs"].append(",".join(batch.needs.get(index, ())) or None)
+        columns["errors"].append("; ".join(error.message for error in batch.errors.get(index, ())) or None)
+    return columns
