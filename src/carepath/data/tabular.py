@@ -47,13 +47,19 @@ class Table:
     data: pa.Table
     name: str
     csv: bool
+    rows: Sequence[int] | None = None  # a part of a larger table (a batch, or rows taken out): each row's place in it
 
     def place(self, row: int, column: int) -> Place:
         """Row 0 of a CSV is on line 2; a Parquet row is counted from 1."""
+        row = self._row(row)
         return Place(self.name, row + 2 if self.csv else row + 1, column + 1)
 
     def where(self, row: int) -> str:
+        row = self._row(row)
         return f"{self.name}:{row + 2}" if self.csv else f"{self.name} row {row + 1}"
+
+    def _row(self, row: int) -> int:
+        return row if self.rows is None else self.rows[row]
 
 
 def read_csv(source: Path | bytes, name: str) -> Table:
@@ -149,6 +155,7 @@ def _records(table: Table, protocol: CheckedProtocol, ids: list[str | None], slo
              for d in protocol.inputs if d.derived_from and all(name in protocol.input_index for name in d.derived_from)]
     name = table.name
     line = 2 if table.csv else 1
+    at = table.rows
     prefix = f"{name}:" if table.csv else f"{name} row "
     new_record = _new_record
     # rows that need more than zipping, found once per column rather than once per row
@@ -159,7 +166,7 @@ def _records(table: Table, protocol: CheckedProtocol, ids: list[str | None], slo
     # every row as a record in one comprehension (the `where` worded as `Table.where` words it); then the few rows
     # that need more: those with an error or no id, and those whose durations are derived from two dates
     out: list[PatientRecord | InvalidRecord] = [
-        new_record(patient, values, RowFacts(by_slot, row), _NOTHING, f"{prefix}{row + line}", _NOTHING, name, None)
+        new_record(patient, values, RowFacts(by_slot, row), _NOTHING, f"{prefix}{(row if at is None else at[row]) + line}", _NOTHING, name, None)
         for row, (patient, values) in enumerate(zip(ids, rows, strict=True))]
     for row in apart:
         out[row] = _invalid(table, row, ids[row], errors.get(row) or [], id_index)
@@ -373,6 +380,24 @@ class _ColumnReader:
 
     def _quantity(self, array: pa.ChunkedArray) -> tuple[list[Any], FactColumn] | None:
         """The vectorised path: None when the column has no single unit (then each distinct value is converted)."""
+        found = self.quantity_arrays(array)
+        if found is None:
+            return None
+        converted, bad_rows, _ = found
+        values: list[Any] = converted.to_pylist()
+        for row in bad_rows:
+            values[row] = None
+        if all(value is None or value.is_integer() for value in values):  # every value whole: ints, as YAML's are
+            values = [None if value is None else int(value) for value in values]
+        else:
+            values = [int(value) if value is not None and value.is_integer() else value for value in values]
+        target = self.info.type.unit
+        assert isinstance(target, Unit)
+        return values, _QuantityFacts(self, values, array.to_pylist(), target.display)
+
+    def quantity_arrays(self, array: pa.ChunkedArray) -> tuple[pa.Array, list[int], str] | None:
+        """The column converted into the input's unit in one vectorised pass (float64, to 9 decimals), the rows whose
+        cell does not fit (each told as an error), and the unit read; None when the column has no single unit."""
         target = self.info.type.unit
         assert isinstance(target, Unit)
         written = array
@@ -412,10 +437,9 @@ class _ColumnReader:
             low, high = self.info.plausible
             outside = pc.or_(pc.less(converted, float(low)), pc.greater(converted, float(high)))  # type: ignore[arg-type]
             bad = pc.or_kleene(bad, pc.fill_null(outside, False))
-        values: list[Any] = converted.to_pylist()
-        shown_unit = target.display
         cells = written.to_pylist()
-        for row in pc.indices_nonzero(bad).to_pylist():
+        bad_rows: list[int] = pc.indices_nonzero(bad).to_pylist()
+        for row in bad_rows:
             cell = cells[row]
             text = f"{cell} {unit_text}" if self.entry is not None and self.entry.unit is not None else cell
             try:
@@ -423,31 +447,34 @@ class _ColumnReader:
                 self._fail(row, cell, BadValue(f"cannot be read with the unit {unit_text}"))
             except BadValue as error:
                 self._fail(row, cell, error)
-            values[row] = None
-        if all(value is None or value.is_integer() for value in values):  # every value whole: ints, as YAML's are
-            values = [None if value is None else int(value) for value in values]
-        else:
-            values = [int(value) if value is not None and value.is_integer() else value for value in values]
-        return values, _QuantityFacts(self, values, cells, shown_unit)
+        return converted, bad_rows, unit_text
 
     def _distinct(self, array: pa.ChunkedArray) -> tuple[list[Any], FactColumn]:
         """Each distinct value through the map's forms and vocabulary, then the records' own conversion, once."""
-        encoded = pc.dictionary_encode(array).combine_chunks()
-        distinct = encoded.dictionary.to_pylist()
-        outcomes = [self._one(cell) for cell in distinct]
+        encoded, distinct, outcomes = self.distinct_outcomes(array)
         written = [None if cell is None else str(cell) for cell in distinct]
-        bad = {index for index, outcome in enumerate(outcomes) if isinstance(outcome, BadValue)}
         indices: list[int | None] = encoded.indices.to_pylist()
-        if bad:
-            for row, index in enumerate(indices):
-                if index is not None and index in bad:
-                    outcome = outcomes[index]
-                    assert isinstance(outcome, BadValue)
-                    self._fail(row, distinct[index], outcome)
-                    indices[row] = None
+        if any(isinstance(outcome, BadValue) for outcome in outcomes):
+            indices = [None if index is None or isinstance(outcomes[index], BadValue) else index for index in indices]
         read = [(None, None) if isinstance(outcome, BadValue) else outcome for outcome in outcomes]
         values = [None if index is None else read[index][0] for index in indices]
         return values, _DistinctFacts(self, indices, [shown for _, shown in read], written)
+
+    def distinct_outcomes(self, array: pa.ChunkedArray) -> tuple[pa.DictionaryArray, list[Any], list[tuple[Any, str] | BadValue]]:
+        """The column dictionary-encoded, its distinct cells, and each one's (value, shown) or error; every row holding
+        a bad cell is told as an error."""
+        encoded = pc.dictionary_encode(array).combine_chunks()
+        distinct = encoded.dictionary.to_pylist()
+        outcomes = [self._one(cell) for cell in distinct]
+        bad = [index for index, outcome in enumerate(outcomes) if isinstance(outcome, BadValue)]
+        if bad:
+            indices = encoded.indices
+            for row in pc.indices_nonzero(pc.fill_null(pc.is_in(indices, pa.array(bad, indices.type)), False)).to_pylist():
+                index = indices[row].as_py()
+                outcome = outcomes[index]
+                assert isinstance(outcome, BadValue)
+                self._fail(row, distinct[index], outcome)
+        return encoded, distinct, outcomes
 
     def _one(self, cell: Any) -> tuple[Any, str] | BadValue:
         written = self.entry.read(str(cell)) if self.entry is not None and isinstance(cell, str) else cell

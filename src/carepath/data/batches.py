@@ -1,0 +1,187 @@
+"""A CSV or Parquet file read in batches of rows, each bound column by column straight into the SQL input table.
+
+The conversions are the tabular reader's own (one vectorised pass for a column with one unit, once per distinct value
+otherwise), so a value reads the same on either path. Rows that need more than a column pass (an error, no id, a
+duration derived from two dates, a number the table cannot hold exactly) are set apart for the record-by-record path.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+
+from carepath.data.columnar import DURATION_PARTS, NUMBER_TYPE, exact_decimal
+from carepath.data.errors import RecordError
+from carepath.data.maps import DataMap, check_columns
+from carepath.data.tabular import Table, _ColumnReader
+from carepath.ir.program import CheckedProtocol, InputInfo
+from carepath.semantics.types import Kind
+
+#: Rows per batch: large enough that per-batch work is nothing, small enough that memory stays flat.
+BATCH_ROWS = 262_144
+_EXACT_NUMBER = r"^-?\d{1,29}(\.\d{1,9})?$"
+
+
+@dataclass(frozen=True, slots=True)
+class BoundBatch:
+    """One batch bound: the SQL input table of the rows bound by columns (`rows`: their row in the batch), and the
+    rows set apart for the record-by-record path, in order."""
+
+    table: pa.Table
+    rows: pa.Array
+    apart: tuple[int, ...]
+
+
+def batches(path: Path, csv: bool, batch_rows: int = BATCH_ROWS) -> Iterator[Table]:
+    """The file as consecutive batches; each knows its rows' places in the whole file."""
+    name = str(path)
+    start = 0
+    if csv:
+        with open(path, "rb") as handle:
+            header = handle.readline().decode("utf-8-sig").rstrip("\r\n")
+        import csv as csv_module
+
+        columns = next(csv_module.reader([header]), [])
+        options = pacsv.ConvertOptions(column_types=dict.fromkeys(columns, pa.string()), strings_can_be_null=True,
+                                       quoted_strings_can_be_null=True, null_values=[""])
+        reader = pacsv.open_csv(path, read_options=pacsv.ReadOptions(block_size=1 << 24),
+                                parse_options=pacsv.ParseOptions(newlines_in_values=True), convert_options=options)
+        stream: Iterator[pa.RecordBatch] = iter(reader)
+    else:
+        stream = pq.ParquetFile(path).iter_batches(batch_size=batch_rows)
+    for batch in stream:
+        yield Table(pa.Table.from_batches([batch]), name, csv, range(start, start + batch.num_rows))
+        start += batch.num_rows
+
+
+def check_map(table: Table, data_map: DataMap | None) -> None:
+    """A map's column the file lacks: raised as the map's error before any row is read, as the tabular reader does."""
+    if data_map is not None:
+        problems = check_columns(data_map, list(table.data.column_names), table.name)
+        if problems:
+            raise data_map.fail(problems)
+
+
+def bind_batch(table: Table, protocol: CheckedProtocol, data_map: DataMap | None, inputs: Sequence[InputInfo],
+               repeated: frozenset[str]) -> BoundBatch:
+    """The batch's input table for `compile.sql`; `repeated` are ids given more than once in the whole file."""
+    data = table.data
+    names = list(data.column_names)
+    id_column = (data_map.id.column if data_map is not None else None) or "id"
+    n = data.num_rows
+    if id_column not in names:
+        return BoundBatch(pa.table({}), pa.array([], pa.int64()), tuple(range(n)))
+    ids = pc.cast(data.column(id_column), pa.string())
+    apart = pc.or_kleene(pc.is_null(ids), pc.equal(pc.utf8_trim_whitespace(ids), ""))
+    if repeated:
+        apart = pc.or_kleene(apart, pc.is_in(ids, pa.array(sorted(repeated), pa.string())))
+    errors: dict[int, list[RecordError]] = {}
+    columns: dict[str, Any] = {"id": ids}
+    id_list: list[str | None] = []
+    for info in inputs:
+        entry = data_map.field(info.name) if data_map is not None else None
+        column = entry.column if entry is not None else (info.name if data_map is None and info.name in names else None)
+        if column is None:
+            columns.update(_missing(info, n))
+            continue
+        if not id_list:
+            id_list = ids.to_pylist()
+        reader = _ColumnReader(table, info, entry, column, names.index(column), id_list, errors)
+        made, unfit = _bind_column(reader, info, data.column(column))
+        columns.update(made)
+        if unfit is not None:
+            apart = pc.or_kleene(apart, unfit)
+    for info in inputs:  # a duration derived from two dates: the record path derives and checks it
+        if info.derived_from is not None and all(_given(data_map, names, d) for d in info.derived_from):
+            start, end = (_column_of(data, data_map, names, d) for d in info.derived_from)
+            apart = pc.or_kleene(apart, pc.and_(pc.is_valid(start), pc.is_valid(end)))
+    if errors:
+        marked = pa.array([row in errors for row in range(n)], pa.bool_())
+        apart = pc.or_kleene(apart, marked)
+    apart = pc.fill_null(apart, True)
+    keep = pc.invert(apart)
+    rows = pc.indices_nonzero(keep)
+    table_out = pa.table({name: pc.take(values, rows) for name, values in columns.items()})
+    return BoundBatch(table_out, rows, tuple(pc.indices_nonzero(apart).to_pylist()))
+
+
+def _given(data_map: DataMap | None, names: list[str], name: str) -> bool:
+    entry = data_map.field(name) if data_map is not None else None
+    column = entry.column if entry is not None else name
+    return column in names
+
+
+def _column_of(data: pa.Table, data_map: DataMap | None, names: list[str], name: str) -> pa.ChunkedArray:
+    entry = data_map.field(name) if data_map is not None else None
+    return data.column(entry.column if entry is not None else name)
+
+
+def _missing(info: InputInfo, n: int) -> dict[str, pa.Array]:
+    """An input the file has no column for: unknown for every row."""
+    if info.type.kind is Kind.DURATION:
+        return {f"{info.name}__{part}": pa.nulls(n, pa.int64()) for part in DURATION_PARTS}
+    return {info.name: pa.nulls(n, _arrow_type(info))}
+
+
+def _arrow_type(info: InputInfo) -> pa.DataType:
+    match info.type.kind:
+        case Kind.QUANTITY | Kind.NUMBER:
+            return NUMBER_TYPE
+        case Kind.BOOLEAN:
+            return pa.bool_()
+        case Kind.DATE:
+            return pa.date32()
+    return pa.string()
+
+
+def _bind_column(reader: _ColumnReader, info: InputInfo, array: pa.ChunkedArray) -> tuple[dict[str, Any], pa.Array | None]:
+    """One input's columns in the SQL layout, and which rows cannot be held (None: every row can)."""
+    if info.type.kind is Kind.QUANTITY and (reader.entry is None or not (reader.entry.forms or reader.entry.vocabulary)):
+        found = reader.quantity_arrays(array)
+        if found is not None:
+            converted, bad_rows, _ = found
+            text = pc.cast(converted, pa.string())
+            exact = pc.fill_null(pc.match_substring_regex(text, _EXACT_NUMBER), True)
+            unfit = pc.invert(exact)
+            if bad_rows:
+                unfit = pc.or_(unfit, _mask(len(text), bad_rows))
+            number = pc.cast(pc.if_else(exact, text, pa.scalar(None, pa.string())), NUMBER_TYPE)
+            return {info.name: number}, unfit
+    encoded, _, outcomes = reader.distinct_outcomes(array)
+    values = [None if isinstance(outcome, Exception) else outcome[0] for outcome in outcomes]
+    unfit_distinct = [isinstance(outcome, Exception) for outcome in outcomes]
+    indices = encoded.indices
+    made: dict[str, Any]
+    match info.type.kind:
+        case Kind.QUANTITY | Kind.NUMBER:
+            decimals = [None if v is None else exact_decimal(v) for v in values]
+            unfit_distinct = [u or (v is not None and d is None) for u, v, d in zip(unfit_distinct, values, decimals, strict=True)]
+            made = {info.name: _take(pa.array(decimals, NUMBER_TYPE), indices)}
+        case Kind.DURATION:
+            made = {f"{info.name}__{part}": _take(pa.array([None if v is None else getattr(v, part) for v in values], pa.int64()), indices)
+                    for part in DURATION_PARTS}
+        case Kind.BOOLEAN | Kind.DATE:
+            made = {info.name: _take(pa.array(values, _arrow_type(info)), indices)}
+        case _:
+            made = {info.name: _take(pa.array([None if v is None else str(v) for v in values], pa.string()), indices)}
+    unfit = _take(pa.array(unfit_distinct, pa.bool_()), indices) if any(unfit_distinct) else None
+    return made, unfit
+
+
+def _take(values: pa.Array, indices: pa.Array) -> pa.Array:
+    return pc.take(values, indices) if len(values) else pa.nulls(len(indices), values.type)
+
+
+def _mask(n: int, rows: list[int]) -> pa.Array:
+    flags = [False] * n
+    for row in rows:
+        flags[row] = True
+    return pa.array(flags, pa.bool_())
+
