@@ -12,6 +12,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from carepath import cli_scale as scale
+
 if TYPE_CHECKING:
     from carepath.analysis.pipeline import CheckReport
     from carepath.compile.compiler import CompiledProtocol
@@ -55,7 +57,9 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--format", choices=("table", "json"), default="table")
     run.add_argument("--as-of", type=_date, default=None, help="evaluation date (YYYY-MM-DD); default today")
     run.add_argument("--log", type=Path, default=None, metavar="FILE.jsonl", help="append each decision, with its provenance, to a hash-chained log")
+    run.add_argument("--output", type=Path, default=None, metavar="FILE", help="write every result to FILE (.json, .csv or .parquet)")
     _parameter_options(run)
+    scale.engine_options(run)
     run.set_defaults(handler=_run)
 
     explain = commands.add_parser("explain", help="show why (and why not) each decision was reached for one patient")
@@ -105,6 +109,7 @@ def _parser() -> argparse.ArgumentParser:
     from carepath.cli_outcomes import register  # outcomes, audit, report, log
 
     register(commands, _date, _parameter_options)
+    scale.register(commands, _parameter_options, _sql)
     return parser
 
 
@@ -214,30 +219,46 @@ def _run(args: argparse.Namespace) -> int:
     from carepath.ir import program as p
     from carepath.render import json as json_render
     from carepath.render import terminal
-    from carepath.runtime.engine import evaluate_all
 
+    if args.output is not None and args.output.suffix.lower() not in scale.OUTPUTS:
+        raise _UsageError(f"--output {args.output}: write .json, .csv or .parquet")
+    engine = scale.chosen_engine(args)
+    if engine == "duckdb" and scale.can_stream(args) and args.log is None:
+        _require(args.records)
+        streamed = _load(args.protocol, _overrides(args))
+        return EXIT_USAGE if streamed is None else scale.stream(args, streamed, _as_of(args))
     inputs = _protocol_and_records(args)
     if inputs is None:
         return EXIT_USAGE
     compiled, records = inputs
     # Reasons without a full trace per record: the cohort path traces one record per pattern of outcomes.
-    run = evaluate_all(compiled, records, _as_of(args), trace=False, reasons=True)
-    if args.format == "json":
+    run = scale.decide(compiled, records, _as_of(args), engine, args.master)
+    if run is None:  # a construct the SQL back end refuses, told as `check` tells it
+        return EXIT_USAGE
+    names = [d.name for d in compiled.decisions]
+    if args.output is not None:
+        scale.write_output(run, names, args.output)
+    elif args.format == "json":
         sys.stdout.write(json_render.dumps(json_render.run_document(run)))
+    elif len(run.results) > scale.TABLE_ROWS:
+        _say("\n".join(scale.summarised(run, names)))
     else:
         console = terminal.console()
         fallbacks = {d.name: d.branches[-1].name for d in compiled.decisions
                      if isinstance(d, (p.Classification, p.Dose)) and d.branches and d.branches[-1].condition is None}
-        console.print(terminal.run_table(run, [d.name for d in compiled.decisions], fallbacks))
+        console.print(terminal.run_table(run, names, fallbacks))
         console.print(terminal.summary(run))
     for result in run.results:
         for error in result.errors:
             print(terminal.record_error_line(error), file=sys.stderr)
     if args.log is not None:
         from carepath.cli_outcomes import write_log
-
         return write_log(args.log, run) or run.exit_code
     return run.exit_code
+
+
+def _sql(args: argparse.Namespace) -> int:
+    return EXIT_USAGE if (compiled := _load(args.protocol, _overrides(args))) is None else scale.print_sql(compiled, args.dialect, args.table)
 
 
 def _explain(args: argparse.Namespace) -> int:

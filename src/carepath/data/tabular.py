@@ -61,7 +61,6 @@ class Table:
     def _row(self, row: int) -> int:
         return row if self.rows is None else self.rows[row]
 
-
 def read_csv(source: Path | bytes, name: str) -> Table:
     """Every column read as text (what the export holds, `33,900` and `6M` alike); an empty cell is missing."""
     raw = source if isinstance(source, bytes) else read_bounded(source, TABLE_BYTES, "a CSV file (a larger export is read as Parquet)")
@@ -154,8 +153,7 @@ def _records(table: Table, protocol: CheckedProtocol, ids: list[str | None], slo
     pairs = [(protocol.input_index[d.derived_from[0]].slot, protocol.input_index[d.derived_from[1]].slot)
              for d in protocol.inputs if d.derived_from and all(name in protocol.input_index for name in d.derived_from)]
     name = table.name
-    line = 2 if table.csv else 1
-    at = table.rows
+    line, at = (2 if table.csv else 1), table.rows
     prefix = f"{name}:" if table.csv else f"{name} row "
     new_record = _new_record
     # rows that need more than zipping, found once per column rather than once per row

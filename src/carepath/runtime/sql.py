@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
@@ -18,7 +19,7 @@ from carepath.compile.compiler import CompiledProtocol
 from carepath.compile.sql import NEEDS, STATUS, SqlProgram, compile_sql
 from carepath.data.columnar import input_table
 from carepath.data.records import InvalidRecord, PatientRecord
-from carepath.runtime.engine import Batch, Result, evaluate, input_state, valid_rows
+from carepath.runtime.engine import Batch, Result, Run, evaluate, input_state, valid_rows
 
 
 class Engine(enum.StrEnum):
@@ -90,14 +91,21 @@ def evaluate_sql(compiled: CompiledProtocol, records: Iterable[PatientRecord | I
     return Batch(given, tuple(statuses), {name: column for name, column in decided.items()}, needs, errors, why, held)
 
 
-def decisions_table(batch: Batch, names: Sequence[str]) -> dict[str, list[Any]]:
-    """A batch as columns (id, status, decisions, needs, errors): what `--output` writes as CSV or Parquet."""
-    columns: dict[str, list[Any]] = {"id": [], "status": [], **{name: [] for name in names}, "needs": [], "errors": []}
-    for index, record in enumerate(batch.records):
-        columns["id"].append(record.id)
-        columns["status"].append(batch.statuses[index])
+def write_table(run: Run, names: Sequence[str], path: Path) -> None:
+    """One row per patient (id, status, each decision, needs, errors) to a Parquet or CSV file: `run --output`."""
+    import pyarrow.csv as pacsv
+    import pyarrow.parquet as pq
+
+    columns: dict[str, list[Any]] = {"id": [], STATUS: [], **{name: [] for name in names}, NEEDS: [], "errors": []}
+    for result in run.results:
+        columns["id"].append(result.id)
+        columns[STATUS].append(result.status)
         for name in names:
-            columns[name].append(batch.decisions[name][index])
-        columns["needs"].append(",".join(batch.needs.get(index, ())) or None)
-        columns["errors"].append("; ".join(error.message for error in batch.errors.get(index, ())) or None)
-    return columns
+            columns[name].append(result.decisions.get(name))
+        columns[NEEDS].append(",".join(result.needs) if result.status == "undetermined" else None)
+        columns["errors"].append("; ".join(error.message for error in result.errors) or None)
+    table = pa.table(columns)
+    if path.suffix.lower() == ".parquet":
+        pq.write_table(table, path)
+    else:
+        pacsv.write_csv(table, path)

@@ -1,0 +1,173 @@
+"""`carepath sql`, and how `run` decides a cohort: the interpreter, DuckDB embedded or Spark, and where results go.
+
+A CSV or Parquet file above `AUTO_BYTES` is decided by DuckDB unless `--engine` says otherwise; with `--output` to a CSV
+or Parquet file it is streamed batch by batch, so memory stays flat however many patients it holds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from carepath.compile.compiler import CompiledProtocol
+    from carepath.runtime.engine import Run
+    from carepath.runtime.stream import Counts
+
+#: A CSV or Parquet input larger than this is decided by DuckDB by default (docs/scale.md).
+AUTO_BYTES = 64 * 1024 * 1024
+#: A terminal table longer than this is summarised: counts, and the patients who are not `ok`, first ones only.
+TABLE_ROWS = 1_000
+ENGINES = ("interpreter", "duckdb", "spark")
+OUTPUTS = (".json", ".csv", ".parquet")
+
+
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser], parameter_options: Callable[[argparse.ArgumentParser], None],
+             handler: Callable[[argparse.Namespace], int]) -> None:
+    sql = commands.add_parser("sql", help="print the protocol as one SQL query over a table of bound inputs (docs/scale.md)")
+    sql.add_argument("protocol", type=Path)
+    sql.add_argument("--dialect", choices=("duckdb", "spark", "trino", "postgres"), default="duckdb")
+    sql.add_argument("--table", default="inputs", help="the input table's name (default: inputs)")
+    parameter_options(sql)
+    sql.set_defaults(handler=handler)
+
+
+def engine_options(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--engine", choices=ENGINES, default=None,
+                         help=f"who decides: the interpreter (default), DuckDB (default for a CSV or Parquet file over "
+                              f"{AUTO_BYTES // (1024 * 1024)} MiB) or Spark (pip install 'carepath[spark]')")
+    command.add_argument("--master", default=None, help="Spark's master URL (default: local[*])")
+
+
+def print_sql(compiled: CompiledProtocol, dialect: str, table: str) -> int:
+    """The query, or the diagnostics naming what cannot be compiled (exit 2)."""
+    from carepath.compile.sql import Dialect, compile_sql
+    from carepath.language.diagnostics import ProtocolError
+    from carepath.render import escape
+
+    try:
+        program = compile_sql(compiled.checked, table)
+    except ProtocolError as error:
+        print(escape.lines(error.render()), file=sys.stderr)
+        return 2
+    sys.stdout.write(program.sql(Dialect(dialect)) + ";\n")
+    return 0
+
+
+def chosen_engine(args: argparse.Namespace) -> str:
+    """`--engine`, else DuckDB for one large CSV or Parquet file, else the interpreter."""
+    if args.engine is not None:
+        return str(args.engine)
+    paths = [p for p in args.records if str(p) != "-"]
+    tabular = len(paths) == 1 and (paths[0].suffix.lower() in (".csv", ".parquet") or args.data_format in ("csv", "parquet"))
+    return "duckdb" if tabular and paths[0].is_file() and paths[0].stat().st_size > AUTO_BYTES else "interpreter"
+
+
+def can_stream(args: argparse.Namespace) -> bool:
+    """One CSV or Parquet file, DuckDB, and results to a CSV or Parquet file: streamed in batches."""
+    paths = list(args.records)
+    return (args.output is not None and args.output.suffix.lower() in (".csv", ".parquet") and len(paths) == 1
+            and str(paths[0]) != "-" and _format(args, paths[0]) in ("csv", "parquet"))
+
+
+def _format(args: argparse.Namespace, path: Path) -> str | None:
+    if args.data_format is not None:
+        return str(args.data_format)
+    suffix = path.suffix.lower()
+    return suffix[1:] if suffix in (".csv", ".parquet") else None
+
+
+def stream(args: argparse.Namespace, compiled: CompiledProtocol, as_of: dt.date) -> int:
+    """The streamed run: progress on standard error when it is a terminal, a one-line summary on standard output."""
+    from carepath.data.maps import read_map
+    from carepath.language.diagnostics import ProtocolError
+    from carepath.render import escape
+    from carepath.runtime.stream import stream_file
+
+    path = Path(args.records[0])
+    try:
+        data_map = read_map(args.map) if args.map is not None else None
+        counts = stream_file(compiled, path, _format(args, path) == "csv", data_map, as_of, args.output,
+                             _progress if sys.stderr.isatty() else None)
+    except ProtocolError as error:
+        print(escape.lines(error.render()), file=sys.stderr)
+        return 2
+    if sys.stderr.isatty():
+        print(file=sys.stderr)
+    for message in counts.errors:
+        print(f"invalid record: {escape.text(message)}", file=sys.stderr)
+    if counts.invalid > len(counts.errors):
+        print(f"… {counts.invalid - len(counts.errors):,} more invalid records: every error is in {escape.text(str(args.output))}",
+              file=sys.stderr)
+    print(escape.text(_summary(compiled, counts, args.output)))
+    return 1 if counts.invalid else 0
+
+
+def _summary(compiled: CompiledProtocol, counts: Counts, output: Path) -> str:
+    version = compiled.checked.version or ""
+    return (f"{compiled.checked.name} {version} · {counts.read:,} records: {counts.ok:,} ok, {counts.undetermined:,} undetermined, "
+            f"{counts.invalid:,} invalid (DuckDB; {counts.by_interpreter:,} rows bound record by record) → {output}")
+
+
+def _progress(counts: Counts) -> None:
+    sys.stderr.write(f"\rread {counts.read:,} · decided {counts.decided:,} · invalid {counts.invalid:,}")
+    sys.stderr.flush()
+
+
+def decide(compiled: CompiledProtocol, records: Sequence[Any], as_of: dt.date, engine: str, master: str | None) -> Run | None:
+    """The whole cohort in memory, with reasons, by the engine chosen; the same `Run` whichever decides. None when the
+    SQL back end refuses the protocol (the diagnostics are printed)."""
+    from carepath.language.diagnostics import ProtocolError
+    from carepath.render import escape
+    from carepath.runtime.engine import Run, evaluate_all, provenance
+
+    if engine == "interpreter":
+        return evaluate_all(compiled, records, as_of, trace=False, reasons=True)
+    from carepath.runtime.sql import evaluate_sql, run_on_duckdb
+
+    runner = run_on_duckdb
+    if engine == "spark":
+        from carepath.runtime.spark import spark_runner
+
+        runner = spark_runner(master)
+    try:
+        return Run(provenance(compiled), as_of, evaluate_sql(compiled, records, as_of, runner, reasons=True).results())
+    except ProtocolError as error:
+        print(escape.lines(error.render()), file=sys.stderr)
+        return None
+
+
+def write_output(run: Run, names: Sequence[str], path: Path) -> None:
+    """`--output`: the run contract as JSON, or one row per patient as CSV or Parquet."""
+    from carepath.render import json as json_render
+
+    if path.suffix.lower() == ".json":
+        path.write_text(json_render.dumps(json_render.run_document(run)), encoding="utf-8")
+        return
+    from carepath.runtime.sql import write_table
+
+    write_table(run, names, path)
+
+
+def summarised(run: Run, names: Sequence[str]) -> list[str]:
+    """A large cohort's terminal output: how many of each status and decision, and the first patients not `ok`."""
+    from collections import Counter
+
+    statuses = Counter(r.status for r in run.results)
+    lines = [f"{len(run.results):,} records: " + ", ".join(f"{statuses[s]:,} {s}" for s in ("ok", "undetermined", "invalid"))]
+    for name in names:
+        values = Counter(r.decisions.get(name) for r in run.results if r.status != "invalid")
+        lines.append(f"  {name}: " + ", ".join(f"{_shown(v)} {n:,}" for v, n in sorted(values.items(), key=lambda item: -item[1])))
+    others = [r for r in run.results if r.status != "ok"][:20]
+    for result in others:
+        lines.append(f"  {result.id}: {result.status}" + (f", needs {', '.join(result.needs)}" if result.needs else ""))
+    lines.append(f"(more than {TABLE_ROWS:,} records: summarised; --format json or --output FILE gives every one)")
+    return lines
+
+
+def _shown(value: object) -> str:
+    return "undetermined" if value is None else "yes" if value is True else "no" if value is False else str(value)
