@@ -87,6 +87,14 @@ def stream_file(compiled: CompiledProtocol, path: Path, csv: bool, data_map: Dat
 
 def _repeated_ids(path: Path, csv: bool, id_column: str, batch_rows: int) -> frozenset[str]:
     """Ids given to more than one row of the whole file: one pass over the id column alone."""
+    if not csv:
+        names = pq.ParquetFile(path).schema_arrow.names
+        if id_column not in names:
+            return frozenset()
+        ids = pc.cast(pq.read_table(path, columns=[id_column]).column(id_column), pa.string())
+        counts = pc.value_counts(ids)
+        many = pc.filter(counts.field("values"), pc.greater(counts.field("counts"), 1))
+        return frozenset(v for v in many.to_pylist() if v is not None)
     seen: list[pa.Array] = []
     for table in batches(path, csv, batch_rows):
         if id_column not in table.data.column_names:
@@ -135,8 +143,9 @@ def _decide(connection: Any, sql: str, table: pa.Table, schema: pa.Schema) -> pa
     connection.register("inputs", table)
     result = connection.sql(sql).to_arrow_table()
     connection.unregister("inputs")
-    order = pc.index_in(table.column("id"), result.column("id"))
-    result = result.take(order).append_column("errors", pa.nulls(result.num_rows, pa.string()))
+    if not pc.all(pc.equal(table.column("id"), result.column("id"))).as_py():  # DuckDB keeps the order; should it not, ids say
+        result = result.take(pc.index_in(table.column("id"), result.column("id")))
+    result = result.append_column("errors", pa.nulls(result.num_rows, pa.string()))
     return result.select(schema.names).cast(schema)
 
 
