@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
@@ -22,7 +23,9 @@ from carepath.data.errors import RecordError
 from carepath.data.maps import DataMap, check_columns
 from carepath.data.tabular import Table, _ColumnReader
 from carepath.ir.program import CheckedProtocol, InputInfo
+from carepath.language.limits import MAX_DURATION_DAYS
 from carepath.semantics.types import Kind
+from carepath.semantics.values import MONTH
 
 #: Rows per batch: large enough that per-batch work is nothing, small enough that memory stays flat.
 BATCH_ROWS = 262_144
@@ -84,43 +87,95 @@ def bind_batch(table: Table, protocol: CheckedProtocol, data_map: DataMap | None
         apart = pc.or_kleene(apart, pc.is_in(ids, pa.array(sorted(repeated), pa.string())))
     errors: dict[int, list[RecordError]] = {}
     columns: dict[str, Any] = {"id": ids}
-    id_list: list[str | None] = []
-    for info in inputs:
-        entry = data_map.field(info.name) if data_map is not None else None
-        column = entry.column if entry is not None else (info.name if data_map is None and info.name in names else None)
+    derived = [info for info in inputs if info.derived_from is not None and all(protocol.input(d) for d in info.derived_from)]
+    dates = [protocol.input_index[d] for info in derived for d in info.derived_from or ()]
+    for info in [*inputs, *(d for d in dates if d not in inputs)]:
+        column = _column_name(data_map, names, info.name)
         if column is None:
             columns.update(_missing(info, n))
             continue
-        if not id_list:
-            id_list = ids.to_pylist()
-        reader = _ColumnReader(table, info, entry, column, names.index(column), id_list, errors)
+        entry = data_map.field(info.name) if data_map is not None else None
+        reader = _ColumnReader(table, info, entry, column, names.index(column), _Ids(ids), errors)
         made, unfit = _bind_column(reader, info, data.column(column))
         columns.update(made)
         if unfit is not None:
             apart = pc.or_kleene(apart, unfit)
-    for info in inputs:  # a duration derived from two dates: the record path derives and checks it
-        if info.derived_from is not None and all(_given(data_map, names, d) for d in info.derived_from):
-            start, end = (_column_of(data, data_map, names, d) for d in info.derived_from)
-            apart = pc.or_kleene(apart, pc.and_(pc.is_valid(start), pc.is_valid(end)))
+    for info in derived:
+        start_name, end_name = info.derived_from or ("", "")
+        made, unfit = derive(info, columns[start_name], columns[end_name], [columns[f"{info.name}__{part}"] for part in DURATION_PARTS])
+        columns.update(made)
+        apart = pc.or_kleene(apart, unfit)
     if errors:
-        marked = pa.array([row in errors for row in range(n)], pa.bool_())
-        apart = pc.or_kleene(apart, marked)
+        apart = pc.or_kleene(apart, _mask(n, list(errors)))
     apart = pc.fill_null(apart, True)
-    keep = pc.invert(apart)
-    rows = pc.indices_nonzero(keep)
+    rows = pc.indices_nonzero(pc.invert(apart))
     table_out = pa.table({name: pc.take(values, rows) for name, values in columns.items()})
     return BoundBatch(table_out, rows, tuple(pc.indices_nonzero(apart).to_pylist()))
 
 
-def _given(data_map: DataMap | None, names: list[str], name: str) -> bool:
-    entry = data_map.field(name) if data_map is not None else None
-    column = entry.column if entry is not None else name
-    return column in names
+def derive(info: InputInfo, start: pa.Array, end: pa.Array, given: list[pa.Array]) -> tuple[dict[str, pa.Array], pa.Array]:
+    """A duration `from start to end` for every row with both dates (`Duration.between`, vectorised: completed calendar
+    months, a month-end anniversary clamped to the month's last day), and the rows the record path must see: the age
+    also given (to be checked against the dates), the dates in the wrong order, the result outside its plausible range."""
+    both = pc.and_(pc.is_valid(start), pc.is_valid(end))
+    first = np.asarray(pc.fill_null(pc.cast(start, pa.int32()), 0), dtype=np.int64)
+    last = np.asarray(pc.fill_null(pc.cast(end, pa.int32()), 0), dtype=np.int64)
+    first_month, last_month = _month_index(first), _month_index(last)
+    first_day, last_day = first - _month_start(first_month) + 1, last - _month_start(last_month) + 1
+    months = last_month - first_month
+    months -= (np.minimum(first_day, _month_length(last_month)) > last_day).astype(np.int64)
+    target = first_month + months
+    anniversary = _month_start(target) + np.minimum(first_day, _month_length(target)) - 1
+    position = months * MONTH + (last - anniversary)
+    days = last - first
+    low, high = -np.inf, float(MAX_DURATION_DAYS)
+    if info.plausible is not None:
+        low_bound, high_bound = info.plausible
+        low, high = float(getattr(low_bound, "day_low", low)), min(high, float(getattr(high_bound, "day_high", high)))
+    wrong = (days < 0) | (days < low) | (days > high)
+    unfit = pc.and_(both, pc.or_(pa.array(wrong), pc.is_valid(given[0])))
+    use = pc.and_(both, pc.invert(unfit))
+    made = {f"{info.name}__{part}": pc.if_else(use, pa.array(values), pc.cast(already, pa.int64()))
+            for part, values, already in zip(DURATION_PARTS, (position, position, days, days), given, strict=True)}
+    return made, unfit
 
 
-def _column_of(data: pa.Table, data_map: DataMap | None, names: list[str], name: str) -> pa.ChunkedArray:
+def _month_index(days: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+    """Months since January 1970 of each day (days since 1 January 1970)."""
+    index: np.ndarray[Any, Any] = days.astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
+    return index
+
+
+def _month_start(index: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+    start: np.ndarray[Any, Any] = index.astype("datetime64[M]").astype("datetime64[D]").astype(np.int64)
+    return start
+
+
+def _month_length(index: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+    length: np.ndarray[Any, Any] = _month_start(index + 1) - _month_start(index)
+    return length
+
+
+class _Ids(Sequence[str | None]):
+    """A batch's ids, each read only when an error names its patient."""
+
+    def __init__(self, ids: pa.ChunkedArray) -> None:
+        self.ids = ids
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def __getitem__(self, row: Any) -> Any:
+        value = self.ids[row]
+        return value.as_py() if isinstance(row, int) else [v.as_py() for v in value]
+
+
+def _column_name(data_map: DataMap | None, names: list[str], name: str) -> str | None:
+    """The column an input is read from: the map's, else (with no map) the one named as the input."""
     entry = data_map.field(name) if data_map is not None else None
-    return data.column(entry.column if entry is not None else name)
+    if entry is not None:
+        return entry.column
+    return name if data_map is None and name in names else None
 
 
 def _missing(info: InputInfo, n: int) -> dict[str, pa.Array]:
@@ -171,7 +226,7 @@ def _bind_column(reader: _ColumnReader, info: InputInfo, array: pa.ChunkedArray)
             made = {info.name: _take(pa.array(values, _arrow_type(info)), indices)}
         case _:
             made = {info.name: _take(pa.array([None if v is None else str(v) for v in values], pa.string()), indices)}
-    unfit = _take(pa.array(unfit_distinct, pa.bool_()), indices) if any(unfit_distinct) else None
+    unfit = pc.fill_null(_take(pa.array(unfit_distinct, pa.bool_()), indices), False) if any(unfit_distinct) else None  # an empty cell fits
     return made, unfit
 
 

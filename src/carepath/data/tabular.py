@@ -358,7 +358,7 @@ class _ColumnReader:
     """One input's column: converted with one vectorised pass where it has one unit, else once per distinct value."""
 
     def __init__(self, table: Table, info: InputInfo, entry: FieldMap | None, column: str, index: int,
-                 ids: list[str | None], errors: dict[int, list[RecordError]]) -> None:
+                 ids: Sequence[str | None], errors: dict[int, list[RecordError]]) -> None:
         self.table, self.info, self.entry, self.column, self.index = table, info, entry, column, index
         self.ids, self.errors = ids, errors
         self.origin = f"{table.name}, column '{column}'"  # the facts' sentence; each fact's `source` names its row
