@@ -30,6 +30,10 @@ PROTOCOL = ROOT / "protocols" / "severance_2011.care"
 AS_OF = "2026-01-01"
 MAP = """id: patient
 fields:
+  date_of_birth:
+    column: born
+  date_of_diagnosis:
+    column: diagnosed
   age_at_diagnosis:
     column: age
   wbc_at_diagnosis:
@@ -41,9 +45,11 @@ fields:
 
 
 def make_cohort(path: Path, rows: int, seed: int = 1) -> None:
-    """A registry export: age as "N months" or "N days" text, WBC a bare number per µL, MLL status; 5 % of each missing."""
+    """A registry export: age as "N months" or "N days" text, or (15 %) birth and diagnosis dates to derive it from; WBC a
+    bare number per µL; MLL status; 5 % of each value missing."""
     rng = np.random.default_rng(seed)
-    schema = pa.schema([("patient", pa.string()), ("age", pa.string()), ("wbc", pa.float64()), ("mll", pa.string())])
+    schema = pa.schema([("patient", pa.string()), ("age", pa.string()), ("wbc", pa.float64()), ("mll", pa.string()),
+                        ("born", pa.date32()), ("diagnosed", pa.date32())])
     with pq.ParquetWriter(path, schema) as writer:
         for start in range(0, rows, 1_000_000):
             n = min(1_000_000, rows - start)
@@ -55,7 +61,13 @@ def make_cohort(path: Path, rows: int, seed: int = 1) -> None:
                              pc.binary_join_element_wise(pc.cast(pa.array(months), pa.string()), " months", ""))
             wbc = np.round(np.exp(rng.uniform(np.log(500), np.log(500_000), n)))
             mll = pa.array(np.array(["germline", "translocation", "duplication"])[rng.choice(3, n, p=[0.6, 0.3, 0.1])])
-            columns = [ids, age, pa.array(wbc), mll]
+            dated = rng.random(n) < 0.15
+            born = rng.integers(14_600, 20_000, n)  # 2010 to 2024, as days since 1970
+            diagnosed = born + rng.integers(0, 366, n)
+            age = pc.if_else(pa.array(dated), pa.scalar(None, pa.string()), age)
+            born_dates = pc.if_else(pa.array(dated), pa.array(born.astype(np.int32)).cast(pa.date32()), pa.scalar(None, pa.date32()))
+            diagnosed_dates = pc.if_else(pa.array(dated), pa.array(diagnosed.astype(np.int32)).cast(pa.date32()), pa.scalar(None, pa.date32()))
+            columns = [ids, age, pa.array(wbc), mll, born_dates, diagnosed_dates]
             columns = [c if i == 0 else pc.if_else(pa.array(rng.random(n) < 0.05), pa.scalar(None, c.type), c)
                        for i, c in enumerate(columns)]
             writer.write_table(pa.table(columns, schema=schema))
@@ -74,10 +86,11 @@ def hand_sql(data: Path, output: Path) -> str:
         SELECT patient AS id,
                TRY_CAST(regexp_extract(age, '^(\\d+) months$', 1) AS INTEGER) AS months,
                TRY_CAST(regexp_extract(age, '^(\\d+) days$', 1) AS INTEGER) AS days,
-               wbc, mll FROM read_parquet('{data}')),
+               born, diagnosed, wbc, mll FROM read_parquet('{data}')),
       criteria AS (
         SELECT id,
-               CASE WHEN months IS NOT NULL THEN months < 6
+               CASE WHEN born IS NOT NULL AND diagnosed IS NOT NULL THEN diagnosed < born + INTERVAL 6 MONTH
+                    WHEN months IS NOT NULL THEN months < 6
                     WHEN days <= {always_under} THEN TRUE WHEN days >= {never_under} THEN FALSE END AS infant,
                CAST(wbc AS DECIMAL(18, 3)) >= 50000 AS hyper,
                mll = 'translocation' AS mll_t FROM parsed)

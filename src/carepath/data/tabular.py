@@ -461,7 +461,7 @@ class _ColumnReader:
     def distinct_outcomes(self, array: pa.ChunkedArray) -> tuple[pa.DictionaryArray, list[Any], list[tuple[Any, str] | BadValue]]:
         """The column dictionary-encoded, its distinct cells, and each one's (value, shown) or error; every row holding
         a bad cell is told as an error."""
-        encoded = pc.dictionary_encode(array).combine_chunks()
+        encoded = pc.dictionary_encode(array.combine_chunks() if isinstance(array, pa.ChunkedArray) else array)  # a table of no rows has no chunk to encode
         distinct = encoded.dictionary.to_pylist()
         outcomes = [self._one(cell) for cell in distinct]
         bad = [index for index, outcome in enumerate(outcomes) if isinstance(outcome, BadValue)]

@@ -188,3 +188,12 @@ def test_a_row_s_facts_are_made_when_read_and_equal_those_a_yaml_record_gives() 
                                                "date_of_diagnosis: 2009-07-14}\n- {id: b, mll: germline}\n", "r.yaml")
     assert isinstance(yaml_first, PatientRecord)
     assert [(f.input, f.shown, f.raw) if f else None for f in first.facts] == [(f.input, f.shown, f.raw) if f else None for f in yaml_first.facts]
+
+
+def test_an_empty_parquet_file_with_typed_date_columns_binds_to_no_records(tmp_path: Path) -> None:
+    """A Parquet export with no rows (a registry's empty month) whose dates are typed `date32`: no records, no crash
+    (a dictionary of dates had no array to be built from)."""
+    path = tmp_path / "empty.parquet"
+    pq.write_table(pa.table({"id": pa.array([], pa.string()), "date_of_birth": pa.array([], pa.date32()),
+                             "date_of_diagnosis": pa.array([], pa.date32())}), path)
+    assert bind_table(read_parquet(path, str(path)), SEED, None) == []
