@@ -94,9 +94,7 @@ def hand_sql(data: Path, output: Path) -> str:
                     WHEN days <= {always_under} THEN TRUE WHEN days >= {never_under} THEN FALSE END AS infant,
                CAST(wbc AS DECIMAL(18, 3)) >= 50000 AS hyper,
                mll = 'translocation' AS mll_t FROM parsed)
-      SELECT id, CASE WHEN infant OR hyper OR mll_t THEN 'high'
-                      WHEN NOT infant AND NOT hyper AND NOT mll_t THEN 'standard' END AS risk_group
-      FROM criteria) TO '{output}' (FORMAT parquet)"""
+      {HAND_DECISIONS}) TO '{output}' (FORMAT parquet)"""
 
 
 def child(name: str, data: Path, work: Path) -> dict[str, float]:
@@ -153,12 +151,19 @@ def decide_only(name: str, compiled: object, work: Path) -> None:
     connection.sql(f"COPY ({query}) TO '{work / (name + '.parquet')}' (FORMAT parquet)")
 
 
+#: The same output as carepath's query (status, both decisions, what an undetermined patient needs), by hand.
+HAND_DECISIONS = """
+SELECT id, CASE WHEN risk_group IS NULL THEN 'undetermined' ELSE 'ok' END AS status, risk_group,
+  risk_group = 'high' AS hsct_referral,
+  CASE WHEN risk_group IS NULL THEN concat_ws(',', CASE WHEN infant IS NULL THEN 'age_at_diagnosis' END,
+    CASE WHEN hyper IS NULL THEN 'wbc_at_diagnosis' END, CASE WHEN mll_t IS NULL THEN 'mll' END) END AS needs
+FROM (SELECT *, CASE WHEN infant OR hyper OR mll_t THEN 'high' WHEN NOT infant AND NOT hyper AND NOT mll_t THEN 'standard' END
+      AS risk_group FROM criteria)"""
+
 HAND_ON_BOUND = """
-WITH c AS (SELECT id,
+WITH criteria AS (SELECT id,
   CASE WHEN age_at_diagnosis__month_high < 192 THEN TRUE WHEN age_at_diagnosis__month_low >= 192 THEN FALSE END AS infant,
-  wbc_at_diagnosis >= 50000 AS hyper, mll = 'translocation' AS mll_t FROM inputs)
-SELECT id, CASE WHEN infant OR hyper OR mll_t THEN 'high' WHEN NOT infant AND NOT hyper AND NOT mll_t THEN 'standard' END AS risk_group,
-  CASE WHEN infant OR hyper OR mll_t THEN TRUE WHEN NOT infant AND NOT hyper AND NOT mll_t THEN FALSE END AS hsct_referral FROM c"""
+  wbc_at_diagnosis >= 50000 AS hyper, mll = 'translocation' AS mll_t FROM inputs)""" + HAND_DECISIONS
 
 
 def bind_to_parquet(data: Path, work: Path) -> None:
@@ -181,12 +186,13 @@ def bind_to_parquet(data: Path, work: Path) -> None:
 
 
 def agree(work: Path, name: str, reference: str = "duckdb") -> int:
-    """How many patients' risk group differs from carepath on DuckDB's."""
+    """How many patients' answer differs from carepath on DuckDB's: the risk group, and for SQL also status and needs."""
     import duckdb
 
+    columns = ["risk_group"] if name == "interpreter" else ["risk_group", "status", "needs"]
+    differs = " OR ".join(f"a.{c} IS DISTINCT FROM b.{c}" for c in columns)
     return int(duckdb.sql(f"""SELECT count(*) FROM read_parquet('{work / (reference + '.parquet')}') a
-        JOIN read_parquet('{work / (name + '.parquet')}') b USING (id)
-        WHERE a.risk_group IS DISTINCT FROM b.risk_group""").fetchall()[0][0])
+        FULL JOIN read_parquet('{work / (name + '.parquet')}') b USING (id) WHERE {differs}""").fetchall()[0][0])
 
 
 def run_child(name: str, data: Path, work: Path) -> dict[str, float]:

@@ -237,6 +237,7 @@ class _Compiler:
         self.want_atoms = atoms
         self.atom_names: list[str] = []
         self.atom_exprs: list[exp.Expr] = []
+        self.need_steps: list[list[exp.Expr]] = []  # per definition, its `needs` columns
 
     # -- definitions --
 
@@ -251,8 +252,11 @@ class _Compiler:
             case p.Dose() | p.Target() | p.Event():
                 raise NotCompiled(definition, f"the {definition.step_kind.value} '{definition.name}'")
         self.reaches[definition.name] = list(needs)
-        return [value.as_(_def_column(definition.name), quoted=True),
-                *(need.as_(_need_column(definition.name, name), quoted=True) for name, need in needs.items())]
+        # `needs` is read only where the definition is unknown: worked out for those rows alone, after every value
+        unknown = _is_null(_column(_def_column(definition.name)))
+        self.need_steps.append([_case((unknown.copy(), need), otherwise=_false()).as_(_need_column(definition.name, name), quoted=True)
+                                for name, need in needs.items()])
+        return [value.as_(_def_column(definition.name), quoted=True)]
 
     def classification(self, definition: p.Classification) -> tuple[exp.Expr, dict[str, exp.Expr]]:
         """`first_true`: the first branch whose condition is not false decides; if it is unknown, so is the result."""
@@ -400,8 +404,8 @@ class _Compiler:
         match node:
             case p.InputRef():
                 column = self.input_columns(node.input)[0]
-                digits = _digits_of(node.input)
-                return Decimalish(exp.cast(column, _decimal(digits + SCALE, SCALE)), digits + SCALE, SCALE)
+                precision, scale = number_type(node.input)
+                return Decimalish(exp.cast(column, _decimal(precision, scale)), precision, scale)
             case p.Const():
                 return _constant(_exact(node.value), node)
             case p.Arith():
@@ -472,12 +476,13 @@ class _Compiler:
     # -- the query --
 
     def query(self, table: str, steps: list[tuple[str, list[exp.Expr]]]) -> exp.Query:
-        """One CTE per definition, in evaluation order (each reads the columns before it), then the result."""
+        """One CTE per definition's value, in evaluation order (each reads the columns before it), one per definition's
+        `needs`, then the result."""
         source = exp.to_table(table, quoted=True)
         query: exp.Select | None = None
         previous = table
         ctes: list[tuple[str, exp.Select]] = []
-        for index, (_, columns) in enumerate(steps):
+        for index, columns in enumerate([columns for _, columns in steps] + [needs for needs in self.need_steps if needs]):
             name = f"step_{index}"
             ctes.append((name, exp.select(exp.Star(), *columns).from_(exp.to_table(previous, quoted=True) if index else source)))
             previous = name
@@ -511,12 +516,13 @@ def _decimal(precision: int, scale: int) -> exp.DataType:
     return exp.DataType.build(f"DECIMAL({precision}, {scale})")
 
 
-def _digits_of(info: p.InputInfo) -> int:
-    """Digits before the point an input's values can need: from its plausible range, else the table's widest."""
+def number_type(info: p.InputInfo) -> tuple[int, int]:
+    """An input's DECIMAL(precision, scale): 9 decimals, and as many digits before the point as its plausible range
+    needs (values outside it are invalid and never reach SQL), else the widest a DECIMAL holds."""
     if info.plausible is None:
-        return MAX_DIGITS - SCALE
+        return MAX_DIGITS, SCALE
     largest = max(abs(_exact(bound)) for bound in info.plausible)
-    return max(1, len(str(int(largest))))
+    return max(1, len(str(int(largest)))) + SCALE, SCALE
 
 
 def _literal(value: object, node: Any) -> exp.Expr:

@@ -18,7 +18,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from carepath.data.columnar import DURATION_PARTS, NUMBER_TYPE, exact_decimal
+from carepath.data.columnar import DURATION_PARTS, exact_decimal, number_type
 from carepath.data.errors import RecordError
 from carepath.data.maps import DataMap, check_columns
 from carepath.data.tabular import Table, _ColumnReader
@@ -29,7 +29,6 @@ from carepath.semantics.values import MONTH
 
 #: Rows per batch: large enough that per-batch work is nothing, small enough that memory stays flat.
 BATCH_ROWS = 262_144
-_EXACT_NUMBER = r"^-?\d{1,29}(\.\d{1,9})?$"
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,7 +108,8 @@ def bind_batch(table: Table, protocol: CheckedProtocol, data_map: DataMap | None
         apart = pc.or_kleene(apart, _mask(n, list(errors)))
     apart = pc.fill_null(apart, True)
     rows = pc.indices_nonzero(pc.invert(apart))
-    table_out = pa.table({name: pc.take(values, rows) for name, values in columns.items()})
+    every = len(rows) == n  # usually: no row set apart, nothing to take
+    table_out = pa.table({name: values if every else pc.take(values, rows) for name, values in columns.items()})
     return BoundBatch(table_out, rows, tuple(pc.indices_nonzero(apart).to_pylist()))
 
 
@@ -188,7 +188,7 @@ def _missing(info: InputInfo, n: int) -> dict[str, pa.Array]:
 def _arrow_type(info: InputInfo) -> pa.DataType:
     match info.type.kind:
         case Kind.QUANTITY | Kind.NUMBER:
-            return NUMBER_TYPE
+            return number_type(info)
         case Kind.BOOLEAN:
             return pa.bool_()
         case Kind.DATE:
@@ -198,16 +198,21 @@ def _arrow_type(info: InputInfo) -> pa.DataType:
 
 def _bind_column(reader: _ColumnReader, info: InputInfo, array: pa.ChunkedArray) -> tuple[dict[str, Any], pa.Array | None]:
     """One input's columns in the SQL layout, and which rows cannot be held (None: every row can)."""
+    if info.type.kind is Kind.DATE and (pa.types.is_date32(array.type) or pa.types.is_date64(array.type)):
+        return {info.name: pc.cast(array, pa.date32())}, None  # a typed date is read as it is, as `convert` reads one
     if info.type.kind is Kind.QUANTITY and (reader.entry is None or not (reader.entry.forms or reader.entry.vocabulary)):
         found = reader.quantity_arrays(array)
         if found is not None:
             converted, bad_rows, _ = found
-            text = pc.cast(converted, pa.string())
-            exact = pc.fill_null(pc.match_substring_regex(text, _EXACT_NUMBER), True)
+            # exact in 9 decimals as the interpreter reads it (a float by its shortest decimal): any value under 10^6 (at
+            # most 15 digits, so its shortest decimal is the one rounded to) and any whole number a float holds exactly
+            size = pc.abs(converted)
+            whole = pc.and_(pc.equal(converted, pc.floor(converted)), pc.less(size, 2.0**53))
+            exact = pc.fill_null(pc.or_(pc.less(size, 1e6), whole), True)
             unfit = pc.invert(exact)
             if bad_rows:
-                unfit = pc.or_(unfit, _mask(len(text), bad_rows))
-            number = pc.cast(pc.if_else(exact, text, pa.scalar(None, pa.string())), NUMBER_TYPE)
+                unfit = pc.or_(unfit, _mask(len(converted), bad_rows))
+            number = pc.cast(pc.if_else(exact, converted, pa.scalar(None, pa.float64())), number_type(info), safe=False)
             return {info.name: number}, unfit
     encoded, _, outcomes = reader.distinct_outcomes(array)
     values = [None if isinstance(outcome, Exception) else outcome[0] for outcome in outcomes]
@@ -218,7 +223,7 @@ def _bind_column(reader: _ColumnReader, info: InputInfo, array: pa.ChunkedArray)
         case Kind.QUANTITY | Kind.NUMBER:
             decimals = [None if v is None else exact_decimal(v) for v in values]
             unfit_distinct = [u or (v is not None and d is None) for u, v, d in zip(unfit_distinct, values, decimals, strict=True)]
-            made = {info.name: _take(pa.array(decimals, NUMBER_TYPE), indices)}
+            made = {info.name: _take(pa.array(decimals, number_type(info)), indices)}
         case Kind.DURATION:
             made = {f"{info.name}__{part}": _take(pa.array([None if v is None else getattr(v, part) for v in values], pa.int64()), indices)
                     for part in DURATION_PARTS}

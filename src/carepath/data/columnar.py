@@ -1,8 +1,9 @@
 """Bound input values → the SQL back end's input table (an Arrow table): one row per patient, one column per input.
 
-Numbers are DECIMAL(38, 9) in the input's declared unit, a duration is four integer columns (its bounds in month
-positions and in days), enumeration members and text are strings, booleans booleans, dates dates. A number the table
-cannot hold exactly (more than 9 decimals, or past 10^29) is not rounded: its row is left to the interpreter.
+Numbers are DECIMALs with 9 decimals in the input's declared unit (as wide as the plausible range needs), a duration is
+four integer columns (its bounds in month positions and in days), enumeration members and text are strings, booleans
+booleans, dates dates. A number the table cannot hold exactly (more than 9 decimals, or past 10^29) is not rounded: its
+row is left to the interpreter.
 """
 
 from __future__ import annotations
@@ -14,14 +15,18 @@ from typing import Any
 
 import pyarrow as pa
 
+from carepath.compile import sql
 from carepath.ir.program import InputInfo
 from carepath.semantics.types import Kind
 
-#: The SQL input table's number type (`compile.sql.SCALE` decimals): exact, never float.
-NUMBER_TYPE = pa.decimal128(38, 9)
 _QUANTUM = Decimal(1).scaleb(-9)
 _LIMIT = Decimal(10) ** 29
 DURATION_PARTS = ("month_low", "month_high", "day_low", "day_high")
+
+
+def number_type(info: InputInfo) -> pa.DataType:
+    """An input's number column: DECIMAL as wide as its plausible range needs (`compile.sql.number_type`), never float."""
+    return pa.decimal128(*sql.number_type(info))
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +69,7 @@ def _fits(info: InputInfo, value: Any) -> bool:
 def _columns(info: InputInfo, cells: list[Any]) -> dict[str, pa.Array]:
     match info.type.kind:
         case Kind.QUANTITY | Kind.NUMBER:
-            return {info.name: pa.array([None if v is None else exact_decimal(v) for v in cells], NUMBER_TYPE)}
+            return {info.name: pa.array([None if v is None else exact_decimal(v) for v in cells], number_type(info))}
         case Kind.DURATION:
             return {f"{info.name}__{part}": pa.array([None if v is None else getattr(v, part) for v in cells], pa.int64())
                     for part in DURATION_PARTS}

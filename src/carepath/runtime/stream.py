@@ -91,7 +91,7 @@ def _repeated_ids(path: Path, csv: bool, id_column: str, batch_rows: int) -> fro
         names = pq.ParquetFile(path).schema_arrow.names
         if id_column not in names:
             return frozenset()
-        ids = pc.cast(pq.read_table(path, columns=[id_column]).column(id_column), pa.string())
+        ids = pc.cast(pq.ParquetFile(path).read(columns=[id_column]).column(id_column), pa.string())
         counts = pc.value_counts(ids)
         many = pc.filter(counts.field("values"), pc.greater(counts.field("counts"), 1))
         return frozenset(v for v in many.to_pylist() if v is not None)

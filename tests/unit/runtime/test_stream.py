@@ -55,7 +55,9 @@ def _cohort(rows: int, seed: int) -> dict[str, list[object]]:
         age.append(rng.choice([f"{rng.randrange(0, 14)}M", f"{rng.randrange(150, 200)} days", f"{rng.randrange(0, 13)} months",
                                None, None] if not with_dates or rng.random() < 0.1 else [None]) if rng.random() > 0.02 else "eleven")
         wbc.append(rng.choice(["lots", "0", "2000001"]) if rng.random() < 0.03 else
-                   rng.choice([f"{rng.choice([49999, 50000, 50001, 1000, 139800])}", "33,900", "50,000", None, f"{rng.randrange(100, 2_000_000)}"]))
+                   rng.choice([f"{rng.choice([49999, 50000, 50001, 1000, 139800])}", "33,900", "50,000", None, f"{rng.randrange(100, 2_000_000)}",
+                               "49999.999999999", "50000.0000000001", f"{rng.randrange(100, 2_000_000)}.{rng.randrange(0, 10**9):09d}",
+                               "1999999.999999999", "0.1"]))
         mll.append("?" if rng.random() < 0.03 else rng.choice(["-", "t(4;11)", "dup", None]))
     return {"Patient": ids, "Born": born, "Diagnosed": diagnosed, "Age": age, "WBC": wbc, "MLL": mll}
 
