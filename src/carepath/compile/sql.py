@@ -391,7 +391,8 @@ class _Compiler:
         undefined = _any(divisor.copy().eq(0) for divisor in (*a.divisors, *b.divisors))
         if a.den is None and b.den is None:
             common = _common(a, b, node)
-            return _case((undefined, exp.null()), otherwise=_compare(_cast(a, *common), op, _cast(b, *common)))
+            compared = _compare(_cast(a, *common), op, _cast(b, *common))
+            return compared if isinstance(undefined, exp.Boolean) else _case((undefined, exp.null()), otherwise=compared)
         # a/x op b/y  ⇔  sign(a·y − b·x) · sign(x) · sign(y) op 0, and unknown when a divisor is zero
         a_num, a_den = _split(a)
         b_num, b_den = _split(b)

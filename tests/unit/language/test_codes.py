@@ -103,7 +103,8 @@ PARAMETERS = {"CP309": {"per_kg": "3 mg/kg"}}
 def test_every_registered_code_has_a_case() -> None:
     # record errors (CP5xx) come from records, not protocol text: their cases are in tests/unit/data/test_errors.py
     # data maps (CP8xx) are checked against their data: their cases are in tests/unit/data/test_maps.py
-    assert sorted(CASES) == sorted(code for code in CODES if not code.startswith(("CP5", "CP8")))
+    # the SQL back end (CP9xx) refuses what `check` accepts: its cases are in tests/unit/compile/test_sql.py
+    assert sorted(CASES) == sorted(code for code in CODES if not code.startswith(("CP5", "CP8", "CP9")))
 
 
 @pytest.mark.parametrize("code", sorted(CASES))
