@@ -79,6 +79,7 @@ def _parser() -> argparse.ArgumentParser:
     _data_options(compare_cmd)
     compare_cmd.add_argument("--format", choices=("table", "json"), default="table")
     compare_cmd.add_argument("--as-of", type=_date, default=None, help="evaluation date (YYYY-MM-DD); default today")
+    scale.engine_options(compare_cmd)
     _parameter_options(compare_cmd)
     compare_cmd.set_defaults(handler=_compare)
 
@@ -216,8 +217,6 @@ def _stdin(paths: Sequence[Path]) -> bytes | None:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from carepath.ir import program as p
-    from carepath.render import json as json_render
     from carepath.render import terminal
 
     if args.output is not None and args.output.suffix.lower() not in scale.OUTPUTS:
@@ -235,19 +234,7 @@ def _run(args: argparse.Namespace) -> int:
     run = scale.decide(compiled, records, _as_of(args), engine, args.master)
     if run is None:  # a construct the SQL back end refuses, told as `check` tells it
         return EXIT_USAGE
-    names = [d.name for d in compiled.decisions]
-    if args.output is not None:
-        scale.write_output(run, names, args.output)
-    elif args.format == "json":
-        sys.stdout.write(json_render.dumps(json_render.run_document(run)))
-    elif len(run.results) > scale.TABLE_ROWS:
-        _say("\n".join(scale.summarised(run, names)))
-    else:
-        console = terminal.console()
-        fallbacks = {d.name: d.branches[-1].name for d in compiled.decisions
-                     if isinstance(d, (p.Classification, p.Dose)) and d.branches and d.branches[-1].condition is None}
-        console.print(terminal.run_table(run, names, fallbacks))
-        console.print(terminal.summary(run))
+    scale.show(run, compiled, args.output, args.format)
     for result in run.results:
         for error in result.errors:
             print(terminal.record_error_line(error), file=sys.stderr)
@@ -314,7 +301,11 @@ def _compare(args: argparse.Namespace) -> int:
     except ProtocolError as problem:
         print(problem.render(), file=sys.stderr)
         return EXIT_USAGE
-    comparison = compare_bound(a, b, records_a, records_b, _as_of(args))
+    try:
+        comparison = compare_bound(a, b, records_a, records_b, _as_of(args), scale.decider(args.engine or "interpreter", args.master))
+    except ProtocolError as problem:  # a protocol the SQL back end does not compile
+        scale.refused(problem)
+        return EXIT_USAGE
     if args.format == "json":
         sys.stdout.write(json_render.dumps(compare_render.document(comparison)))
     else:

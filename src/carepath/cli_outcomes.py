@@ -12,6 +12,8 @@ from fractions import Fraction
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from carepath.cli_scale import decider, engine_options, refused
+
 if TYPE_CHECKING:
     from carepath.compile.compiler import CompiledProtocol
     from carepath.data.published import Published
@@ -41,6 +43,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser], date
     outcomes.add_argument("--format", choices=("table", "json"), default="table")
     outcomes.add_argument("--as-of", type=date, default=None, help="evaluation date (YYYY-MM-DD); default today")
     parameter_options(outcomes)
+    engine_options(outcomes)
     outcomes.set_defaults(handler=_guarded(_outcomes))
 
     audit = commands.add_parser("audit", help="what the protocol recommended against the care recorded: every deviation")
@@ -143,6 +146,7 @@ def _report_errors(records: Sequence[PatientRecord | InvalidRecord]) -> int:
 
 
 def _outcomes(args: argparse.Namespace) -> int:
+    from carepath.language.diagnostics import ProtocolError
     from carepath.outcomes.groups import GroupingError, assign, group_order
     from carepath.outcomes.reproduce import lines
     from carepath.outcomes.survival import EndpointKind, survival
@@ -157,9 +161,15 @@ def _outcomes(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     compiled, records, as_of = inputs
     try:
-        members = assign(compiled, records, as_of, args.by)
+        decided = None
+        if args.engine not in (None, "interpreter"):  # decided by SQL, each criterion's value kept to group by it
+            decided = decider(args.engine, args.master, criteria=True)(compiled, records, as_of).results
+        members = assign(compiled, records, as_of, args.by, decided)
     except GroupingError as error:
         raise UsageError(str(error)) from None
+    except ProtocolError as error:  # a protocol the SQL back end does not compile
+        refused(error)
+        return 2
     endpoint = EndpointKind(args.endpoint)
     result = survival(members, endpoint, args.by, group_order(compiled, args.by, [m.group for m in members]))
     header = provenance(compiled)

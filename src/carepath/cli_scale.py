@@ -118,27 +118,68 @@ def _progress(counts: Counts) -> None:
     sys.stderr.flush()
 
 
-def decide(compiled: CompiledProtocol, records: Sequence[Any], as_of: dt.date, engine: str, master: str | None) -> Run | None:
-    """The whole cohort in memory, with reasons, by the engine chosen; the same `Run` whichever decides. None when the
-    SQL back end refuses the protocol (the diagnostics are printed)."""
-    from carepath.language.diagnostics import ProtocolError
-    from carepath.render import escape
+def decider(engine: str, master: str | None, criteria: bool = False) -> Callable[[CompiledProtocol, Sequence[Any], dt.date], Run]:
+    """How a cohort in memory is decided, with reasons, by the engine chosen: the same `Run` whichever decides. The SQL
+    engines raise `ProtocolError` (CP901/CP902) for a protocol they do not compile. `criteria` keeps each criterion's
+    value among the decisions (`outcomes --by` a criterion)."""
     from carepath.runtime.engine import Run, evaluate_all, provenance
 
     if engine == "interpreter":
-        return evaluate_all(compiled, records, as_of, trace=False, reasons=True)
-    from carepath.runtime.sql import evaluate_sql, run_on_duckdb
+        return lambda compiled, records, as_of: evaluate_all(compiled, records, as_of, trace=False, reasons=True)
+    from carepath.runtime.sql import Runner, evaluate_sql, run_on_duckdb
 
-    runner = run_on_duckdb
+    runner: Runner = run_on_duckdb
     if engine == "spark":
         from carepath.runtime.spark import spark_runner
 
         runner = spark_runner(master)
+
+    def decided(compiled: CompiledProtocol, records: Sequence[Any], as_of: dt.date) -> Run:
+        batch = evaluate_sql(compiled, records, as_of, runner, reasons=True, criteria=criteria)
+        return Run(provenance(compiled), as_of, batch.results())
+
+    return decided
+
+
+def decide(compiled: CompiledProtocol, records: Sequence[Any], as_of: dt.date, engine: str, master: str | None) -> Run | None:
+    """`run`'s cohort decided; None when the SQL back end refuses the protocol (the diagnostics are printed)."""
+    from carepath.language.diagnostics import ProtocolError
+
     try:
-        return Run(provenance(compiled), as_of, evaluate_sql(compiled, records, as_of, runner, reasons=True).results())
+        return decider(engine, master)(compiled, records, as_of)
     except ProtocolError as error:
-        print(escape.lines(error.render()), file=sys.stderr)
+        refused(error)
         return None
+
+
+def refused(error: Exception) -> None:
+    """A protocol the SQL back end does not compile, told as `check` tells a problem."""
+    from carepath.language.diagnostics import ProtocolError
+    from carepath.render import escape
+
+    assert isinstance(error, ProtocolError)
+    print(escape.lines(error.render()), file=sys.stderr)
+
+
+def show(run: Run, compiled: CompiledProtocol, output: Path | None, form: str) -> None:
+    """`run`'s results: to `--output`, as the JSON contract, as a table, or summarised when the table would be long."""
+    from carepath.ir import program as p
+    from carepath.render import escape, terminal
+    from carepath.render import json as json_render
+
+    names = [d.name for d in compiled.decisions]
+    if output is not None:
+        write_output(run, names, output)
+    elif form == "json":
+        sys.stdout.write(json_render.dumps(json_render.run_document(run)))
+    elif len(run.results) > TABLE_ROWS:
+        print(escape.lines("\n".join(summarised(run, names))))
+    else:
+        console = terminal.console()
+        fallbacks = {d.name: d.branches[-1].name for d in compiled.decisions
+                     if isinstance(d, (p.Classification, p.Dose)) and d.branches and d.branches[-1].condition is None}
+        console.print(terminal.run_table(run, names, fallbacks))
+        console.print(terminal.summary(run))
 
 
 def write_output(run: Run, names: Sequence[str], path: Path) -> None:

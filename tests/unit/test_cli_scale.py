@@ -139,3 +139,31 @@ def test_json_output_is_the_run_contract(capsys: pytest.CaptureFixture[str], tmp
     code, _, _ = run_cli(capsys, "run", str(PROTOCOL), str(CSV), "--map", str(MAP), "--engine", "duckdb", "--output", str(out), *AS_OF)
     assert code == 0
     assert out.read_text(encoding="utf-8") == interpreted
+
+
+def test_compare_on_duckdb_equals_the_interpreter(capsys: pytest.CaptureFixture[str]) -> None:
+    args = ["compare", str(PROTOCOL), str(ROOT / "protocols" / "interfant06.care"), str(ROOT / "cohorts" / "severance_2011.yaml"),
+            "--format", "json", *AS_OF]
+    _, interpreted, _ = run_cli(capsys, *args)
+    code, on_duckdb, err = run_cli(capsys, *args, "--engine", "duckdb")
+    assert code == 0, err
+    assert on_duckdb == interpreted
+    assert json.loads(on_duckdb)["patients"]
+
+
+@pytest.mark.parametrize("by", ["risk_group", "hyperleukocytosis", "mll_translocation"])
+def test_outcomes_on_duckdb_equal_the_interpreter(capsys: pytest.CaptureFixture[str], by: str) -> None:
+    """Survival by a decision or by a criterion: the groups SQL forms are the interpreter's, so are the curves."""
+    args = ["outcomes", str(PROTOCOL), str(ROOT / "cohorts" / "severance_2011.yaml"), "--by", by, "--at", "3 years", "--format", "json",
+            "--as-of", "2011-02-28"]
+    _, interpreted, _ = run_cli(capsys, *args)
+    code, on_duckdb, err = run_cli(capsys, *args, "--engine", "duckdb")
+    assert code == 0, err
+    assert on_duckdb == interpreted
+    assert len(json.loads(on_duckdb)["groups"]) >= 2
+
+
+def test_compare_on_duckdb_refuses_a_protocol_it_cannot_compile(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run_cli(capsys, "compare", str(PROTOCOL), str(ROOT / "protocols" / "engraftment.care"),
+                           str(ROOT / "cohorts" / "severance_2011.yaml"), "--engine", "duckdb", *AS_OF)
+    assert code == 2 and "CP901" in err

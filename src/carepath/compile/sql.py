@@ -87,13 +87,15 @@ class SqlProgram:
     decisions: tuple[str, ...]
     inputs: tuple[p.InputInfo, ...]  # the inputs some rule reads: the input table's columns
     atoms: tuple[str, ...]  # the comparisons' outcome columns, when asked for (rows sharing them share their reasons)
+    criteria: tuple[str, ...] = ()  # the criteria's columns, when asked for (survival grouped by a criterion)
 
     def sql(self, dialect: Dialect = Dialect.DUCKDB, pretty: bool = True) -> str:
         return self.query.sql(dialect=dialect.value, pretty=pretty, identify=True)
 
 
-def compile_sql(checked: p.CheckedProtocol, table: str = "inputs", atoms: bool = False) -> SqlProgram:
-    """The protocol as one query over `table`; raises `ProtocolError` (CP901/CP902) naming each construct it cannot compile."""
+def compile_sql(checked: p.CheckedProtocol, table: str = "inputs", atoms: bool = False, criteria: bool = False) -> SqlProgram:
+    """The protocol as one query over `table`; raises `ProtocolError` (CP901/CP902) naming each construct it cannot compile.
+    `atoms` adds each comparison's outcome, `criteria` each criterion's value, as columns of the result."""
     compiler = _Compiler(checked, atoms)
     problems: list[Diagnostic] = []
     steps: list[tuple[str, list[exp.Expr]]] = []
@@ -115,8 +117,9 @@ def compile_sql(checked: p.CheckedProtocol, table: str = "inputs", atoms: bool =
                                        f"beside the result's own '{definition.name}'", definition.span, "rename the decision"))
     if problems:
         raise ProtocolError(checked.source, problems)
-    query = compiler.query(table, steps)
-    return SqlProgram(query, decisions, tuple(compiler.read.values()), tuple(compiler.atom_names))
+    shown = tuple(d.name for d in checked.definitions if isinstance(d, p.Criterion)) if criteria else ()
+    query = compiler.query(table, steps, shown)
+    return SqlProgram(query, decisions, tuple(compiler.read.values()), tuple(compiler.atom_names), shown)
 
 
 def _column(name: str) -> exp.Column:
@@ -476,7 +479,7 @@ class _Compiler:
 
     # -- the query --
 
-    def query(self, table: str, steps: list[tuple[str, list[exp.Expr]]]) -> exp.Query:
+    def query(self, table: str, steps: list[tuple[str, list[exp.Expr]]], criteria: tuple[str, ...]) -> exp.Query:
         """One CTE per definition's value, in evaluation order (each reads the columns before it), one per definition's
         `needs`, then the result."""
         source = exp.to_table(table, quoted=True)
@@ -502,7 +505,8 @@ class _Compiler:
         needs = _case((undetermined.copy(), exp.Substring(this=_paren(joined), start=exp.Literal.number(2))), otherwise=exp.null())
         outputs: list[exp.Expr] = [_column(ID).as_(ID, quoted=True), status.as_(STATUS, quoted=True),
                                          *(_column(_def_column(name)).as_(name, quoted=True) for name in decisions),
-                                         needs.as_(NEEDS, quoted=True)]
+                                         needs.as_(NEEDS, quoted=True),
+                                         *(_column(_def_column(name)).as_(name, quoted=True) for name in criteria)]
         outputs.extend(expr.as_(name, quoted=True) for name, expr in zip(self.atom_names, self.atom_exprs, strict=True))
         query = exp.select(*outputs).from_(exp.to_table(previous, quoted=True) if steps else source)
         for name, select in ctes:

@@ -51,16 +51,18 @@ def group_order(compiled: CompiledProtocol, by: str | None, labels: Sequence[str
     return first + sorted(label for label in present if label not in first and label not in last) + last
 
 
-def assign(compiled: CompiledProtocol, records: Sequence[PatientRecord | InvalidRecord], as_of: dt.date, by: str | None) -> list[Member]:
-    """Each record's group under `by` (None: one group, `all`). Raises `GroupingError` for a name the protocol lacks."""
+def assign(compiled: CompiledProtocol, records: Sequence[PatientRecord | InvalidRecord], as_of: dt.date, by: str | None,
+           decided: Sequence[Result] | None = None) -> list[Member]:
+    """Each record's group under `by` (None: one group, `all`). Raises `GroupingError` for a name the protocol lacks.
+    `decided`: the records' results already decided by another engine, each criterion's value among its decisions."""
     names = groupable(compiled)
     if by is not None and by not in names:
         hint = did_you_mean(by, names)
         raise GroupingError(f"{compiled.name} has no decision or criterion '{by}'" + (f"; {hint}" if hint else f"; --by takes one of {', '.join(names)}"))
     slots = {c.definition.name: index for index, c in enumerate(compiled.definitions)}
     members = []
-    for record in records:
-        result = evaluate(compiled, record, as_of, trace=True)
+    for index, record in enumerate(records):
+        result = evaluate(compiled, record, as_of, trace=True) if decided is None else decided[index]
         bound = record if isinstance(record, PatientRecord) else None
         if result.status == "invalid":
             label = INVALID
@@ -69,6 +71,8 @@ def assign(compiled: CompiledProtocol, records: Sequence[PatientRecord | Invalid
         elif by in FOLLOW_UP_GROUPS:
             transplant = bound.care.transplant if bound is not None and bound.care is not None else None
             label = NOT_RECORDED if transplant is None else "done" if transplant.done else "not done"
+        elif decided is not None:
+            label = label_of(result.decisions.get(by))
         else:
             label = label_of(result.criteria[slots[by]].outcome if result.criteria else None)
         members.append(Member(record.id, label, bound, result))

@@ -9,7 +9,7 @@ file serves two protocols that read different inputs.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import assert_never
@@ -17,7 +17,7 @@ from typing import assert_never
 from carepath.compile.compiler import CompiledProtocol
 from carepath.data.records import InvalidRecord, LoadFailure, PatientRecord, RawRecord, bind_all
 from carepath.ir import program as p
-from carepath.runtime.engine import Provenance, Result, evaluate_all, provenance
+from carepath.runtime.engine import Provenance, Result, Run, evaluate_all, provenance
 from carepath.semantics.trace import decision_text
 
 UNDETERMINED, INVALID = "undetermined", "invalid"
@@ -110,13 +110,14 @@ def compare(a: CompiledProtocol, b: CompiledProtocol, records: Sequence[RawRecor
 
 
 def compare_bound(a: CompiledProtocol, b: CompiledProtocol, records_a: Sequence[PatientRecord | InvalidRecord],
-                  records_b: Sequence[PatientRecord | InvalidRecord], as_of: dt.date) -> Comparison:
+                  records_b: Sequence[PatientRecord | InvalidRecord], as_of: dt.date, decide: Decide | None = None) -> Comparison:
     """The same, for records already bound to each protocol (with `extra_fields(protocol, other)`),
-    one list per protocol in the same order."""
+    one list per protocol in the same order; `decide` is the engine (default: the interpreter's cohort path)."""
     if len(records_a) != len(records_b):
         raise ValueError(f"{len(records_a)} records bound to {a.name} but {len(records_b)} to {b.name}: bind the same records to both")
-    run_a = evaluate_all(a, records_a, as_of, trace=False, reasons=True)
-    run_b = evaluate_all(b, records_b, as_of, trace=False, reasons=True)
+    decide = decide or _interpreted
+    run_a = decide(a, records_a, as_of)
+    run_b = decide(b, records_b, as_of)
     side_a, side_b = _side(a), _side(b)
     shared = tuple(d for d in side_a.decisions if d in side_b.decisions)
     patients = tuple(
@@ -126,6 +127,14 @@ def compare_bound(a: CompiledProtocol, b: CompiledProtocol, records_a: Sequence[
     )
     summary = {d: _transitions(d, patients, side_a, side_b) for d in shared}
     return Comparison(side_a, side_b, as_of, patients, summary)
+
+
+#: Decides a cohort with reasons: the interpreter's cohort path, or an SQL engine's (`runtime.sql`).
+Decide = Callable[[CompiledProtocol, Sequence[PatientRecord | InvalidRecord], dt.date], Run]
+
+
+def _interpreted(compiled: CompiledProtocol, records: Sequence[PatientRecord | InvalidRecord], as_of: dt.date) -> Run:
+    return evaluate_all(compiled, records, as_of, trace=False, reasons=True)
 
 
 def _side(compiled: CompiledProtocol) -> Side:

@@ -46,17 +46,19 @@ def run_on_duckdb(program: SqlProgram, table: pa.Table) -> pa.Table:
 
 
 def evaluate_sql(compiled: CompiledProtocol, records: Iterable[PatientRecord | InvalidRecord], as_of: dt.date,
-                 runner: Runner = run_on_duckdb, reasons: bool = False) -> Batch:
-    """Every record, decided by SQL where the input table holds its values exactly, else by the interpreter."""
+                 runner: Runner = run_on_duckdb, reasons: bool = False, criteria: bool = False) -> Batch:
+    """Every record, decided by SQL where the input table holds its values exactly, else by the interpreter. With
+    `criteria`, each criterion's value is kept beside the decisions (to group patients by it)."""
     given = tuple(records)
-    program = compile_sql(compiled.checked, atoms=reasons)
+    program = compile_sql(compiled.checked, atoms=reasons, criteria=criteria)
     rows, positions, errors = valid_rows(compiled, given, as_of)
     ids = [str(given[position].id) for position in positions]
     made = input_table(ids, rows, program.inputs)
     result = runner(program, made.table).to_pydict() if made.table.num_rows else {}
     count = len(given)
     statuses = ["invalid"] * count
-    decided: dict[str, list[Any]] = {name: [None] * count for name in program.decisions}
+    shown = (*program.decisions, *program.criteria)
+    decided: dict[str, list[Any]] = {name: [None] * count for name in shown}
     needs: dict[int, tuple[str, ...]] = {}
     why: dict[int, dict[str, tuple[str, ...]]] = {}
     held: dict[int, dict[str, tuple[object, ...]]] = {}
@@ -67,7 +69,7 @@ def evaluate_sql(compiled: CompiledProtocol, records: Iterable[PatientRecord | I
         row = row_of[patient]
         position = positions[row]
         statuses[position] = result[STATUS][index]
-        for name in program.decisions:
+        for name in shown:
             decided[name][position] = result[name][index]
         if result[NEEDS][index] is not None:
             needs[position] = tuple(name for name in result[NEEDS][index].split(",") if name)
@@ -80,10 +82,12 @@ def evaluate_sql(compiled: CompiledProtocol, records: Iterable[PatientRecord | I
             held[position] = sample.reason_outcomes or {}
     for row in made.left_out:  # a value past the table's exact decimals: the interpreter decides it
         position = positions[row]
-        one = evaluate(compiled, given[position], as_of, trace=reasons)
+        one = evaluate(compiled, given[position], as_of, trace=reasons or criteria)
         statuses[position] = one.status
-        for name in program.decisions:
-            decided[name][position] = one.decisions.get(name)
+        steps = {c.definition.name: step.outcome for c, step in zip(compiled.definitions, one.criteria, strict=False)}
+        values = {**one.decisions, **{name: steps.get(name) for name in program.criteria}}
+        for name in shown:
+            decided[name][position] = values.get(name)
         if one.needs:
             needs[position] = one.needs
         if reasons:
