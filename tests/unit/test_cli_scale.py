@@ -167,3 +167,13 @@ def test_compare_on_duckdb_refuses_a_protocol_it_cannot_compile(capsys: pytest.C
     code, _, err = run_cli(capsys, "compare", str(PROTOCOL), str(ROOT / "protocols" / "engraftment.care"),
                            str(ROOT / "cohorts" / "severance_2011.yaml"), "--engine", "duckdb", *AS_OF)
     assert code == 2 and "CP901" in err
+
+
+def test_a_streamed_run_shows_progress_on_a_terminal_only(capsys: pytest.CaptureFixture[str], tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    args = ["run", str(PROTOCOL), str(CSV), "--map", str(MAP), "--engine", "duckdb", "--output", str(tmp_path / "r.csv"), *AS_OF]
+    _, _, err = run_cli(capsys, *args)
+    assert "read" not in err  # standard error is not a terminal here: nothing but errors on it
+    monkeypatch.setattr("sys.stderr.isatty", lambda: True)
+    _, _, err = run_cli(capsys, *args)
+    assert "\rread 9 · decided 9 · invalid 0" in err
