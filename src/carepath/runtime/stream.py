@@ -46,6 +46,8 @@ class Counts:
 Progress = Callable[[Counts], None]
 #: How many record errors a streamed run keeps to print; the output file has every one.
 KEPT_ERRORS = 50
+#: DuckDB's share of memory in a streamed run; past it, DuckDB spills to disk (the ids of a very large file).
+MEMORY_LIMIT = "256MB"
 
 
 def stream_file(compiled: CompiledProtocol, path: Path, csv: bool, data_map: DataMap | None, as_of: dt.date, output: Path,
@@ -55,12 +57,12 @@ def stream_file(compiled: CompiledProtocol, path: Path, csv: bool, data_map: Dat
 
     program = compile_sql(compiled.checked)
     id_column = (data_map.id.column if data_map is not None else None) or "id"
-    repeated = _repeated_ids(path, csv, id_column, batch_rows)
     schema = _schema(program, compiled)
     counts = Counts()
     held: list[Table] = []  # rows whose id repeats: refused together at the end, each naming every place
     sql = program.sql(Dialect.DUCKDB, pretty=False)
-    with duckdb.connect(":memory:") as connection, _Writer(output, schema) as writer:
+    with duckdb.connect(":memory:", config={"memory_limit": MEMORY_LIMIT}) as connection, _Writer(output, schema) as writer:
+        repeated = _repeated_ids(connection, path, csv, id_column, batch_rows)
         for index, table in enumerate(batches(path, csv, batch_rows)):
             if index == 0:
                 check_map(table, data_map)
@@ -85,26 +87,23 @@ def stream_file(compiled: CompiledProtocol, path: Path, csv: bool, data_map: Dat
     return counts
 
 
-def _repeated_ids(path: Path, csv: bool, id_column: str, batch_rows: int) -> frozenset[str]:
-    """Ids given to more than one row of the whole file: one pass over the id column alone."""
-    if not csv:
-        names = pq.ParquetFile(path).schema_arrow.names
-        if id_column not in names:
-            return frozenset()
-        ids = pc.cast(pq.ParquetFile(path).read(columns=[id_column]).column(id_column), pa.string())
-        counts = pc.value_counts(ids)
-        many = pc.filter(counts.field("values"), pc.greater(counts.field("counts"), 1))
-        return frozenset(v for v in many.to_pylist() if v is not None)
-    seen: list[pa.Array] = []
-    for table in batches(path, csv, batch_rows):
-        if id_column not in table.data.column_names:
-            return frozenset()
-        seen.append(pc.cast(table.data.column(id_column), pa.string()).combine_chunks())
-    if not seen:
+def _repeated_ids(connection: Any, path: Path, csv: bool, id_column: str, batch_rows: int) -> frozenset[str]:
+    """Ids given to more than one row of the whole file: one pass over the id column alone, read as the batches read
+    it and counted by DuckDB, which keeps to its memory limit (spilling to disk) however many ids there are."""
+    if csv:
+        columns = (t.data.select([id_column]) for t in batches(path, csv, batch_rows) if id_column in t.data.column_names)
+    elif id_column in pq.ParquetFile(path).schema_arrow.names:
+        columns = (pa.table([b.column(0)], names=[id_column]) for b in pq.ParquetFile(path).iter_batches(batch_rows, columns=[id_column]))
+    else:
         return frozenset()
-    counts = pc.value_counts(pa.chunked_array(seen, pa.string()))
-    many = pc.filter(counts.field("values"), pc.greater(counts.field("counts"), 1))
-    return frozenset(v for v in many.to_pylist() if v is not None)
+    connection.execute("CREATE TEMP TABLE carepath_ids (id VARCHAR)")
+    for table in columns:
+        connection.register("carepath_batch", pa.table({"id": pc.cast(table.column(0), pa.string())}))
+        connection.execute("INSERT INTO carepath_ids SELECT id FROM carepath_batch")
+        connection.unregister("carepath_batch")
+    many = connection.execute("SELECT id FROM carepath_ids WHERE id IS NOT NULL GROUP BY id HAVING count(*) > 1").fetchall()
+    connection.execute("DROP TABLE carepath_ids")
+    return frozenset(str(row[0]) for row in many)
 
 
 def _id(table: Table, id_column: str, row: int) -> str | None:
