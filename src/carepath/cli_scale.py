@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import sys
+import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -68,10 +69,12 @@ def chosen_engine(args: argparse.Namespace) -> str:
 
 
 def can_stream(args: argparse.Namespace) -> bool:
-    """One CSV or Parquet file, DuckDB, and results to a CSV or Parquet file: streamed in batches."""
+    """One CSV or Parquet file, and results to a CSV or Parquet file or summarised on the terminal: streamed in batches
+    (the JSON contract, with every patient's reasons, is made in memory)."""
     paths = list(args.records)
-    return (args.output is not None and args.output.suffix.lower() in (".csv", ".parquet") and len(paths) == 1
-            and str(paths[0]) != "-" and _format(args, paths[0]) in ("csv", "parquet"))
+    to_file = args.output is not None and args.output.suffix.lower() in (".csv", ".parquet")
+    summarised = args.output is None and args.format == "table"
+    return (to_file or summarised) and len(paths) == 1 and str(paths[0]) != "-" and _format(args, paths[0]) in ("csv", "parquet")
 
 
 def _format(args: argparse.Namespace, path: Path) -> str | None:
@@ -89,22 +92,39 @@ def stream(args: argparse.Namespace, compiled: CompiledProtocol, as_of: dt.date)
     from carepath.runtime.stream import stream_file
 
     path = Path(args.records[0])
-    try:
-        data_map = read_map(args.map) if args.map is not None else None
-        counts = stream_file(compiled, path, _format(args, path) == "csv", data_map, as_of, args.output,
-                             _progress if sys.stderr.isatty() else None)
-    except ProtocolError as error:
-        print(escape.lines(error.render()), file=sys.stderr)
-        return 2
+    with tempfile.TemporaryDirectory() as folder:  # no --output: the results are summarised, then left
+        output = args.output or Path(folder) / "results.parquet"
+        try:
+            data_map = read_map(args.map) if args.map is not None else None
+            counts = stream_file(compiled, path, _format(args, path) == "csv", data_map, as_of, output,
+                                 _progress if sys.stderr.isatty() else None)
+        except ProtocolError as error:
+            print(escape.lines(error.render()), file=sys.stderr)
+            return 2
     if sys.stderr.isatty():
         print(file=sys.stderr)
     for message in counts.errors:
         print(f"invalid record: {escape.text(message)}", file=sys.stderr)
     if counts.invalid > len(counts.errors):
-        print(f"… {counts.invalid - len(counts.errors):,} more invalid records: every error is in {escape.text(str(args.output))}",
-              file=sys.stderr)
-    print(escape.text(_summary(compiled, counts, args.output)))
+        where = f"every error is in {args.output}" if args.output else "--output FILE keeps every one"
+        print(f"… {counts.invalid - len(counts.errors):,} more invalid records: {escape.text(where)}", file=sys.stderr)
+    if args.output is not None:
+        print(escape.text(_summary(compiled, counts, args.output)))
+    else:
+        print(escape.lines("\n".join(_streamed_lines(compiled, counts))))
     return 1 if counts.invalid else 0
+
+
+def _streamed_lines(compiled: CompiledProtocol, counts: Counts) -> list[str]:
+    """A streamed cohort on the terminal: as `summarised` gives one held in memory."""
+    lines = [f"{counts.read:,} records: {counts.ok:,} ok, {counts.undetermined:,} undetermined, {counts.invalid:,} invalid"]
+    for name, values in counts.values.items():
+        found = sorted(values.items(), key=lambda item: -item[1])
+        lines.append(f"  {name}: " + ", ".join(f"{_shown(v)} {n:,}" for v, n in found))
+    lines.extend(f"  {patient}: {status}" + (f", needs {needs.replace(',', ', ')}" if needs else "")
+                 for patient, status, needs in counts.not_ok[:20])
+    lines.append("(decided by DuckDB, summarised; --output FILE gives every patient)")
+    return lines
 
 
 def _summary(compiled: CompiledProtocol, counts: Counts, output: Path) -> str:

@@ -177,3 +177,15 @@ def test_a_streamed_run_shows_progress_on_a_terminal_only(capsys: pytest.Capture
     monkeypatch.setattr("sys.stderr.isatty", lambda: True)
     _, _, err = run_cli(capsys, *args)
     assert "\rread 9 · decided 9 · invalid 0" in err
+
+
+def test_a_large_file_without_output_is_streamed_and_summarised(capsys: pytest.CaptureFixture[str],
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """Over the size where DuckDB becomes the default, a terminal run streams the file and prints the counts a summary
+    of the same cohort held in memory prints."""
+    monkeypatch.setattr(cli_scale, "AUTO_BYTES", 100)
+    code, streamed, err = run_cli(capsys, "run", str(PROTOCOL), str(CSV), "--map", str(MAP), *AS_OF)
+    assert code == 0, err
+    assert streamed.splitlines()[:3] == ["9 records: 9 ok, 0 undetermined, 0 invalid", "  risk_group: high 7, standard 2",
+                                         "  hsct_referral: yes 7, no 2"]
+    assert "decided by DuckDB" in streamed

@@ -8,6 +8,7 @@ interpreter. Memory holds one batch at a time; an id given more than once is ref
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,6 +38,8 @@ class Counts:
     invalid: int = 0
     by_interpreter: int = 0  # rows set apart and decided record by record
     errors: list[str] = field(default_factory=list)  # the first errors, for standard error
+    values: dict[str, Counter[object]] = field(default_factory=dict)  # decision → how many patients have each value
+    not_ok: list[tuple[str | None, str, str | None]] = field(default_factory=list)  # the first patients not `ok`: id, status, needs
 
     @property
     def decided(self) -> int:
@@ -194,6 +197,14 @@ class _Writer:
         counts.ok += tally.get("ok", 0)
         counts.undetermined += tally.get("undetermined", 0)
         counts.invalid += tally.get("invalid", 0)
+        valid = table.filter(pc.not_equal(table.column(STATUS), "invalid"))
+        for name in self.schema.names[2:-2]:  # the decisions, between id and status, and needs and errors
+            found = counts.values.setdefault(name, Counter())
+            for value, number in zip(*(c.to_pylist() for c in pc.value_counts(valid.column(name)).flatten()), strict=True):
+                found[value] += number
+        if len(counts.not_ok) < KEPT_ERRORS and (tally.get("invalid") or tally.get("undetermined")):
+            others = table.filter(pc.not_equal(table.column(STATUS), "ok")).slice(0, KEPT_ERRORS)
+            counts.not_ok.extend(zip(*(others.column(c).to_pylist() for c in ("id", STATUS, NEEDS)), strict=True))
         if tally.get("invalid") and len(counts.errors) < KEPT_ERRORS:
             invalid = table.filter(pc.equal(table.column(STATUS), "invalid"))
             counts.errors.extend(e for e in invalid.column("errors").to_pylist()[:KEPT_ERRORS] if e)
