@@ -284,7 +284,9 @@ class _Compiler:
                 reads = name in self._inputs(node)
                 needs_arms.append((_is_null(condition.copy()), self.needs(node, name) if reads else _false()))
                 needs_arms.append((condition.copy(), _false()))  # true: taken, nothing is needed
-            needs[name] = exp.func("COALESCE", _case(*needs_arms, otherwise=_false()), _false())
+            while needs_arms and isinstance(needs_arms[-1][1], exp.Boolean) and needs_arms[-1][1].this is False:
+                needs_arms.pop()  # the last arms that say "nothing" say what the ELSE says
+            needs[name] = _case(*needs_arms, otherwise=_false()) if needs_arms else _false()  # never NULL
         return value, needs
 
     def _inputs(self, node: Any) -> list[str]:
@@ -458,8 +460,8 @@ class _Compiler:
             case p.Logic():
                 return _any(exp.and_(_is_null(self.cond(o)), _paren(self.needs(o, name)))
                             for o in node.operands if name in self._inputs(o))
-            case p.Compare():
-                return _any(exp.and_(_paren(self.unsettled(s)), _paren(self.needs(s, name)))
+            case p.Compare():  # an input's own `needs` is already "unsettled": no need to ask twice
+                return _any(self.needs(s, name) if isinstance(s, p.InputRef) else exp.and_(_paren(self.unsettled(s)), _paren(self.needs(s, name)))
                             for s in (node.left, node.right) if not isinstance(s, (p.Const, p.CalendarConst)) and name in self._inputs(s))
             case p.Arith():
                 return _any(exp.and_(_paren(_unknown(self.number(s))), _paren(self.needs(s, name)))
