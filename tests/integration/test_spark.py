@@ -13,7 +13,7 @@ import datetime as dt
 import importlib.util
 import os
 import shutil
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -202,6 +202,41 @@ def test_the_edge_cohort_reaches_spark_and_the_interpreter(spark: SparkSession, 
     statuses = evaluate_sql(seed, records, AS_OF, runner=spark_runner(None)).results()
     assert [r.decisions.get("risk_group") for r in statuses[:3]] == ["high", "high", "high"]
     assert [r.status for r in statuses[5:]] == ["undetermined", "undetermined"]
+
+
+# ---- exact decimals at 38 digits ------------------------------------------------------------------------------------
+
+WIDE = """protocol wide "Products of 38 digits"
+  version "1.0.0"
+
+input
+  a : quantity /uL plausible 0 /uL .. 9999999999 /uL
+  b : quantity /uL plausible 0 /uL .. 9999999999 /uL
+  c : quantity /uL plausible 0 /uL .. 9999999999 /uL
+  d : quantity /uL plausible 0 /uL .. 9999999999 /uL
+
+criterion larger "a times b above c times d":
+  a * b > c * d
+
+classify order "Which product is larger":
+  first  when larger
+  second otherwise
+"""
+WIDE_RECORDS = """fields: [a, b, c, d]
+patients:
+  - {id: "1e-18 > 0", a: 0.000000001 /uL, b: 0.000000001 /uL, c: 0 /uL, d: 0 /uL}
+  - {id: "5e-18 > 1e-17", a: 0.000000005 /uL, b: 0.000000001 /uL, c: 0.00000001 /uL, d: 0.000000001 /uL}
+"""
+
+
+def test_a_product_of_38_digits_keeps_its_last_decimal(spark: SparkSession,
+                                                       compile_text: Callable[[str], CompiledProtocol]) -> None:
+    """Two 19-digit inputs multiply to 38 digits, 18 of them decimals; Spark's default would round the last away."""
+    compiled = compile_text(WIDE)
+    assert "DECIMAL(38, 18)" in compile_sql(compiled.checked).sql(Dialect.SPARK)
+    records = records_from_text(compiled, WIDE_RECORDS)
+    assert _agree(compiled, records) == 2
+    assert [r.decisions["order"] for r in evaluate_batch(compiled, records, AS_OF).results()] == ["first", "second"]
 
 
 # ---- the runner's table ----------------------------------------------------------------------------------------

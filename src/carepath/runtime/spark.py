@@ -42,7 +42,12 @@ def _pyspark_major() -> int:
 def spark_session(master: str | None = None) -> SparkSession:
     """One session per master, made once (a JVM starts in seconds, not milliseconds): `local[*]` unless a cluster's
     master URL is given; quiet, UTC, Arrow transfers, and few shuffle partitions when local (the query never shuffles
-    much: one row per patient, no joins)."""
+    much: one row per patient, no joins).
+
+    Decimal products stay exact: Spark types `a * b` with p1 + p2 + 1 digits, one more than the query's cast allows
+    for, and past 38 its default (`allowPrecisionLoss`) drops a decimal, rounding (a product of two billionths became 0).
+    Turned off, the type is capped at 38 digits with every decimal kept; the product fits, as the compiler sized it from
+    the inputs' plausible ranges."""
     _pyspark_major()
     from pyspark.sql import SparkSession
 
@@ -52,7 +57,8 @@ def spark_session(master: str | None = None) -> SparkSession:
                .config("spark.ui.showConsoleProgress", "false")
                .config("spark.log.level", "ERROR")
                .config("spark.sql.session.timeZone", "UTC")
-               .config("spark.sql.execution.arrow.pyspark.enabled", "true"))
+               .config("spark.sql.execution.arrow.pyspark.enabled", "true")
+               .config("spark.sql.decimalOperations.allowPrecisionLoss", "false"))
     if chosen.startswith("local"):
         builder = builder.config("spark.sql.shuffle.partitions", "4")
     session = builder.getOrCreate()
