@@ -36,8 +36,9 @@ from carepath.compile.compiler import CompiledProtocol
 from carepath.compile.sql import Dialect, SqlProgram, compile_sql
 from carepath.data.columnar import input_table
 from carepath.data.records import InvalidRecord, PatientRecord
+from carepath.language.diagnostics import ProtocolError
 from carepath.runtime.engine import Result, evaluate_batch, valid_rows
-from carepath.runtime.spark import _to_arrow, _to_spark, run_on_spark, spark_runner, spark_session
+from carepath.runtime.spark import run_on_spark, spark_runner, spark_session, to_arrow, to_spark
 from carepath.runtime.sql import evaluate_sql, run_on_duckdb
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -95,7 +96,7 @@ def test_printed_spark_sql_decides_the_seed_cohort_as_the_interpreter(spark: Spa
     rows, positions, errors = valid_rows(seed, records, AS_OF)
     made = input_table([str(records[i].id) for i in positions], rows, program.inputs)
     assert not errors and not made.left_out and made.table.num_rows == 9
-    _to_spark(spark, made.table, native=True).createOrReplaceTempView("inputs")
+    to_spark(spark, made.table, native=True).createOrReplaceTempView("inputs")
     try:
         got = [(row["id"], row["status"], {name: row[name] for name in program.decisions},
                 tuple(row["needs"].split(",")) if row["needs"] else ()) for row in spark.sql(text).collect()]
@@ -229,11 +230,19 @@ patients:
 """
 
 
-def test_a_product_of_38_digits_keeps_its_last_decimal(spark: SparkSession,
-                                                       compile_text: Callable[[str], CompiledProtocol]) -> None:
-    """Two 19-digit inputs multiply to 38 digits, 18 of them decimals; Spark's default would round the last away."""
+def test_a_product_spark_would_type_past_38_digits_is_refused(compile_text: Callable[[str], CompiledProtocol]) -> None:
+    """Two 19-digit inputs multiply to 38 digits, which Spark types as 39 and rounds: the compiler refuses it (CP902)."""
     compiled = compile_text(WIDE)
-    assert "DECIMAL(38, 18)" in compile_sql(compiled.checked).sql(Dialect.SPARK)
+    with pytest.raises(ProtocolError) as refused:
+        compile_sql(compiled.checked)
+    assert {d.code for d in refused.value.diagnostics} == {"CP902"}
+
+
+def test_a_product_of_37_digits_keeps_its_last_decimal_on_spark(spark: SparkSession,
+                                                                compile_text: Callable[[str], CompiledProtocol]) -> None:
+    """One digit less on each input: the product is DECIMAL(36, 18), Spark's own type for it 37 digits, nothing rounds."""
+    compiled = compile_text(WIDE.replace("9999999999 /uL", "999999999 /uL"))
+    assert "DECIMAL(36, 18)" in compile_sql(compiled.checked).sql(Dialect.SPARK)
     records = records_from_text(compiled, WIDE_RECORDS)
     assert _agree(compiled, records) == 2
     assert [r.decisions["order"] for r in evaluate_batch(compiled, records, AS_OF).results()] == ["first", "second"]
@@ -264,9 +273,9 @@ def test_nulls_come_back_as_none_in_typed_columns_on_either_transfer(spark: Spar
     assert result.to_pylist() == expected
     assert result.schema.field("hsct_referral").type == pa.bool_()
     assert result.schema.field("risk_group").type == pa.string()
-    _to_spark(spark, table, native=False).createOrReplaceTempView("inputs")
+    to_spark(spark, table, native=False).createOrReplaceTempView("inputs")
     try:
-        through_pandas = _to_arrow(spark.sql(program.sql(Dialect.SPARK, pretty=False)), native=False)
+        through_pandas = to_arrow(spark.sql(program.sql(Dialect.SPARK, pretty=False)), native=False)
     finally:
         spark.catalog.dropTempView("inputs")
     assert through_pandas.to_pylist() == expected

@@ -11,19 +11,43 @@ and every construct with no SQL form here, is refused with a diagnostic (CP901, 
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
-from decimal import Decimal
-from fractions import Fraction
 from typing import Any
 
 from sqlglot import exp
 
 from carepath.compile.closures import constant_of, operand_kinds, oriented
+from carepath.compile.sqlexact import (
+    MAX_DIGITS,
+    Decimalish,
+    TooWide,
+    cast_to,
+    common,
+    constant,
+    decimal_type,
+    den_times,
+    exact_value,
+    false,
+    fields,
+    is_null,
+    minus,
+    number_type,
+    over,
+    paren,
+    plus,
+    split,
+    times,
+    true,
+    typed,
+    unknown,
+    whole_parts,
+    with_divisors,
+)
 from carepath.ir import program as p
 from carepath.language.diagnostics import Diagnostic, ProtocolError, Severity
 from carepath.language.nodes import ArithOp, BoolKind, Comparator
-from carepath.semantics.operators import COMPARISONS, Operand, exact
+from carepath.semantics.operators import COMPARISONS, Operand
 from carepath.semantics.types import Kind
 from carepath.semantics.values import MONTH
 
@@ -39,9 +63,6 @@ class Dialect(enum.StrEnum):
 
 #: The bound-input table's columns for a duration: its bounds in month positions (months × 32 + days) and in days.
 DURATION_PARTS = ("month_low", "month_high", "day_low", "day_high")
-#: Scale of every number in the bound-input table: the input's declared unit to 9 decimals, as tables are read.
-SCALE = 9
-MAX_DIGITS = 38
 #: The output's own columns, beside one column per decision.
 ID, STATUS, NEEDS = "id", "status", "needs"
 
@@ -57,26 +78,6 @@ class NotCompiled(Exception):
     def __init__(self, node: Any, what: str) -> None:
         super().__init__(what)
         self.node, self.what = node, what
-
-
-class TooWide(Exception):
-    """Arithmetic whose exact value may need more digits than a DECIMAL holds: CP902 at the node."""
-
-    def __init__(self, node: Any, digits: int) -> None:
-        super().__init__(digits)
-        self.node, self.digits = node, digits
-
-
-@dataclass(frozen=True, slots=True)
-class Decimalish:
-    """An exact SQL number: `expr` is a DECIMAL(precision, scale) whose values fit, since every input's plausible range
-    bounds it; a quotient keeps its denominator apart (`den`), so division stays exact and a zero divisor unknown."""
-
-    expr: exp.Expr
-    precision: int
-    scale: int
-    den: Decimalish | None = None
-    divisors: tuple[exp.Expr, ...] = ()  # each must be non-zero for the value to be defined (x / 0 is unknown)
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,28 +135,19 @@ def _need_column(definition: str, name: str) -> str:
     return f"n:{definition}:{name}"
 
 
-def _true() -> exp.Expr:
-    return exp.Boolean(this=True)
 
 
-def _false() -> exp.Expr:
-    return exp.Boolean(this=False)
 
 
 def _any(parts: Iterable[exp.Expr]) -> exp.Expr:
     found = [part for part in parts if not (isinstance(part, exp.Boolean) and part.this is False)]
     if not found:
-        return _false()
+        return false()
     return exp.or_(*found) if len(found) > 1 else found[0]
 
 
-def _paren(node: exp.Expr) -> exp.Expr:
-    return node if isinstance(node, (exp.Column, exp.Paren, exp.Literal, exp.Boolean, exp.Null)) else exp.Paren(this=node)
 
 
-def _is_null(node: exp.Expr) -> exp.Expr:
-    """`x IS NULL`, with x parenthesised: `NOT a IS NULL` would read as `NOT (a IS NULL)`."""
-    return exp.Is(this=_paren(node), expression=exp.null())
 
 
 #: The SQL form of each comparison on two known values.
@@ -188,9 +180,9 @@ def compare_intervals_sql(a: Bounds, op: Comparator, b: Bounds) -> exp.Expr:
         case Comparator.GT | Comparator.GE:
             return compare_intervals_sql(b, op.flipped, a)
         case Comparator.LT:
-            return _case((_compare(a_high, Comparator.LT, b_low), _true()), (_compare(a_low, Comparator.GE, b_high), _false()))
+            return _case((_compare(a_high, Comparator.LT, b_low), true()), (_compare(a_low, Comparator.GE, b_high), false()))
         case Comparator.LE:
-            return _case((_compare(a_high, Comparator.LE, b_low), _true()), (_compare(a_low, Comparator.GT, b_high), _false()))
+            return _case((_compare(a_high, Comparator.LE, b_low), true()), (_compare(a_low, Comparator.GT, b_high), false()))
         case Comparator.EQ | Comparator.NE:
             point = exp.and_(a_low.eq(a_high), a_high.eq(b_low), b_low.eq(b_high))
             apart = exp.or_(_compare(a_high, Comparator.LT, b_low), _compare(b_high, Comparator.LT, a_low))
@@ -256,8 +248,8 @@ class _Compiler:
                 raise NotCompiled(definition, f"the {definition.step_kind.value} '{definition.name}'")
         self.reaches[definition.name] = list(needs)
         # `needs` is read only where the definition is unknown: worked out for those rows alone, after every value
-        unknown = _is_null(_column(_def_column(definition.name)))
-        self.need_steps.append([_case((unknown.copy(), need), otherwise=_false()).as_(_need_column(definition.name, name), quoted=True)
+        unknown = is_null(_column(_def_column(definition.name)))
+        self.need_steps.append([_case((unknown.copy(), need), otherwise=false()).as_(_need_column(definition.name, name), quoted=True)
                                 for name, need in needs.items()])
         return [value.as_(_def_column(definition.name), quoted=True)]
 
@@ -272,7 +264,7 @@ class _Compiler:
                 break
             condition = self.cond(branch.condition)
             arms.append((condition, exp.Literal.string(branch.name)))
-            arms.append((_is_null(condition.copy()), exp.null()))
+            arms.append((is_null(condition.copy()), exp.null()))
             conditions.append((condition, branch.condition))
         value = _case(*arms, otherwise=otherwise)
         # `needs`: the inputs of the first branch whose condition is not false, when that one is unknown
@@ -282,11 +274,11 @@ class _Compiler:
             needs_arms = []
             for condition, node in conditions:
                 reads = name in self._inputs(node)
-                needs_arms.append((_is_null(condition.copy()), self.needs(node, name) if reads else _false()))
-                needs_arms.append((condition.copy(), _false()))  # true: taken, nothing is needed
+                needs_arms.append((is_null(condition.copy()), self.needs(node, name) if reads else false()))
+                needs_arms.append((condition.copy(), false()))  # true: taken, nothing is needed
             while needs_arms and isinstance(needs_arms[-1][1], exp.Boolean) and needs_arms[-1][1].this is False:
                 needs_arms.pop()  # the last arms that say "nothing" say what the ELSE says
-            needs[name] = _case(*needs_arms, otherwise=_false()) if needs_arms else _false()  # never NULL
+            needs[name] = _case(*needs_arms, otherwise=false()) if needs_arms else false()  # never NULL
         return value, needs
 
     def _inputs(self, node: Any) -> list[str]:
@@ -306,12 +298,12 @@ class _Compiler:
             case p.Logic():
                 return self.logic(node)
             case p.Negation():
-                return exp.Not(this=_paren(self.cond(node.operand)))
+                return exp.Not(this=paren(self.cond(node.operand)))
             case p.Compare():
                 return self.atom(node, self.compare(node))
             case p.Presence():
                 column = self.input_columns(node.input)[0]
-                return self.atom(node, _is_null(column) if not node.known else exp.Not(this=_is_null(column)))
+                return self.atom(node, is_null(column) if not node.known else exp.Not(this=is_null(column)))
             case p.InputRef():
                 return self.atom(node, self.input_columns(node.input)[0])
             case p.DefRef():
@@ -325,10 +317,10 @@ class _Compiler:
         if self.want_atoms:
             self.atom_names.append(f"a:{len(self.atom_names)}")
             self.atom_exprs.append(condition.copy())
-        return _paren(condition)
+        return paren(condition)
 
     def logic(self, node: p.Logic) -> exp.Expr:
-        parts = [_paren(self.cond(o)) for o in node.operands]
+        parts = [paren(self.cond(o)) for o in node.operands]
         match node.kind:
             case BoolKind.AND | BoolKind.ALL_OF:
                 return exp.and_(*parts) if len(parts) > 1 else parts[0]
@@ -338,10 +330,10 @@ class _Compiler:
                 premise, conclusion = parts
                 return exp.or_(exp.Not(this=premise), conclusion)  # Kleene: a false premise or a true conclusion decides
             case BoolKind.XOR:
-                unknown = _any(_is_null(part.copy()) for part in parts)
+                unknown = _any(is_null(part.copy()) for part in parts)
                 parity = parts[0]
                 for part in parts[1:]:
-                    parity = _paren(exp.NEQ(this=parity, expression=part))
+                    parity = paren(exp.NEQ(this=parity, expression=part))
                 return _case((unknown, exp.null()), otherwise=parity)
         raise AssertionError(node.kind)
 
@@ -392,28 +384,28 @@ class _Compiler:
         a = self.number(left)
         b = self.number(right)
         if node.scale != 1:
-            b = _with_divisors(_times(b, _constant(_exact(node.scale), node), node), b.divisors)
+            b = with_divisors(times(b, constant(exact_value(node.scale), node), node), b.divisors)
         undefined = _any(divisor.copy().eq(0) for divisor in (*a.divisors, *b.divisors))
         if a.den is None and b.den is None:
-            common = _common(a, b, node)
-            compared = _compare(_cast(a, *common), op, _cast(b, *common))
+            shared = common(a, b, node)
+            compared = _compare(cast_to(a, *shared), op, cast_to(b, *shared))
             return compared if isinstance(undefined, exp.Boolean) else _case((undefined, exp.null()), otherwise=compared)
         # a/x op b/y  ⇔  sign(a·y − b·x) · sign(x) · sign(y) op 0, and unknown when a divisor is zero
-        a_num, a_den = _split(a)
-        b_num, b_den = _split(b)
-        difference = _minus(_times(a_num, b_den, node), _times(b_num, a_den, node), node)
+        a_num, a_den = split(a)
+        b_num, b_den = split(b)
+        difference = minus(times(a_num, b_den, node), times(b_num, a_den, node), node)
         signs = exp.Mul(this=exp.Mul(this=exp.func("SIGN", difference.expr), expression=exp.func("SIGN", a_den.expr)),
                         expression=exp.func("SIGN", b_den.expr))
-        return _case((undefined, exp.null()), otherwise=_compare(_paren(signs), op, exp.Literal.number(0)))
+        return _case((undefined, exp.null()), otherwise=_compare(paren(signs), op, exp.Literal.number(0)))
 
     def number(self, node: Any) -> Decimalish:
         match node:
             case p.InputRef():
                 column = self.input_columns(node.input)[0]
                 precision, scale = number_type(node.input)
-                return Decimalish(exp.cast(column, _decimal(precision, scale)), precision, scale)
+                return Decimalish(typed(column, decimal_type(precision, scale)), precision, scale)
             case p.Const():
-                return _constant(_exact(node.value), node)
+                return constant(exact_value(node.value), node)
             case p.Arith():
                 return self.arith(node)
             case p.Call():
@@ -423,23 +415,23 @@ class _Compiler:
     def arith(self, node: p.Arith) -> Decimalish:
         a, b = self.number(node.left), self.number(node.right)
         if node.right_scale != 1:
-            b = _with_divisors(_times(b, _constant(_exact(node.right_scale), node), node), b.divisors)
+            b = with_divisors(times(b, constant(exact_value(node.right_scale), node), node), b.divisors)
         match node.op:
             case ArithOp.MULTIPLY:
-                made = _over(_times(*_num(a, b), node), _den_times(a, b, node))
+                made = over(times(*whole_parts(a, b), node), den_times(a, b, node))
             case ArithOp.DIVIDE:
-                a_num, a_den = _split(a)
-                b_num, b_den = _split(b)
-                made = Decimalish(*_fields(_times(a_num, b_den, node)), den=_times(a_den, b_num, node),
+                a_num, a_den = split(a)
+                b_num, b_den = split(b)
+                made = Decimalish(*fields(times(a_num, b_den, node)), den=times(a_den, b_num, node),
                                   divisors=(b_num.expr.copy(),))
             case ArithOp.ADD | ArithOp.SUBTRACT if a.den is None and b.den is None:
-                made = _plus(a, b, node) if node.op is ArithOp.ADD else _minus(a, b, node)
+                made = plus(a, b, node) if node.op is ArithOp.ADD else minus(a, b, node)
             case ArithOp.ADD | ArithOp.SUBTRACT:
-                a_num, a_den = _split(a)
-                b_num, b_den = _split(b)
-                left, right = _times(a_num, b_den, node), _times(b_num, a_den, node)
-                top = _plus(left, right, node) if node.op is ArithOp.ADD else _minus(left, right, node)
-                made = Decimalish(*_fields(top), den=_times(a_den, b_den, node))
+                a_num, a_den = split(a)
+                b_num, b_den = split(b)
+                left, right = times(a_num, b_den, node), times(b_num, a_den, node)
+                top = plus(left, right, node) if node.op is ArithOp.ADD else minus(left, right, node)
+                made = Decimalish(*fields(top), den=times(a_den, b_den, node))
         return Decimalish(made.expr, made.precision, made.scale, made.den, (*a.divisors, *b.divisors, *made.divisors))
 
     # -- needs --
@@ -449,22 +441,22 @@ class _Compiler:
         match node:
             case p.InputRef():
                 if node.input.name != name:
-                    return _false()
+                    return false()
                 return self.unsettled(node)
             case p.DefRef():
-                return _column(_need_column(node.name, name)) if name in self.reaches.get(node.name, ()) else _false()
+                return _column(_need_column(node.name, name)) if name in self.reaches.get(node.name, ()) else false()
             case p.Const() | p.CalendarConst() | p.Presence():
-                return _false()
+                return false()
             case p.Negation():
                 return self.needs(node.operand, name)
             case p.Logic():
-                return _any(exp.and_(_is_null(self.cond(o)), _paren(self.needs(o, name)))
+                return _any(exp.and_(is_null(self.cond(o)), paren(self.needs(o, name)))
                             for o in node.operands if name in self._inputs(o))
             case p.Compare():  # an input's own `needs` is already "unsettled": no need to ask twice
-                return _any(self.needs(s, name) if isinstance(s, p.InputRef) else exp.and_(_paren(self.unsettled(s)), _paren(self.needs(s, name)))
+                return _any(self.needs(s, name) if isinstance(s, p.InputRef) else exp.and_(paren(self.unsettled(s)), paren(self.needs(s, name)))
                             for s in (node.left, node.right) if not isinstance(s, (p.Const, p.CalendarConst)) and name in self._inputs(s))
             case p.Arith():
-                return _any(exp.and_(_paren(_unknown(self.number(s))), _paren(self.needs(s, name)))
+                return _any(exp.and_(paren(unknown(self.number(s))), paren(self.needs(s, name)))
                             for s in (node.left, node.right) if name in self._inputs(s))
         raise NotCompiled(node, f"'{getattr(node, 'text', node)}'")
 
@@ -472,12 +464,12 @@ class _Compiler:
         """`values.unsettled`: missing, or a duration known only within bounds."""
         if isinstance(node, p.InputRef) and node.input.type.kind is Kind.DURATION:
             low, high, day_low, day_high = self.input_columns(node.input)
-            return exp.or_(_is_null(low), exp.NEQ(this=low, expression=high), exp.NEQ(this=day_low, expression=day_high))
+            return exp.or_(is_null(low), exp.NEQ(this=low, expression=high), exp.NEQ(this=day_low, expression=day_high))
         if isinstance(node, p.InputRef):
-            return _is_null(self.input_columns(node.input)[0])
+            return is_null(self.input_columns(node.input)[0])
         if isinstance(node, (p.Arith, p.Call)):
-            return _unknown(self.number(node))
-        return _is_null(self.cond(node))
+            return unknown(self.number(node))
+        return is_null(self.cond(node))
 
     # -- the query --
 
@@ -493,18 +485,18 @@ class _Compiler:
             ctes.append((name, exp.select(exp.Star(), *columns).from_(exp.to_table(previous, quoted=True) if index else source)))
             previous = name
         decisions = [d.name for d in self.checked.decisions]
-        undetermined = _any(_is_null(_column(_def_column(name))) for name in decisions)
+        undetermined = _any(is_null(_column(_def_column(name))) for name in decisions)
         status = _case((undetermined, exp.Literal.string("undetermined")), otherwise=exp.Literal.string("ok"))
         needed = []
         for info in self.checked.inputs:
-            wanted = [exp.and_(_is_null(_column(_def_column(d))), _column(_need_column(d, info.name)))
+            wanted = [exp.and_(is_null(_column(_def_column(d))), _column(_need_column(d, info.name)))
                       for d in decisions if info.name in self.reaches.get(d, ())]
             if wanted:
                 needed.append(_case((_any(wanted), exp.Literal.string("," + info.name)), otherwise=exp.Literal.string("")))
         joined: exp.Expr = exp.Literal.string("")
         for part in needed:
             joined = exp.DPipe(this=joined, expression=part, safe=True)
-        needs = _case((undetermined.copy(), exp.Substring(this=_paren(joined), start=exp.Literal.number(2))), otherwise=exp.null())
+        needs = _case((undetermined.copy(), exp.Substring(this=paren(joined), start=exp.Literal.number(2))), otherwise=exp.null())
         outputs: list[exp.Expr] = [_column(ID).as_(ID, quoted=True), status.as_(STATUS, quoted=True),
                                          *(_column(_def_column(name)).as_(name, quoted=True) for name in decisions),
                                          needs.as_(NEEDS, quoted=True),
@@ -514,22 +506,6 @@ class _Compiler:
         for name, select in ctes:
             query = query.with_(name, as_=select)
         return query
-
-
-# ---- exact numbers, with their widths --------------------------------------------------------------
-
-
-def _decimal(precision: int, scale: int) -> exp.DataType:
-    return exp.DataType.build(f"DECIMAL({precision}, {scale})")
-
-
-def number_type(info: p.InputInfo) -> tuple[int, int]:
-    """An input's DECIMAL(precision, scale): 9 decimals, and as many digits before the point as its plausible range
-    needs (values outside it are invalid and never reach SQL), else the widest a DECIMAL holds."""
-    if info.plausible is None:
-        return MAX_DIGITS, SCALE
-    largest = max(abs(_exact(bound)) for bound in info.plausible)
-    return max(1, len(str(int(largest)))) + SCALE, SCALE
 
 
 def _literal(value: object, node: Any) -> exp.Expr:
@@ -544,106 +520,3 @@ def _literal(value: object, node: Any) -> exp.Expr:
     if isinstance(value, dt.date):
         return exp.cast(exp.Literal.string(value.isoformat()), exp.DataType.build("DATE"))
     raise NotCompiled(node, f"the value '{getattr(node, 'text', value)}'")
-
-
-def _constant(value: Fraction, node: Any) -> Decimalish:
-    """An exact constant: a DECIMAL literal when it has a finite decimal expansion, else a quotient of two."""
-    den = value.denominator
-    twos_fives = den
-    for prime in (2, 5):
-        while twos_fives % prime == 0:
-            twos_fives //= prime
-    if twos_fives != 1:
-        return Decimalish(*_fields(_constant(Fraction(value.numerator), node)), den=_constant(Fraction(den), node))
-    scale = 0
-    while (value * 10**scale).denominator != 1:
-        scale += 1
-    text = format(Decimal(value.numerator) / Decimal(den), "f") if scale else str(value.numerator)
-    whole = len(str(abs(int(value)))) if abs(value) >= 1 else 1
-    precision = whole + scale
-    if precision > MAX_DIGITS:
-        raise TooWide(node, precision)
-    return Decimalish(exp.cast(exp.Literal.string(text), _decimal(precision, scale)), precision, scale)
-
-
-def _exact(value: object) -> Fraction:
-    """A constant as the interpreter reads it exactly (`operators.exact`: a float by its shortest decimal)."""
-    found = exact(value)
-    if found is None:
-        raise ValueError("a constant with no value")
-    return found
-
-
-def _with_divisors(value: Decimalish, divisors: tuple[exp.Expr, ...]) -> Decimalish:
-    return Decimalish(value.expr, value.precision, value.scale, value.den, (*divisors, *value.divisors))
-
-
-def _unknown(value: Decimalish) -> exp.Expr:
-    """The interpreter's None for a computed number: an input missing, or a divisor zero."""
-    parts = [_is_null(value.expr.copy()), *(divisor.copy().eq(0) for divisor in value.divisors)]
-    if value.den is not None:
-        parts.append(_is_null(value.den.expr.copy()))
-    return exp.func("COALESCE", exp.or_(*parts), _true()) if len(parts) > 1 else parts[0]
-
-
-def _fields(value: Decimalish) -> tuple[exp.Expr, int, int]:
-    return value.expr, value.precision, value.scale
-
-
-def _split(value: Decimalish) -> tuple[Decimalish, Decimalish]:
-    one = Decimalish(exp.cast(exp.Literal.string("1"), _decimal(1, 0)), 1, 0)
-    return Decimalish(*_fields(value)), value.den if value.den is not None else one
-
-
-def _num(a: Decimalish, b: Decimalish) -> tuple[Decimalish, Decimalish]:
-    return Decimalish(*_fields(a)), Decimalish(*_fields(b))
-
-
-def _den_times(a: Decimalish, b: Decimalish, node: Any) -> Decimalish | None:
-    if a.den is None and b.den is None:
-        return None
-    return _times(_split(a)[1], _split(b)[1], node)
-
-
-def _over(top: Decimalish, den: Decimalish | None) -> Decimalish:
-    return top if den is None else Decimalish(*_fields(top), den=den)
-
-
-def _checked(precision: int, node: Any) -> int:
-    if precision > MAX_DIGITS:
-        raise TooWide(node, precision)
-    return precision
-
-
-def _cast(value: Decimalish, precision: int, scale: int) -> exp.Expr:
-    if (value.precision, value.scale) == (precision, scale):
-        return value.expr
-    return exp.cast(value.expr, _decimal(precision, scale))
-
-
-def _times(a: Decimalish, b: Decimalish, node: Any) -> Decimalish:
-    """A product typed to exactly the digits it can need, so no engine rounds it (Spark would, past 38)."""
-    precision, scale = _checked(a.precision + b.precision, node), a.scale + b.scale
-    product = exp.Mul(this=_paren(a.expr), expression=_paren(b.expr))
-    return Decimalish(exp.cast(product, _decimal(precision, scale)), precision, scale)
-
-
-def _common(a: Decimalish, b: Decimalish, node: Any) -> tuple[int, int]:
-    scale = max(a.scale, b.scale)
-    whole = max(a.precision - a.scale, b.precision - b.scale)
-    return _checked(whole + scale, node), scale
-
-
-def _sum(a: Decimalish, b: Decimalish, node: Any, make: Callable[..., exp.Expr]) -> Decimalish:
-    whole_scale = _common(a, b, node)
-    precision, scale = _checked(whole_scale[0] + 1, node), whole_scale[1]
-    total = make(this=_cast(a, precision, scale), expression=_cast(b, precision, scale))
-    return Decimalish(exp.cast(total, _decimal(precision, scale)), precision, scale)
-
-
-def _plus(a: Decimalish, b: Decimalish, node: Any) -> Decimalish:
-    return _sum(a, b, node, exp.Add)
-
-
-def _minus(a: Decimalish, b: Decimalish, node: Any) -> Decimalish:
-    return _sum(a, b, node, exp.Sub)

@@ -15,7 +15,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from carepath.compile import sql
+from carepath.compile import sqlexact
 from carepath.ir.program import InputInfo
 from carepath.semantics.types import Kind
 
@@ -25,8 +25,8 @@ DURATION_PARTS = ("month_low", "month_high", "day_low", "day_high")
 
 
 def number_type(info: InputInfo) -> pa.DataType:
-    """An input's number column: DECIMAL as wide as its plausible range needs (`compile.sql.number_type`), never float."""
-    return pa.decimal128(*sql.number_type(info))
+    """An input's number column: DECIMAL as wide as its plausible range needs (`compile.sqlexact.number_type`), never float."""
+    return pa.decimal128(*sqlexact.number_type(info))
 
 
 @dataclass(frozen=True, slots=True)

@@ -70,9 +70,9 @@ def run_on_spark(program: SqlProgram, table: pa.Table, master: str | None = None
     """The query in Spark's SQL over `table` (as the view `inputs`): the result as DuckDB's runner gives it."""
     native = _pyspark_major() >= 4
     spark = spark_session(master)
-    _to_spark(spark, table, native).createOrReplaceTempView(INPUTS)
+    to_spark(spark, table, native).createOrReplaceTempView(INPUTS)
     try:
-        return _to_arrow(spark.sql(program.sql(Dialect.SPARK, pretty=False)), native)
+        return to_arrow(spark.sql(program.sql(Dialect.SPARK, pretty=False)), native)
     finally:
         spark.catalog.dropTempView(INPUTS)
 
@@ -86,7 +86,7 @@ def spark_runner(master: str | None = None) -> Runner:
     return run
 
 
-def _to_spark(spark: SparkSession, table: pa.Table, native: bool) -> DataFrame:
+def to_spark(spark: SparkSession, table: pa.Table, native: bool) -> DataFrame:
     """Spark 4 reads an Arrow table as it is; before it, the rows go as Python values under the table's own schema,
     so decimals stay DECIMAL(38, 9) and a NULL integer never becomes a float NaN on the way."""
     if native:
@@ -97,7 +97,7 @@ def _to_spark(spark: SparkSession, table: pa.Table, native: bool) -> DataFrame:
     return spark.createDataFrame(rows, schema=from_arrow_schema(table.schema))
 
 
-def _to_arrow(frame: DataFrame, native: bool) -> pa.Table:
+def to_arrow(frame: DataFrame, native: bool) -> pa.Table:
     """Spark 4 gives Arrow directly; before it, through pandas under Spark's own schema as Arrow types, so a NULL boolean
     or string comes back None (never NaN) and the column types are those Spark computed."""
     if native:
