@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
@@ -90,9 +89,10 @@ def constant(value: Fraction, node: Any) -> Decimalish:
     scale = 0
     while (value * 10**scale).denominator != 1:
         scale += 1
-    text = format(Decimal(value.numerator) / Decimal(den), "f") if scale else str(value.numerator)
-    whole = len(str(abs(int(value)))) if abs(value) >= 1 else 1
-    precision = whole + scale
+    digits = str(abs(value.numerator * 10**scale // den)).rjust(scale + 1, "0")
+    text = ("-" if value < 0 else "") + (f"{digits[:-scale]}.{digits[-scale:]}" if scale else digits)
+    whole = len(str(abs(int(value)))) if abs(value) >= 1 else 0
+    precision = max(1, whole + scale)
     if precision > MAX_DIGITS:
         raise TooWide(node, precision)
     return Decimalish(typed(exp.Literal.string(text), decimal_type(precision, scale)), precision, scale)
@@ -162,7 +162,25 @@ def times(a: Decimalish, b: Decimalish, node: Any) -> Decimalish:
     precision, scale = checked(a.precision + b.precision, node), a.scale + b.scale
     checked(precision + 1, node)  # Spark types the product itself one digit wider, and would round past 38
     product = exp.Mul(this=paren(a.expr), expression=paren(b.expr))
+    product.meta[WIDE_PRODUCT] = (precision, a.scale)  # how DuckDB must widen the left operand (`for_duckdb`)
     return Decimalish(typed(product, decimal_type(precision, scale)), precision, scale)
+
+
+#: A product's mark: (its precision, its left operand's scale).
+WIDE_PRODUCT = "carepath_product"
+
+
+def for_duckdb(node: exp.Expr) -> exp.Expr:
+    """DuckDB multiplies two DECIMALs of up to 18 digits each in 64 bits whenever their scales add to under 18, and
+    fails on overflow: a product wider than 18 digits gets its left operand cast to the product's width first."""
+    mark = node.meta.get(WIDE_PRODUCT) if isinstance(node, exp.Mul) else None
+    if mark is None or mark[0] <= 18:
+        return node
+    precision, scale = mark
+    widened = node.copy()
+    widened.set("this", typed(widened.this, decimal_type(precision, scale)))
+    widened.meta.pop(WIDE_PRODUCT)
+    return widened
 
 
 def common(a: Decimalish, b: Decimalish, node: Any) -> tuple[int, int]:
