@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import Context, Decimal
 from typing import Any
 
 import pyarrow as pa
@@ -20,6 +20,7 @@ from carepath.ir.program import InputInfo
 from carepath.semantics.types import Kind
 
 _QUANTUM = Decimal(1).scaleb(-9)
+_WIDE = Context(prec=50)
 _LIMIT = Decimal(10) ** 29
 DURATION_PARTS = ("month_low", "month_high", "day_low", "day_high")
 
@@ -41,9 +42,10 @@ class InputTable:
 def exact_decimal(value: int | float) -> Decimal | None:
     """The decimal the interpreter reads a number as (a float by its shortest repr), if 9 decimals hold it exactly."""
     number = Decimal(value) if isinstance(value, int) else Decimal(repr(value))
-    if not number.is_finite() or abs(number) >= _LIMIT or number.quantize(_QUANTUM) != number:
+    if not number.is_finite() or abs(number) >= _LIMIT:
         return None
-    return number.quantize(_QUANTUM)
+    held = number.quantize(_QUANTUM, context=_WIDE)  # 29 digits and 9 decimals: past the default context's 28
+    return held if held == number else None
 
 
 def input_table(ids: Sequence[str], rows: Sequence[Sequence[Any]], inputs: Sequence[InputInfo]) -> InputTable:
