@@ -8,8 +8,9 @@ interpreter. Memory holds one batch at a time; an id given more than once is ref
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -49,13 +50,18 @@ class Counts:
 Progress = Callable[[Counts], None]
 #: How many record errors a streamed run keeps to print; the output file has every one.
 KEPT_ERRORS = 50
+#: Batches worked on at once: one per core of the machines this runs on (two, often).
+WORKERS = 2
 #: DuckDB's share of memory in a streamed run; past it, DuckDB spills to disk (the ids of a very large file).
 MEMORY_LIMIT = "256MB"
 
 
 def stream_file(compiled: CompiledProtocol, path: Path, csv: bool, data_map: DataMap | None, as_of: dt.date, output: Path,
                 progress: Progress | None = None, batch_rows: int = BATCH_ROWS) -> Counts:
-    """Decide every row of `path` and write one result row each to `output` (.csv or .parquet)."""
+    """Decide every row of `path` and write one result row each to `output` (.csv or .parquet), in the file's order.
+
+    Two batches are worked on at once (the binding's Arrow kernels and DuckDB leave Python's lock while they run, so
+    both cores are used); one more is read ahead at most, so memory holds a few batches whatever the file's size."""
     import duckdb
 
     program = compile_sql(compiled.checked)
@@ -64,30 +70,50 @@ def stream_file(compiled: CompiledProtocol, path: Path, csv: bool, data_map: Dat
     counts = Counts()
     held: list[Table] = []  # rows whose id repeats: refused together at the end, each naming every place
     sql = program.sql(Dialect.DUCKDB, pretty=False)
-    with duckdb.connect(":memory:", config={"memory_limit": MEMORY_LIMIT}) as connection, _Writer(output, schema) as writer:
+    with duckdb.connect(":memory:", config={"memory_limit": MEMORY_LIMIT}) as connection, _Writer(output, schema) as writer, \
+            ThreadPoolExecutor(max_workers=WORKERS) as pool:
         repeated = _repeated_ids(connection, path, csv, id_column, batch_rows)
+
+        def decide(table: Table) -> tuple[pa.Table, Table, int]:
+            """One batch: bound by columns and decided by SQL, its rows set apart decided record by record."""
+            bound = bind_batch(table, compiled.checked, data_map, program.inputs, repeated)
+            with connection.cursor() as cursor:  # a cursor per thread: one connection runs one query at a time
+                decided = _decide(cursor, sql, bound.table, schema)
+            apart = [row for row in bound.apart if _id(table, id_column, row) not in repeated]
+            by_record = _by_record(compiled, _rows(table, apart), data_map, as_of, table.data.column_names)
+            merged = _ordered(decided, bound.rows, _from_results(by_record, program, schema), apart)
+            return merged, _rows(table, [row for row in bound.apart if _id(table, id_column, row) in repeated]), len(apart)
+
+        pending: deque[tuple[Future[tuple[pa.Table, Table, int]], int]] = deque()
         for index, table in enumerate(batches(path, csv, batch_rows)):
             if index == 0:
                 check_map(table, data_map)
                 file_level = [r for r in bind_table(_rows(table, []), compiled.checked, data_map) if isinstance(r, InvalidRecord)]
                 writer.write(_from_results([evaluate(compiled, r, as_of, trace=False) for r in file_level], program, schema), counts)
-            bound = bind_batch(table, compiled.checked, data_map, program.inputs, repeated)
-            decided = _decide(connection, sql, bound.table, schema)
-            apart = [row for row in bound.apart if _id(table, id_column, row) not in repeated]
-            held.append(_rows(table, [row for row in bound.apart if _id(table, id_column, row) in repeated]))
-            by_record = _by_record(compiled, _rows(table, apart), data_map, as_of, table.data.column_names)
-            counts.by_interpreter += len(apart)
-            merged = _ordered(decided, bound.rows, _from_results(by_record, program, schema), apart)
-            writer.write(merged, counts)
-            counts.read += table.data.num_rows
-            if progress is not None:
-                progress(counts)
+            pending.append((pool.submit(decide, table), table.data.num_rows))
+            while len(pending) >= WORKERS:
+                _collect(pending.popleft(), writer, counts, held, progress)
+        while pending:
+            _collect(pending.popleft(), writer, counts, held, progress)
         if any(t.data.num_rows for t in held):
             rows = [r for t in held for r in (t.rows or ())]
             whole = Table(pa.concat_tables([t.data for t in held]), str(path), csv, rows)
             refused = _by_record(compiled, whole, data_map, as_of, whole.data.column_names)
             writer.write(_from_results(refused, program, schema), counts)
     return counts
+
+
+def _collect(done: tuple[Future[tuple[pa.Table, Table, int]], int], writer: _Writer, counts: Counts, held: list[Table],
+             progress: Progress | None) -> None:
+    """A batch's results written in turn, its repeated ids kept for the end."""
+    future, rows = done
+    merged, repeated, by_interpreter = future.result()
+    writer.write(merged, counts)
+    held.append(repeated)
+    counts.by_interpreter += by_interpreter
+    counts.read += rows
+    if progress is not None:
+        progress(counts)
 
 
 def _repeated_ids(connection: Any, path: Path, csv: bool, id_column: str, batch_rows: int) -> frozenset[str]:
