@@ -12,19 +12,10 @@ import pytest
 import sqlglot
 
 from carepath import cli_scale
-from carepath.cli import main
+from tests.unit.test_cli import AS_OF, PROTOCOL, ROOT, run_cli
 
-ROOT = Path(__file__).resolve().parents[2]
-PROTOCOL = ROOT / "protocols" / "severance_2011.care"
 CSV = ROOT / "cohorts" / "severance_2011.csv"
 MAP = ROOT / "cohorts" / "severance_2011.csv.map.yaml"
-AS_OF = ["--as-of", "2026-01-01"]
-
-
-def run_cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 @pytest.mark.parametrize("dialect", ["duckdb", "spark", "trino", "postgres"])
