@@ -26,7 +26,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return int(args.handler(args))
-    except _UsageError as error:
+    except (_UsageError, scale.EngineUnavailable) as error:
         _say(f"carepath: {error}", file=sys.stderr)
         return EXIT_USAGE
 

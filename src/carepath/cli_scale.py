@@ -138,6 +138,10 @@ def _progress(counts: Counts) -> None:
     sys.stderr.flush()
 
 
+class EngineUnavailable(Exception):
+    """The engine asked for cannot run here (Spark without pyspark or Java): a usage error, said with how to get it."""
+
+
 def decider(engine: str, master: str | None, criteria: bool = False) -> Callable[[CompiledProtocol, Sequence[Any], dt.date], Run]:
     """How a cohort in memory is decided, with reasons, by the engine chosen: the same `Run` whichever decides. The SQL
     engines raise `ProtocolError` (CP901/CP902) for a protocol they do not compile. `criteria` keeps each criterion's
@@ -150,9 +154,12 @@ def decider(engine: str, master: str | None, criteria: bool = False) -> Callable
 
     runner: Runner = run_on_duckdb
     if engine == "spark":
-        from carepath.runtime.spark import spark_runner
+        from carepath.runtime.spark import SparkUnavailable, spark_runner
 
-        runner = spark_runner(master)
+        try:
+            runner = spark_runner(master)
+        except SparkUnavailable as missing:
+            raise EngineUnavailable(str(missing)) from None
 
     def decided(compiled: CompiledProtocol, records: Sequence[Any], as_of: dt.date) -> Run:
         batch = evaluate_sql(compiled, records, as_of, runner, reasons=True, criteria=criteria)

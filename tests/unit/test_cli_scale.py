@@ -180,3 +180,14 @@ def test_a_large_file_without_output_is_streamed_and_summarised(capsys: pytest.C
     assert streamed.splitlines()[:3] == ["9 records: 9 ok, 0 undetermined, 0 invalid", "  risk_group: high 7, standard 2",
                                          "  hsct_referral: yes 7, no 2"]
     assert "decided by DuckDB" in streamed
+
+
+def test_spark_without_pyspark_or_java_is_a_usage_error_saying_how_to_get_it(capsys: pytest.CaptureFixture[str],
+                                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("shutil.which", lambda name: None)
+    monkeypatch.delenv("JAVA_HOME", raising=False)
+    for command in (["run", str(PROTOCOL), str(ROOT / "cohorts" / "severance_2011.yaml")],
+                    ["compare", str(PROTOCOL), str(ROOT / "protocols" / "pog9407.care"), str(ROOT / "cohorts" / "severance_2011.yaml")]):
+        code, out, err = run_cli(capsys, *command, "--engine", "spark", *AS_OF)
+        assert code == 2 and out == ""
+        assert err.startswith("carepath: Spark needs Java 17") and "openjdk-17-jre-headless" in err

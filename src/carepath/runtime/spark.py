@@ -78,7 +78,9 @@ def run_on_spark(program: SqlProgram, table: pa.Table, master: str | None = None
 
 
 def spark_runner(master: str | None = None) -> Runner:
-    """`run_on_spark` on one master, as `evaluate_sql`'s `runner`."""
+    """`run_on_spark` on one master, as `evaluate_sql`'s `runner`; raises `SparkUnavailable` at once when pyspark or Java
+    is missing, before any record is read."""
+    _pyspark_major()
 
     def run(program: SqlProgram, table: pa.Table) -> pa.Table:
         return run_on_spark(program, table, master)
