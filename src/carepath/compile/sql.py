@@ -42,6 +42,7 @@ DURATION_PARTS = ("month_low", "month_high", "day_low", "day_high")
 #: Scale of every number in the bound-input table: the input's declared unit to 9 decimals, as tables are read.
 SCALE = 9
 MAX_DIGITS = 38
+INT64_DIGITS = 18  # the widest DECIMAL an engine may hold in 64 bits
 #: The output's own columns, beside one column per decision.
 ID, STATUS, NEEDS = "id", "status", "needs"
 
@@ -401,7 +402,7 @@ class _Compiler:
             case p.InputRef():
                 column = self.input_columns(node.input)[0]
                 digits = _digits_of(node.input)
-                return Decimalish(exp.cast(column, _decimal(digits + SCALE, SCALE)), digits + SCALE, SCALE)
+                return Decimalish(_decimal(column, digits + SCALE, SCALE), digits + SCALE, SCALE)
             case p.Const():
                 return _constant(_exact(node.value), node)
             case p.Arith():
@@ -507,8 +508,9 @@ class _Compiler:
 # ---- exact numbers, with their widths --------------------------------------------------------------
 
 
-def _decimal(precision: int, scale: int) -> exp.DataType:
-    return exp.DataType.build(f"DECIMAL({precision}, {scale})")
+def _decimal(value: exp.Expr, precision: int, scale: int) -> exp.Expr:
+    """`CAST(value AS DECIMAL(precision, scale))`, always: sqlglot's `exp.cast` keeps a cast to another DECIMAL width as it was."""
+    return exp.Cast(this=value, to=exp.DataType.build(f"DECIMAL({precision}, {scale})"))
 
 
 def _digits_of(info: p.InputInfo) -> int:
@@ -550,7 +552,7 @@ def _constant(value: Fraction, node: Any) -> Decimalish:
     precision = whole + scale
     if precision > MAX_DIGITS:
         raise TooWide(node, precision)
-    return Decimalish(exp.cast(exp.Literal.string(text), _decimal(precision, scale)), precision, scale)
+    return Decimalish(_decimal(exp.Literal.string(text), precision, scale), precision, scale)
 
 
 def _exact(value: object) -> Fraction:
@@ -578,7 +580,7 @@ def _fields(value: Decimalish) -> tuple[exp.Expr, int, int]:
 
 
 def _split(value: Decimalish) -> tuple[Decimalish, Decimalish]:
-    one = Decimalish(exp.cast(exp.Literal.string("1"), _decimal(1, 0)), 1, 0)
+    one = Decimalish(_decimal(exp.Literal.string("1"), 1, 0), 1, 0)
     return Decimalish(*_fields(value)), value.den if value.den is not None else one
 
 
@@ -605,14 +607,17 @@ def _checked(precision: int, node: Any) -> int:
 def _cast(value: Decimalish, precision: int, scale: int) -> exp.Expr:
     if (value.precision, value.scale) == (precision, scale):
         return value.expr
-    return exp.cast(value.expr, _decimal(precision, scale))
+    return _decimal(value.expr, precision, scale)
 
 
 def _times(a: Decimalish, b: Decimalish, node: Any) -> Decimalish:
-    """A product typed to exactly the digits it can need, so no engine rounds it (Spark would, past 38)."""
+    """A product typed to exactly the digits it can need, so no engine rounds it (Spark would, past 38). DuckDB keeps
+    the product of two DECIMALs of 18 digits or fewer in 18 digits, failing past them: one side is widened first."""
     precision, scale = _checked(a.precision + b.precision, node), a.scale + b.scale
+    if precision > INT64_DIGITS and max(a.precision, b.precision) <= INT64_DIGITS:
+        a = Decimalish(_decimal(a.expr, INT64_DIGITS + 1, a.scale), INT64_DIGITS + 1, a.scale)
     product = exp.Mul(this=_paren(a.expr), expression=_paren(b.expr))
-    return Decimalish(exp.cast(product, _decimal(precision, scale)), precision, scale)
+    return Decimalish(_decimal(product, precision, scale), precision, scale)
 
 
 def _common(a: Decimalish, b: Decimalish, node: Any) -> tuple[int, int]:
@@ -625,7 +630,7 @@ def _sum(a: Decimalish, b: Decimalish, node: Any, make: Callable[..., exp.Expr])
     whole_scale = _common(a, b, node)
     precision, scale = _checked(whole_scale[0] + 1, node), whole_scale[1]
     total = make(this=_cast(a, precision, scale), expression=_cast(b, precision, scale))
-    return Decimalish(exp.cast(total, _decimal(precision, scale)), precision, scale)
+    return Decimalish(_decimal(total, precision, scale), precision, scale)
 
 
 def _plus(a: Decimalish, b: Decimalish, node: Any) -> Decimalish:

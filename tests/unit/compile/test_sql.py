@@ -162,6 +162,14 @@ def test_numbers_compare_exactly(fields: str, expected: tuple[bool, ...]) -> Non
     assert tuple(result.decisions.values()) == expected
 
 
+def test_a_product_past_18_digits_does_not_overflow_on_duckdb() -> None:
+    """DuckDB keeps the product of two DECIMALs of 18 digits or fewer in 18 digits: 10^9 × 12.000000001 kg overflowed it."""
+    protocol = compiled("protocol t\ninput\n  weight : quantity kg plausible 1 kg .. 200 kg\n"
+                        "recommend r: when 1000000000 * weight > 12000000001 kg\nrecommend s: when weight * 1000000000 = 12000000001 kg\n")
+    (result,) = decided(protocol, "- {id: p, weight: 12.000000001 kg}\n")
+    assert result.decisions == {"r": False, "s": True}
+
+
 def test_dividing_by_a_zero_reading_is_unknown_not_an_error() -> None:
     protocol = compiled("protocol t\ninput\n  a : quantity mg plausible -10 mg .. 10 mg\n  b : quantity mg plausible -10 mg .. 10 mg\n"
                         "recommend r: when a / b > 1 mg/mg\nrecommend s: when a / b > 1 mg/mg or b = 0 mg\n")
