@@ -384,7 +384,7 @@ class _Compiler:
         a = self.number(left)
         b = self.number(right)
         if node.scale != 1:
-            b = _with_divisors(_times(b, _constant(_exact(node.scale), node), node), b.divisors)
+            b = _scaled(b, node.scale, node)
         undefined = _any(divisor.copy().eq(0) for divisor in (*a.divisors, *b.divisors))
         if a.den is None and b.den is None:
             common = _common(a, b, node)
@@ -414,7 +414,7 @@ class _Compiler:
     def arith(self, node: p.Arith) -> Decimalish:
         a, b = self.number(node.left), self.number(node.right)
         if node.right_scale != 1:
-            b = _with_divisors(_times(b, _constant(_exact(node.right_scale), node), node), b.divisors)
+            b = _scaled(b, node.right_scale, node)
         match node.op:
             case ArithOp.MULTIPLY:
                 made = _over(_times(*_num(a, b), node), _den_times(a, b, node))
@@ -563,8 +563,11 @@ def _exact(value: object) -> Fraction:
     return found
 
 
-def _with_divisors(value: Decimalish, divisors: tuple[exp.Expr, ...]) -> Decimalish:
-    return Decimalish(value.expr, value.precision, value.scale, value.den, (*divisors, *value.divisors))
+def _scaled(value: Decimalish, factor: object, node: Any) -> Decimalish:
+    """A value brought into another unit: its numerator times the factor's, its denominator (a quotient's) times the factor's."""
+    constant = _constant(_exact(factor), node)
+    made = _over(_times(*_num(value, constant), node), _den_times(value, constant, node))
+    return Decimalish(made.expr, made.precision, made.scale, made.den, value.divisors)
 
 
 def _unknown(value: Decimalish) -> exp.Expr:

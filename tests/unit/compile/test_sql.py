@@ -170,6 +170,15 @@ def test_a_product_past_18_digits_does_not_overflow_on_duckdb() -> None:
     assert result.decisions == {"r": False, "s": True}
 
 
+def test_a_quotient_brought_into_the_other_sides_unit_keeps_its_denominator() -> None:
+    """`delta / 3` in g, compared with or added to kg, had been read as `delta × 0.001`: its denominator was lost."""
+    protocol = compiled("protocol t\ninput\n  weight : quantity kg plausible 1 kg .. 200 kg\n  delta : quantity g plausible -10000 g .. 10000 g\n"
+                        "recommend over: when weight > delta / 3\nrecommend inverse: when 2 / delta < 1 / weight\n"
+                        "recommend total: when weight + delta / 3 > 2.5 kg\n")
+    (result,) = decided(protocol, "- {id: p, weight: 2 kg, delta: 3000 g}\n")
+    assert result.decisions == {"over": True, "inverse": False, "total": True}  # 2 > 1 kg; 2/3000 g > 1/2000 g; 3 kg > 2.5 kg
+
+
 def test_dividing_by_a_zero_reading_is_unknown_not_an_error() -> None:
     protocol = compiled("protocol t\ninput\n  a : quantity mg plausible -10 mg .. 10 mg\n  b : quantity mg plausible -10 mg .. 10 mg\n"
                         "recommend r: when a / b > 1 mg/mg\nrecommend s: when a / b > 1 mg/mg or b = 0 mg\n")
