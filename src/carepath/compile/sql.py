@@ -302,10 +302,10 @@ class _Compiler:
             case p.Compare():
                 return self.atom(node, self.compare(node))
             case p.Presence():
-                column = self.input_columns(node.input)[0]
+                column = self.input_columns(node)[0]
                 return self.atom(node, _is_null(column) if not node.known else exp.Not(this=_is_null(column)))
             case p.InputRef():
-                return self.atom(node, self.input_columns(node.input)[0])
+                return self.atom(node, self.input_columns(node)[0])
             case p.DefRef():
                 return _column(_def_column(node.name))
             case p.Const():
@@ -337,9 +337,11 @@ class _Compiler:
                 return _case((unknown, exp.null()), otherwise=parity)
         raise AssertionError(node.kind)
 
-    def input_columns(self, info: p.InputInfo) -> list[exp.Expr]:
+    def input_columns(self, node: p.InputRef | p.Presence) -> list[exp.Expr]:
+        """An input's columns where `node` reads it (a series has none: refused where it is read)."""
+        info = node.input
         if info.type.kind is Kind.SERIES:
-            raise NotCompiled(info, f"the series '{info.name}'")
+            raise NotCompiled(node, f"the series '{info.name}'")
         self.read.setdefault(info.name, info)
         if info.type.kind is Kind.DURATION:
             return [_column(part_column(info.name, part)) for part in DURATION_PARTS]
@@ -363,12 +365,12 @@ class _Compiler:
 
     def duration(self, node: Any) -> dict[str, exp.Expr]:
         if isinstance(node, p.InputRef):
-            return dict(zip(DURATION_PARTS, self.input_columns(node.input), strict=True))
+            return dict(zip(DURATION_PARTS, self.input_columns(node), strict=True))
         raise NotCompiled(node, f"the duration '{node.text}'")
 
     def plain(self, node: Any) -> exp.Expr:
         if isinstance(node, p.InputRef):
-            return self.input_columns(node.input)[0]
+            return self.input_columns(node)[0]
         if isinstance(node, p.Const):
             return _literal(node.value, node)
         return self.cond(node)
@@ -400,7 +402,7 @@ class _Compiler:
     def number(self, node: Any) -> Decimalish:
         match node:
             case p.InputRef():
-                column = self.input_columns(node.input)[0]
+                column = self.input_columns(node)[0]
                 digits = _digits_of(node.input)
                 return Decimalish(_decimal(column, digits + SCALE, SCALE), digits + SCALE, SCALE)
             case p.Const():
@@ -462,10 +464,10 @@ class _Compiler:
     def unsettled(self, node: Any) -> exp.Expr:
         """`values.unsettled`: missing, or a duration known only within bounds."""
         if isinstance(node, p.InputRef) and node.input.type.kind is Kind.DURATION:
-            low, high, day_low, day_high = self.input_columns(node.input)
+            low, high, day_low, day_high = self.input_columns(node)
             return exp.or_(_is_null(low), exp.NEQ(this=low, expression=high), exp.NEQ(this=day_low, expression=day_high))
         if isinstance(node, p.InputRef):
-            return _is_null(self.input_columns(node.input)[0])
+            return _is_null(self.input_columns(node)[0])
         if isinstance(node, (p.Arith, p.Call)):
             return _unknown(self.number(node))
         return _is_null(self.cond(node))

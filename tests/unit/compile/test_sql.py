@@ -60,6 +60,8 @@ def decided(protocol: CompiledProtocol, records: str) -> list[Any]:
                  "target t: level within 100 ug/L .. 200 ug/L\n", [("CP901", 4, 1)], id="target"),
     pytest.param("protocol t\ninput\n  anc : series of quantity /uL plausible 0 /uL .. 100000 /uL\n"
                  "event engrafted: first of 3 consecutive days from day 1 where anc >= 500 /uL\n", [("CP901", 4, 1)], id="event"),
+    pytest.param("protocol t\ninput\n  anc : series of quantity /uL plausible 0 /uL .. 100000 /uL\nrecommend r: when anc is known\n",
+                 [("CP901", 4, 19)], id="series, where it is read"),
     pytest.param("protocol t\ninput\n  weight : quantity kg plausible 1 kg .. 150 kg\nrecommend r: when min(weight, 10 kg) > 5 kg\n",
                  [("CP901", 4, 19)], id="function call"),
     pytest.param("protocol t\ninput\n  a : quantity kg\n  b : quantity kg\nrecommend r: when a * b > 1 kg.kg\n",
