@@ -170,8 +170,8 @@ def _compare(left: exp.Expr, op: Comparator, right: exp.Expr) -> exp.Expr:
 def _case(*arms: tuple[exp.Expr, exp.Expr], otherwise: exp.Expr | None = None) -> exp.Expr:
     case = exp.Case()
     for condition, value in arms:
-        case = case.when(condition, value)
-    return case.else_(otherwise if otherwise is not None else exp.null())
+        case = case.when(condition, value, copy=False)
+    return case.else_(otherwise if otherwise is not None else exp.null(), copy=False)
 
 
 # ---- the operator table's comparisons, in SQL ---------------------------------------------------
@@ -503,7 +503,7 @@ class _Compiler:
         outputs.extend(expr.as_(name, quoted=True) for name, expr in zip(self.atom_names, self.atom_exprs, strict=True))
         query = exp.select(*outputs).from_(exp.to_table(previous, quoted=True) if steps else source)
         for name, select in ctes:
-            query = query.with_(name, as_=select)
+            query = query.with_(name, as_=select, copy=False)
         return query
 
 
