@@ -37,13 +37,13 @@ from carepath.compile.sqlexact import (
     over,
     paren,
     plus,
+    scaled,
     split,
     times,
     true,
     typed,
     unknown,
     whole_parts,
-    with_divisors,
 )
 from carepath.ir import program as p
 from carepath.language.diagnostics import Diagnostic, ProtocolError, Severity
@@ -166,8 +166,8 @@ def _compare(left: exp.Expr, op: Comparator, right: exp.Expr) -> exp.Expr:
 def _case(*arms: tuple[exp.Expr, exp.Expr], otherwise: exp.Expr | None = None) -> exp.Expr:
     case = exp.Case()
     for condition, value in arms:
-        case = case.when(condition, value)
-    return case.else_(otherwise if otherwise is not None else exp.null())
+        case = case.when(condition, value, copy=False)  # copying each arm again made long classifications quadratic
+    return case.else_(otherwise if otherwise is not None else exp.null(), copy=False)
 
 
 # ---- the operator table's comparisons, in SQL ---------------------------------------------------
@@ -304,10 +304,10 @@ class _Compiler:
             case p.Compare():
                 return self.atom(node, self.compare(node))
             case p.Presence():
-                column = self.input_columns(node.input)[0]
+                column = self.input_columns(node)[0]
                 return self.atom(node, is_null(column) if not node.known else exp.Not(this=is_null(column)))
             case p.InputRef():
-                return self.atom(node, self.input_columns(node.input)[0])
+                return self.atom(node, self.input_columns(node)[0])
             case p.DefRef():
                 return _column(_def_column(node.name))
             case p.Const():
@@ -339,9 +339,11 @@ class _Compiler:
                 return _case((unknown, exp.null()), otherwise=parity)
         raise AssertionError(node.kind)
 
-    def input_columns(self, info: p.InputInfo) -> list[exp.Expr]:
+    def input_columns(self, node: p.InputRef | p.Presence) -> list[exp.Expr]:
+        """An input's columns where `node` reads it (a series has none: refused where it is read)."""
+        info = node.input
         if info.type.kind is Kind.SERIES:
-            raise NotCompiled(info, f"the series '{info.name}'")
+            raise NotCompiled(node, f"the series '{info.name}'")
         self.read.setdefault(info.name, info)
         if info.type.kind is Kind.DURATION:
             return [_column(part_column(info.name, part)) for part in DURATION_PARTS]
@@ -365,12 +367,12 @@ class _Compiler:
 
     def duration(self, node: Any) -> dict[str, exp.Expr]:
         if isinstance(node, p.InputRef):
-            return dict(zip(DURATION_PARTS, self.input_columns(node.input), strict=True))
+            return dict(zip(DURATION_PARTS, self.input_columns(node), strict=True))
         raise NotCompiled(node, f"the duration '{node.text}'")
 
     def plain(self, node: Any) -> exp.Expr:
         if isinstance(node, p.InputRef):
-            return self.input_columns(node.input)[0]
+            return self.input_columns(node)[0]
         if isinstance(node, p.Const):
             return _literal(node.value, node)
         return self.cond(node)
@@ -386,7 +388,7 @@ class _Compiler:
         a = self.number(left)
         b = self.number(right)
         if node.scale != 1:
-            b = with_divisors(times(b, constant(exact_value(node.scale), node), node), b.divisors)
+            b = scaled(b, node.scale, node)
         undefined = _any(divisor.copy().eq(0) for divisor in (*a.divisors, *b.divisors))
         if a.den is None and b.den is None:
             shared = common(a, b, node)
@@ -403,7 +405,7 @@ class _Compiler:
     def number(self, node: Any) -> Decimalish:
         match node:
             case p.InputRef():
-                column = self.input_columns(node.input)[0]
+                column = self.input_columns(node)[0]
                 precision, scale = number_type(node.input)
                 return Decimalish(typed(column, decimal_type(precision, scale)), precision, scale)
             case p.Const():
@@ -417,7 +419,7 @@ class _Compiler:
     def arith(self, node: p.Arith) -> Decimalish:
         a, b = self.number(node.left), self.number(node.right)
         if node.right_scale != 1:
-            b = with_divisors(times(b, constant(exact_value(node.right_scale), node), node), b.divisors)
+            b = scaled(b, node.right_scale, node)
         match node.op:
             case ArithOp.MULTIPLY:
                 made = over(times(*whole_parts(a, b), node), den_times(a, b, node))
@@ -465,10 +467,10 @@ class _Compiler:
     def unsettled(self, node: Any) -> exp.Expr:
         """`values.unsettled`: missing, or a duration known only within bounds."""
         if isinstance(node, p.InputRef) and node.input.type.kind is Kind.DURATION:
-            low, high, day_low, day_high = self.input_columns(node.input)
+            low, high, day_low, day_high = self.input_columns(node)
             return exp.or_(is_null(low), exp.NEQ(this=low, expression=high), exp.NEQ(this=day_low, expression=day_high))
         if isinstance(node, p.InputRef):
-            return is_null(self.input_columns(node.input)[0])
+            return is_null(self.input_columns(node)[0])
         if isinstance(node, (p.Arith, p.Call)):
             return unknown(self.number(node))
         return is_null(self.cond(node))
@@ -506,7 +508,7 @@ class _Compiler:
         outputs.extend(expr.as_(name, quoted=True) for name, expr in zip(self.atom_names, self.atom_exprs, strict=True))
         query = exp.select(*outputs).from_(exp.to_table(previous, quoted=True) if steps else source)
         for name, select in ctes:
-            query = query.with_(name, as_=select)
+            query = query.with_(name, as_=select, copy=False)
         return query
 
 

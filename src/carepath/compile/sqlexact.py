@@ -106,8 +106,14 @@ def exact_value(value: object) -> Fraction:
     return found
 
 
-def with_divisors(value: Decimalish, divisors: tuple[exp.Expr, ...]) -> Decimalish:
-    return Decimalish(value.expr, value.precision, value.scale, value.den, (*divisors, *value.divisors))
+def scaled(value: Decimalish, factor: object, node: Any) -> Decimalish:
+    """A value brought into another unit: its numerator times the factor's, its denominator (a quotient's) times the
+    factor's denominator; a quotient scaled had kept its numerator's product and lost its denominator."""
+    factor_value = constant(exact_value(factor), node)
+    made = over(times(*whole_parts(value, factor_value), node), den_times(value, factor_value, node))
+    return Decimalish(made.expr, made.precision, made.scale, made.den, value.divisors)
+
+
 
 
 def unknown(value: Decimalish) -> exp.Expr:

@@ -52,7 +52,7 @@ def evaluate_sql(compiled: CompiledProtocol, records: Iterable[PatientRecord | I
     given = tuple(records)
     program = compile_sql(compiled.checked, atoms=reasons, criteria=criteria)
     rows, positions, errors = valid_rows(compiled, given, as_of)
-    ids = [str(given[position].id) for position in positions]
+    ids = [str(row) for row in range(len(rows))]  # each row by its place: two records bound apart may share an id
     made = input_table(ids, rows, program.inputs)
     result = runner(program, made.table).to_pydict() if made.table.num_rows else {}
     count = len(given)
@@ -62,11 +62,10 @@ def evaluate_sql(compiled: CompiledProtocol, records: Iterable[PatientRecord | I
     needs: dict[int, tuple[str, ...]] = {}
     why: dict[int, dict[str, tuple[str, ...]]] = {}
     held: dict[int, dict[str, tuple[object, ...]]] = {}
-    row_of = {ids[row]: row for row in made.positions}
     traced: dict[tuple[Any, ...], Result] = {}
     read = compiled.read_inputs
-    for index, patient in enumerate(result.get("id", ())):
-        row = row_of[patient]
+    for index, place in enumerate(result.get("id", ())):
+        row = int(place)
         position = positions[row]
         statuses[position] = result[STATUS][index]
         for name in shown:

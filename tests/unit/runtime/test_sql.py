@@ -1,56 +1,69 @@
-"""A cohort decided by SQL on DuckDB: the interpreter's batch, field for field, whoever decides each row."""
+"""A cohort decided by SQL (`runtime.sql`): the interpreter's `Batch` back, the same results as `evaluate_batch` on the
+shipped cohorts, rows the input table cannot hold decided by the interpreter, and the runner given the query and table."""
 
 from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
 
+import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 import pytest
 
-from carepath.api import load_data, load_protocol, records_from_text
+from carepath.api import load_protocol, load_records, records_from_text
 from carepath.compile.sql import SqlProgram
 from carepath.runtime.engine import Run, evaluate_batch, provenance
-from carepath.runtime.sql import evaluate_sql, run_on_duckdb, write_table
+from carepath.runtime.sql import Engine, evaluate_sql, run_on_duckdb, write_table
 
 ROOT = Path(__file__).resolve().parents[3]
 AS_OF = dt.date(2026, 1, 1)
-CASES = [("severance_2011", "severance_2011.yaml"), ("interfant06", "infant_examples.yaml"), ("mll10", "infant_examples.yaml"),
-         ("pog9407", "infant_examples.yaml"), ("mll96_98", "infant_examples.yaml"), ("disease_status", "infant_examples.yaml")]
+SEED = load_protocol(ROOT / "protocols" / "severance_2011.care")
 
 
-def _fields(results: tuple[object, ...]) -> list[tuple[object, ...]]:
-    return [(r.id, r.status, r.decisions, r.reasons, r.needs, r.errors, r.reason_outcomes) for r in results]  # type: ignore[attr-defined]
+@pytest.mark.parametrize("cohort", ["severance_2011.yaml", "infant_examples.yaml"])
+@pytest.mark.parametrize("name", ["severance_2011", "interfant06", "pog9407", "mll10", "mll96_98", "disease_status"])
+def test_a_shipped_cohort_gets_the_interpreters_results(name: str, cohort: str) -> None:
+    compiled = load_protocol(ROOT / "protocols" / f"{name}.care")
+    records = load_records(compiled, [ROOT / "cohorts" / cohort])
+    for reasons in (False, True):
+        assert evaluate_sql(compiled, records, AS_OF, reasons=reasons).results() == \
+            evaluate_batch(compiled, records, AS_OF, reasons=reasons).results()
 
 
-@pytest.mark.parametrize(("protocol", "cohort"), CASES)
-def test_sql_decides_as_the_interpreter_with_reasons(protocol: str, cohort: str) -> None:
-    compiled = load_protocol(ROOT / "protocols" / f"{protocol}.care")
-    records = load_data(compiled, [ROOT / "cohorts" / cohort])
-    assert _fields(evaluate_sql(compiled, records, AS_OF, reasons=True).results()) == \
-        _fields(evaluate_batch(compiled, records, AS_OF, reasons=True).results())
+def test_a_value_the_table_cannot_hold_exactly_is_decided_by_the_interpreter() -> None:
+    calls: list[int] = []
+
+    def counting(program: SqlProgram, table: pa.Table) -> pa.Table:
+        calls.append(table.num_rows)
+        return run_on_duckdb(program, table)
+
+    records = records_from_text(SEED, "- {id: a, wbc_at_diagnosis: 49999.9999999999 /uL, age_at_diagnosis: 8 months, mll: germline}\n"
+                                      "- {id: b, wbc_at_diagnosis: 50000 /uL}\n")
+    batch = evaluate_sql(SEED, records, AS_OF, runner=counting, reasons=True)
+    assert calls == [1]  # only b went to SQL
+    assert batch.results() == evaluate_batch(SEED, records, AS_OF, reasons=True).results()
+    assert batch.decisions["risk_group"] == ["standard", "high"]
 
 
-def test_a_row_past_the_tables_decimals_is_decided_by_the_interpreter_and_every_other_by_sql() -> None:
-    compiled = load_protocol(ROOT / "protocols" / "severance_2011.care")
-    records = records_from_text(compiled, """fields: [age_at_diagnosis, wbc_at_diagnosis, mll]
-patients:
-  - {id: exact, age_at_diagnosis: 7 months, wbc_at_diagnosis: 50000 /uL, mll: germline}
-  - {id: fine, age_at_diagnosis: 7 months, wbc_at_diagnosis: 49999.9999999999 /uL, mll: germline}
-  - {id: bad, age_at_diagnosis: 7 months, wbc_at_diagnosis: lots, mll: germline}
-""")
-    seen: list[int] = []
+def test_no_query_runs_when_no_record_is_valid() -> None:
+    def refuse(program: SqlProgram, table: pa.Table) -> pa.Table:
+        raise AssertionError("no query for an empty table")
 
-    def counting(program: SqlProgram, table: object) -> object:
-        seen.append(table.num_rows)  # type: ignore[attr-defined]
-        return run_on_duckdb(program, table)  # type: ignore[arg-type]
+    records = records_from_text(SEED, "- {id: a, wbc_at_diagnosis: 5 kg}\n")
+    (result,) = evaluate_sql(SEED, records, AS_OF, runner=refuse).results()
+    assert result.status == "invalid" and result.errors
+    assert evaluate_sql(SEED, [], AS_OF, runner=refuse).results() == ()
 
-    batch = evaluate_sql(compiled, records, AS_OF, runner=counting)  # type: ignore[arg-type]
-    assert seen == [1]  # 49999.9999999999 has 10 decimals: the interpreter decides it, not a rounded 50000
-    assert batch.statuses == ("ok", "ok", "invalid")
-    assert [batch.decisions["risk_group"][i] for i in range(2)] == ["high", "standard"]
-    assert _fields(batch.results()) == _fields(evaluate_batch(compiled, records, AS_OF).results())
+
+def test_the_engines() -> None:
+    assert [engine.value for engine in Engine] == ["interpreter", "duckdb", "spark"]
+
+
+def test_two_records_bound_apart_under_one_id_are_each_decided() -> None:
+    records = [*records_from_text(SEED, "- {id: x, wbc_at_diagnosis: 60000 /uL}\n"),
+               *records_from_text(SEED, "- {id: x, wbc_at_diagnosis: 100 /uL, mll: germline, age_at_diagnosis: 8 months}\n")]
+    assert evaluate_sql(SEED, records, AS_OF).results() == evaluate_batch(SEED, records, AS_OF).results()
 
 
 @pytest.mark.parametrize("suffix", [".csv", ".parquet"])
