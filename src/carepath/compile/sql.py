@@ -30,7 +30,6 @@ from carepath.compile.sqlexact import (
     exact_value,
     false,
     fields,
-    for_duckdb,
     is_null,
     minus,
     number_type,
@@ -92,8 +91,7 @@ class SqlProgram:
     criteria: tuple[str, ...] = ()  # the criteria's columns, when asked for (survival grouped by a criterion)
 
     def sql(self, dialect: Dialect = Dialect.DUCKDB, pretty: bool = True) -> str:
-        query = self.query.transform(for_duckdb) if dialect is Dialect.DUCKDB else self.query
-        return query.sql(dialect=dialect.value, pretty=pretty, identify=True)
+        return self.query.sql(dialect=dialect.value, pretty=pretty, identify=True)
 
 
 def compile_sql(checked: p.CheckedProtocol, table: str = "inputs", atoms: bool = False, criteria: bool = False) -> SqlProgram:

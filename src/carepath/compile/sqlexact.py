@@ -20,6 +20,7 @@ from carepath.semantics.operators import exact
 #: Scale of every number in the bound-input table: the input's declared unit to 9 decimals, as tables are read.
 SCALE = 9
 MAX_DIGITS = 38
+INT64_DIGITS = 18  # the widest DECIMAL an engine may hold in 64 bits
 
 
 def true() -> exp.Expr:
@@ -164,29 +165,16 @@ def cast_to(value: Decimalish, precision: int, scale: int) -> exp.Expr:
 
 
 def times(a: Decimalish, b: Decimalish, node: Any) -> Decimalish:
-    """A product typed to exactly the digits it can need, so no engine rounds it (Spark would, past 38)."""
+    """A product typed to exactly the digits it can need, so no engine rounds it: Spark types a product one digit wider
+    than its operands' sum and would round past 38; DuckDB multiplies two DECIMALs of 18 digits or fewer in 64 bits
+    and fails past them, so a product that may need more has its left side widened to 19 digits first (which Spark
+    then types as at most 19 + 18 + 1 = 38)."""
     precision, scale = checked(a.precision + b.precision, node), a.scale + b.scale
-    checked(precision + 1, node)  # Spark types the product itself one digit wider, and would round past 38
+    checked(precision + 1, node)
+    if precision > INT64_DIGITS and max(a.precision, b.precision) <= INT64_DIGITS:
+        a = Decimalish(typed(a.expr, decimal_type(INT64_DIGITS + 1, a.scale)), INT64_DIGITS + 1, a.scale)
     product = exp.Mul(this=paren(a.expr), expression=paren(b.expr))
-    product.meta[WIDE_PRODUCT] = (precision, a.scale)  # how DuckDB must widen the left operand (`for_duckdb`)
     return Decimalish(typed(product, decimal_type(precision, scale)), precision, scale)
-
-
-#: A product's mark: (its precision, its left operand's scale).
-WIDE_PRODUCT = "carepath_product"
-
-
-def for_duckdb(node: exp.Expr) -> exp.Expr:
-    """DuckDB multiplies two DECIMALs of up to 18 digits each in 64 bits whenever their scales add to under 18, and
-    fails on overflow: a product wider than 18 digits gets its left operand cast to the product's width first."""
-    mark = node.meta.get(WIDE_PRODUCT) if isinstance(node, exp.Mul) else None
-    if mark is None or mark[0] <= 18:
-        return node
-    precision, scale = mark
-    widened = node.copy()
-    widened.set("this", typed(widened.this, decimal_type(precision, scale)))
-    widened.meta.pop(WIDE_PRODUCT)
-    return widened
 
 
 def common(a: Decimalish, b: Decimalish, node: Any) -> tuple[int, int]:

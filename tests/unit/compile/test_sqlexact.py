@@ -12,18 +12,18 @@ from hypothesis import strategies as st
 from sqlglot import exp
 
 from carepath.api import load_protocol
-from carepath.compile.sqlexact import Decimalish, TooWide, cast_to, constant, for_duckdb, minus, number_type, plus, times
+from carepath.compile.sqlexact import Decimalish, TooWide, cast_to, constant, minus, number_type, plus, times
 from carepath.language.source import Source
 
 ROOT = __import__("pathlib").Path(__file__).resolve().parents[3]
 
 
 def _value(number: Decimalish) -> Fraction:
-    """What DuckDB computes for an exact number, as the SQL printed for DuckDB (a quotient divided out in Python)."""
-    top = duckdb.sql("SELECT " + number.expr.transform(for_duckdb).sql("duckdb")).fetchall()[0][0]
+    """What DuckDB computes for an exact number (a quotient divided out in Python)."""
+    top = duckdb.sql("SELECT " + number.expr.sql("duckdb")).fetchall()[0][0]
     value = Fraction(Decimal(top))
     if number.den is not None:
-        value /= Fraction(Decimal(duckdb.sql("SELECT " + number.den.expr.transform(for_duckdb).sql("duckdb")).fetchall()[0][0]))
+        value /= Fraction(Decimal(duckdb.sql("SELECT " + number.den.expr.sql("duckdb")).fetchall()[0][0]))
     return value
 
 
