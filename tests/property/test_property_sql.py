@@ -538,7 +538,7 @@ def generated(draw: st.DrawFn) -> str:
     return "\n".join(out) + "\n"
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=HEALTH)
+@settings(max_examples=40, deadline=None, suppress_health_check=HEALTH)
 @given(generated(), st.data())
 def test_a_generated_protocol_is_decided_in_sql_as_by_the_interpreter_or_refused_where_it_says(text: str, data: st.DataObject) -> None:
     source = Source("generated.care", text)
@@ -566,6 +566,8 @@ def _generated(condition: str) -> CompiledProtocol:
 REGRESSIONS: tuple[tuple[str, str], ...] = (
     # DuckDB keeps a product of two DECIMALs of at most 18 digits in 18 digits: 10^9 × 12.000000001 overflowed
     ("1000000000 * weight > 7 kg", "- {id: a, weight: 12.000000001 kg}\n"),
+    # the same product inside a quotient: widening it when printing missed the copy the query shares with its divisor test
+    ("1000000000 * weight / 1000000000 = 12.000000001 kg", "- {id: a, weight: 14000 g}\n- {id: b, weight: 12.000000001 kg}\n"),
     # a quotient brought into the other side's unit had lost its denominator: 2 / 6702 g read as 2 g⁻¹ × 1000 against 1 / 13.404 kg
     ("2 / delta < 1 / weight", "- {id: a, weight: 13.404 kg, delta: 6702 g}\n"),
     ("weight > delta / 3", "- {id: a, weight: 2 kg, delta: 3000 g}\n"),

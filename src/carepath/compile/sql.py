@@ -11,7 +11,7 @@ and every construct with no SQL form here, is refused with a diagnostic (CP901, 
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -102,7 +102,9 @@ def compile_sql(checked: p.CheckedProtocol, table: str = "inputs", atoms: bool =
     steps: list[tuple[str, list[exp.Expr]]] = []
     for definition in checked.definitions:
         try:
-            steps.append((definition.name, compiler.definition(definition)))
+            value = compiler.definition(definition)
+            steps.extend((definition.name, atoms) for atoms in compiler.atom_steps())
+            steps.append((definition.name, value))
         except NotCompiled as refused:
             problems.append(Diagnostic("CP901", Severity.ERROR, f"{refused.what} cannot be compiled to SQL", refused.node.span,
                                        "run it with the interpreter (`carepath run` without `--engine`)"))
@@ -120,7 +122,7 @@ def compile_sql(checked: p.CheckedProtocol, table: str = "inputs", atoms: bool =
         raise ProtocolError(checked.source, problems)
     shown = tuple(d.name for d in checked.definitions if isinstance(d, p.Criterion)) if criteria else ()
     query = compiler.query(table, steps, shown)
-    return SqlProgram(query, decisions, tuple(compiler.read.values()), tuple(compiler.atom_names), shown)
+    return SqlProgram(query, decisions, tuple(compiler.read.values()), tuple(compiler.atom_names) if atoms else (), shown)
 
 
 def _column(name: str) -> exp.Column:
@@ -143,7 +145,7 @@ def _any(parts: Iterable[exp.Expr]) -> exp.Expr:
     found = [part for part in parts if not (isinstance(part, exp.Boolean) and part.this is False)]
     if not found:
         return false()
-    return exp.or_(*found) if len(found) > 1 else found[0]
+    return exp.or_(*found, copy=False) if len(found) > 1 else found[0]
 
 
 
@@ -231,7 +233,9 @@ class _Compiler:
         self.reaches: dict[str, list[str]] = {}  # definition → the inputs its `needs` can name, in input order
         self.want_atoms = atoms
         self.atom_names: list[str] = []
-        self.atom_exprs: list[exp.Expr] = []
+        self.atom_columns: dict[int, str] = {}  # a condition node → its column
+        self.atom_level: dict[str, int] = {}
+        self.pending: list[tuple[int, exp.Expr]] = []  # the current definition's atoms, with their levels
         self.need_steps: list[list[exp.Expr]] = []  # per definition, its `needs` columns
 
     # -- definitions --
@@ -249,9 +253,9 @@ class _Compiler:
         self.reaches[definition.name] = list(needs)
         # `needs` is read only where the definition is unknown: worked out for those rows alone, after every value
         unknown = is_null(_column(_def_column(definition.name)))
-        self.need_steps.append([_case((unknown.copy(), need), otherwise=false()).as_(_need_column(definition.name, name), quoted=True)
+        self.need_steps.append([_case((unknown, need), otherwise=false()).as_(_need_column(definition.name, name), quoted=True, copy=False)
                                 for name, need in needs.items()])
-        return [value.as_(_def_column(definition.name), quoted=True)]
+        return [value.as_(_def_column(definition.name), quoted=True, copy=False)]
 
     def classification(self, definition: p.Classification) -> tuple[exp.Expr, dict[str, exp.Expr]]:
         """`first_true`: the first branch whose condition is not false decides; if it is unknown, so is the result."""
@@ -264,7 +268,7 @@ class _Compiler:
                 break
             condition = self.cond(branch.condition)
             arms.append((condition, exp.Literal.string(branch.name)))
-            arms.append((is_null(condition.copy()), exp.null()))
+            arms.append((is_null(condition), exp.null()))
             conditions.append((condition, branch.condition))
         value = _case(*arms, otherwise=otherwise)
         # `needs`: the inputs of the first branch whose condition is not false, when that one is unknown
@@ -274,8 +278,8 @@ class _Compiler:
             needs_arms = []
             for condition, node in conditions:
                 reads = name in self._inputs(node)
-                needs_arms.append((is_null(condition.copy()), self.needs(node, name) if reads else false()))
-                needs_arms.append((condition.copy(), false()))  # true: taken, nothing is needed
+                needs_arms.append((is_null(condition), self.needs(node, name) if reads else false()))
+                needs_arms.append((condition, false()))  # true: taken, nothing is needed
             while needs_arms and isinstance(needs_arms[-1][1], exp.Boolean) and needs_arms[-1][1].this is False:
                 needs_arms.pop()  # the last arms that say "nothing" say what the ELSE says
             needs[name] = _case(*needs_arms, otherwise=false()) if needs_arms else false()  # never NULL
@@ -300,37 +304,53 @@ class _Compiler:
             case p.Negation():
                 return exp.Not(this=paren(self.cond(node.operand)))
             case p.Compare():
-                return self.atom(node, self.compare(node))
+                return self.atom(node, lambda: self.compare(node))
             case p.Presence():
                 column = self.input_columns(node)[0]
-                return self.atom(node, is_null(column) if not node.known else exp.Not(this=is_null(column)))
+                return self.atom(node, lambda: is_null(column) if not node.known else exp.Not(this=is_null(column)))
             case p.InputRef():
-                return self.atom(node, self.input_columns(node)[0])
+                return self.atom(node, lambda: self.input_columns(node)[0])
             case p.DefRef():
                 return _column(_def_column(node.name))
             case p.Const():
                 return exp.null() if node.value is None else exp.Boolean(this=bool(node.value))
         raise NotCompiled(node, f"'{node.text}' ({type(node).__name__})")
 
-    def atom(self, node: Any, condition: exp.Expr) -> exp.Expr:
-        """A comparison (or presence test, or boolean input): kept as an outcome column too when asked for."""
-        if self.want_atoms:
-            self.atom_names.append(f"a:{len(self.atom_names)}")
-            self.atom_exprs.append(condition.copy())
-        return paren(condition)
+    def atom(self, node: Any, make: Callable[[], exp.Expr]) -> exp.Expr:
+        """A comparison (or presence test, or boolean input) becomes a column of its own, computed once in a step before
+        the definition that reads it: every later use (a `needs`, a classification's second look) reads the column
+        instead of repeating the comparison's text, which nested arithmetic had made hundreds of kilobytes long."""
+        known = self.atom_columns.get(id(node))
+        if known is not None:
+            return _column(known)
+        condition = make()
+        name = f"a:{len(self.atom_names)}"
+        reads = [column.name for column in condition.find_all(exp.Column) if column.name in self.atom_level]
+        self.atom_level[name] = 1 + max((self.atom_level[r] for r in reads), default=0)
+        self.atom_columns[id(node)] = name
+        self.atom_names.append(name)
+        self.pending.append((self.atom_level[name], condition.as_(name, quoted=True, copy=False)))
+        return _column(name)
+
+    def atom_steps(self) -> list[list[exp.Expr]]:
+        """The atoms made for one definition, one step per level (an atom comparing two others comes after them)."""
+        levels = sorted({level for level, _ in self.pending})
+        steps = [[column for level, column in self.pending if level == wanted] for wanted in levels]
+        self.pending.clear()
+        return steps
 
     def logic(self, node: p.Logic) -> exp.Expr:
         parts = [paren(self.cond(o)) for o in node.operands]
         match node.kind:
             case BoolKind.AND | BoolKind.ALL_OF:
-                return exp.and_(*parts) if len(parts) > 1 else parts[0]
+                return exp.and_(*parts, copy=False) if len(parts) > 1 else parts[0]
             case BoolKind.OR | BoolKind.ANY_OF:
-                return exp.or_(*parts) if len(parts) > 1 else parts[0]
+                return exp.or_(*parts, copy=False) if len(parts) > 1 else parts[0]
             case BoolKind.IMPLIES:
                 premise, conclusion = parts
-                return exp.or_(exp.Not(this=premise), conclusion)  # Kleene: a false premise or a true conclusion decides
+                return exp.or_(exp.Not(this=premise), conclusion, copy=False)  # Kleene: a false premise or a true conclusion decides
             case BoolKind.XOR:
-                unknown = _any(is_null(part.copy()) for part in parts)
+                unknown = _any(is_null(part) for part in parts)
                 parity = parts[0]
                 for part in parts[1:]:
                     parity = paren(exp.NEQ(this=parity, expression=part))
@@ -452,13 +472,13 @@ class _Compiler:
             case p.Negation():
                 return self.needs(node.operand, name)
             case p.Logic():
-                return _any(exp.and_(is_null(self.cond(o)), paren(self.needs(o, name)))
+                return _any(exp.and_(is_null(self.cond(o)), paren(self.needs(o, name)), copy=False)
                             for o in node.operands if name in self._inputs(o))
             case p.Compare():  # an input's own `needs` is already "unsettled": no need to ask twice
-                return _any(self.needs(s, name) if isinstance(s, p.InputRef) else exp.and_(paren(self.unsettled(s)), paren(self.needs(s, name)))
+                return _any(self.needs(s, name) if isinstance(s, p.InputRef) else exp.and_(paren(self.unsettled(s)), paren(self.needs(s, name)), copy=False)
                             for s in (node.left, node.right) if not isinstance(s, (p.Const, p.CalendarConst)) and name in self._inputs(s))
             case p.Arith():
-                return _any(exp.and_(paren(unknown(self.number(s))), paren(self.needs(s, name)))
+                return _any(exp.and_(paren(unknown(self.number(s))), paren(self.needs(s, name)), copy=False)
                             for s in (node.left, node.right) if name in self._inputs(s))
         raise NotCompiled(node, f"'{getattr(node, 'text', node)}'")
 
@@ -466,7 +486,7 @@ class _Compiler:
         """`values.unsettled`: missing, or a duration known only within bounds."""
         if isinstance(node, p.InputRef) and node.input.type.kind is Kind.DURATION:
             low, high, day_low, day_high = self.input_columns(node)
-            return exp.or_(is_null(low), exp.NEQ(this=low, expression=high), exp.NEQ(this=day_low, expression=day_high))
+            return exp.or_(is_null(low), exp.NEQ(this=low, expression=high), exp.NEQ(this=day_low, expression=day_high), copy=False)
         if isinstance(node, p.InputRef):
             return is_null(self.input_columns(node)[0])
         if isinstance(node, (p.Arith, p.Call)):
@@ -491,7 +511,7 @@ class _Compiler:
         status = _case((undetermined, exp.Literal.string("undetermined")), otherwise=exp.Literal.string("ok"))
         needed = []
         for info in self.checked.inputs:
-            wanted = [exp.and_(is_null(_column(_def_column(d))), _column(_need_column(d, info.name)))
+            wanted = [exp.and_(is_null(_column(_def_column(d))), _column(_need_column(d, info.name)), copy=False)
                       for d in decisions if info.name in self.reaches.get(d, ())]
             if wanted:
                 needed.append(_case((_any(wanted), exp.Literal.string("," + info.name)), otherwise=exp.Literal.string("")))
@@ -503,7 +523,8 @@ class _Compiler:
                                          *(_column(_def_column(name)).as_(name, quoted=True) for name in decisions),
                                          needs.as_(NEEDS, quoted=True),
                                          *(_column(_def_column(name)).as_(name, quoted=True) for name in criteria)]
-        outputs.extend(expr.as_(name, quoted=True) for name, expr in zip(self.atom_names, self.atom_exprs, strict=True))
+        if self.want_atoms:
+            outputs.extend(_column(name).as_(name, quoted=True) for name in self.atom_names)
         query = exp.select(*outputs).from_(exp.to_table(previous, quoted=True) if steps else source)
         for name, select in ctes:
             query = query.with_(name, as_=select, copy=False)

@@ -7,6 +7,7 @@ engine rounds, and refuses (`TooWide`, CP902) what could need more.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
@@ -66,6 +67,12 @@ class Decimalish:
 
 
 def decimal_type(precision: int, scale: int) -> exp.DataType:
+    return _decimal_types(precision, scale).copy()
+
+
+@functools.cache
+def _decimal_types(precision: int, scale: int) -> exp.DataType:
+    """Each DECIMAL type parsed once: a protocol's query writes hundreds of casts."""
     return exp.DataType.build(f"DECIMAL({precision}, {scale})")
 
 
@@ -122,7 +129,7 @@ def unknown(value: Decimalish) -> exp.Expr:
     parts = [is_null(value.expr.copy()), *(divisor.copy().eq(0) for divisor in value.divisors)]
     if value.den is not None:
         parts.append(is_null(value.den.expr.copy()))
-    return exp.func("COALESCE", exp.or_(*parts), true()) if len(parts) > 1 else parts[0]
+    return exp.func("COALESCE", exp.or_(*parts, copy=False), true()) if len(parts) > 1 else parts[0]
 
 
 def fields(value: Decimalish) -> tuple[exp.Expr, int, int]:
