@@ -11,13 +11,22 @@ and every construct with no SQL form here, is refused with a diagnostic (CP901, 
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from sqlglot import exp
 
 from carepath.compile.closures import constant_of, operand_kinds, oriented
+from carepath.compile.sqlcompare import (
+    SQL_OPERANDS,
+    against_days,
+    against_months,
+    any_of,
+    case_of,
+    compare_values,
+    durations,
+)
 from carepath.compile.sqlexact import (
     MAX_DIGITS,
     Decimalish,
@@ -39,7 +48,6 @@ from carepath.compile.sqlexact import (
     scaled,
     split,
     times,
-    true,
     typed,
     unknown,
     whole_parts,
@@ -47,9 +55,8 @@ from carepath.compile.sqlexact import (
 from carepath.ir import program as p
 from carepath.language.diagnostics import Diagnostic, ProtocolError, Severity
 from carepath.language.nodes import ArithOp, BoolKind, Comparator
-from carepath.semantics.operators import COMPARISONS, Operand
+from carepath.semantics.operators import Operand
 from carepath.semantics.types import Kind
-from carepath.semantics.values import MONTH
 
 
 class Dialect(enum.StrEnum):
@@ -137,91 +144,6 @@ def _need_column(definition: str, name: str) -> str:
     return f"n:{definition}:{name}"
 
 
-
-
-
-
-def _any(parts: Iterable[exp.Expr]) -> exp.Expr:
-    found = [part for part in parts if not (isinstance(part, exp.Boolean) and part.this is False)]
-    if not found:
-        return false()
-    return exp.or_(*found, copy=False) if len(found) > 1 else found[0]
-
-
-
-
-
-
-#: The SQL form of each comparison on two known values.
-_SQL_COMPARATOR: dict[Comparator, type[exp.Binary]] = {
-    Comparator.EQ: exp.EQ, Comparator.NE: exp.NEQ, Comparator.LT: exp.LT,
-    Comparator.LE: exp.LTE, Comparator.GT: exp.GT, Comparator.GE: exp.GTE,
-}
-
-
-def _compare(left: exp.Expr, op: Comparator, right: exp.Expr) -> exp.Expr:
-    return _SQL_COMPARATOR[op](this=left, expression=right)
-
-
-def _case(*arms: tuple[exp.Expr, exp.Expr], otherwise: exp.Expr | None = None) -> exp.Expr:
-    case = exp.Case()
-    for condition, value in arms:
-        case = case.when(condition, value, copy=False)  # copying each arm again made long classifications quadratic
-    return case.else_(otherwise if otherwise is not None else exp.null(), copy=False)
-
-
-# ---- the operator table's comparisons, in SQL ---------------------------------------------------
-
-Bounds = tuple[exp.Expr, exp.Expr]  # (low, high) of a value known within bounds
-
-
-def compare_intervals_sql(a: Bounds, op: Comparator, b: Bounds) -> exp.Expr:
-    """`operators.compare_intervals` in SQL: true or false only when every pair of values agrees, else NULL."""
-    (a_low, a_high), (b_low, b_high) = a, b
-    match op:
-        case Comparator.GT | Comparator.GE:
-            return compare_intervals_sql(b, op.flipped, a)
-        case Comparator.LT:
-            return _case((_compare(a_high, Comparator.LT, b_low), true()), (_compare(a_low, Comparator.GE, b_high), false()))
-        case Comparator.LE:
-            return _case((_compare(a_high, Comparator.LE, b_low), true()), (_compare(a_low, Comparator.GT, b_high), false()))
-        case Comparator.EQ | Comparator.NE:
-            point = exp.and_(a_low.eq(a_high), a_high.eq(b_low), b_low.eq(b_high))
-            apart = exp.or_(_compare(a_high, Comparator.LT, b_low), _compare(b_high, Comparator.LT, a_low))
-            equal = op is Comparator.EQ
-            return _case((point, exp.Boolean(this=equal)), (apart, exp.Boolean(this=not equal)))
-    raise ValueError(f"unknown comparison {op!r}")
-
-
-def _duration_bounds(columns: dict[str, exp.Expr]) -> tuple[Bounds, Bounds]:
-    return (columns["month_low"], columns["month_high"]), (columns["day_low"], columns["day_high"])
-
-
-def _against_months(op: Comparator, duration: dict[str, exp.Expr], months: int) -> exp.Expr:
-    """`_against_months`: the month-position bounds against `n × 32`."""
-    threshold = exp.Literal.number(months * MONTH)
-    return compare_intervals_sql(_duration_bounds(duration)[0], op, (threshold, threshold))
-
-
-def _against_days(op: Comparator, duration: dict[str, exp.Expr], days: int) -> exp.Expr:
-    threshold = exp.Literal.number(days)
-    return compare_intervals_sql(_duration_bounds(duration)[1], op, (threshold, threshold))
-
-
-def _durations(op: Comparator, a: dict[str, exp.Expr], b: dict[str, exp.Expr]) -> exp.Expr:
-    """`compare_durations`: by month positions when both are exact in months, else by days when both are exact in days,
-    else whichever bound settles it."""
-    (a_months, a_days), (b_months, b_days) = _duration_bounds(a), _duration_bounds(b)
-    by_months, by_days = compare_intervals_sql(a_months, op, b_months), compare_intervals_sql(a_days, op, b_days)
-    months_exact = exp.and_(a_months[0].eq(a_months[1]), b_months[0].eq(b_months[1]))
-    days_exact = exp.and_(a_days[0].eq(a_days[1]), b_days[0].eq(b_days[1]))
-    return _case((months_exact, by_months), (days_exact, by_days), otherwise=exp.func("COALESCE", by_months, by_days))
-
-
-#: The operator-table keys the SQL back end reads, and how: the same keys as `COMPARISONS`, save event days.
-SQL_OPERANDS = frozenset(key for key in COMPARISONS if Operand.DAY not in key)
-
-
 # ---- the compiler -------------------------------------------------------------------------------
 
 
@@ -253,7 +175,7 @@ class _Compiler:
         self.reaches[definition.name] = list(needs)
         # `needs` is read only where the definition is unknown: worked out for those rows alone, after every value
         unknown = is_null(_column(_def_column(definition.name)))
-        self.need_steps.append([_case((unknown, need), otherwise=false()).as_(_need_column(definition.name, name), quoted=True, copy=False)
+        self.need_steps.append([case_of((unknown, need), otherwise=false()).as_(_need_column(definition.name, name), quoted=True, copy=False)
                                 for name, need in needs.items()])
         return [value.as_(_def_column(definition.name), quoted=True, copy=False)]
 
@@ -270,7 +192,7 @@ class _Compiler:
             arms.append((condition, exp.Literal.string(branch.name)))
             arms.append((is_null(condition), exp.null()))
             conditions.append((condition, branch.condition))
-        value = _case(*arms, otherwise=otherwise)
+        value = case_of(*arms, otherwise=otherwise)
         # `needs`: the inputs of the first branch whose condition is not false, when that one is unknown
         names = [name for _, node in conditions for name in self._inputs(node)]
         needs: dict[str, exp.Expr] = {}
@@ -282,7 +204,7 @@ class _Compiler:
                 needs_arms.append((condition, false()))  # true: taken, nothing is needed
             while needs_arms and isinstance(needs_arms[-1][1], exp.Boolean) and needs_arms[-1][1].this is False:
                 needs_arms.pop()  # the last arms that say "nothing" say what the ELSE says
-            needs[name] = _case(*needs_arms, otherwise=false()) if needs_arms else false()  # never NULL
+            needs[name] = case_of(*needs_arms, otherwise=false()) if needs_arms else false()  # never NULL
         return value, needs
 
     def _inputs(self, node: Any) -> list[str]:
@@ -350,11 +272,11 @@ class _Compiler:
                 premise, conclusion = parts
                 return exp.or_(exp.Not(this=premise), conclusion, copy=False)  # Kleene: a false premise or a true conclusion decides
             case BoolKind.XOR:
-                unknown = _any(is_null(part) for part in parts)
+                unknown = any_of(is_null(part) for part in parts)
                 parity = parts[0]
                 for part in parts[1:]:
                     parity = paren(exp.NEQ(this=parity, expression=part))
-                return _case((unknown, exp.null()), otherwise=parity)
+                return case_of((unknown, exp.null()), otherwise=parity)
         raise AssertionError(node.kind)
 
     def input_columns(self, node: p.InputRef | p.Presence) -> list[exp.Expr]:
@@ -374,14 +296,14 @@ class _Compiler:
             raise NotCompiled(node, f"the comparison '{node.text}' of event days")
         match kinds:
             case (Operand.DURATION, Operand.MONTHS):
-                return _against_months(op, self.duration(left), constant_of(right)[1])
+                return against_months(op, self.duration(left), constant_of(right)[1])
             case (Operand.DURATION, Operand.DAYS):
-                return _against_days(op, self.duration(left), constant_of(right)[1])
+                return against_days(op, self.duration(left), constant_of(right)[1])
             case (Operand.DURATION, Operand.DURATION):
-                return _durations(op, self.duration(left), self.duration(right))
+                return durations(op, self.duration(left), self.duration(right))
         if self._numeric(left) or self._numeric(right):
             return self.exact_compare(node, left, op, right)
-        return _compare(self.plain(left), op, self.plain(right))  # enumeration members, booleans, text, dates: their own order
+        return compare_values(self.plain(left), op, self.plain(right))  # enumeration members, booleans, text, dates: their own order
 
     def duration(self, node: Any) -> dict[str, exp.Expr]:
         if isinstance(node, p.InputRef):
@@ -407,18 +329,18 @@ class _Compiler:
         b = self.number(right)
         if node.scale != 1:
             b = scaled(b, node.scale, node)
-        undefined = _any(divisor.copy().eq(0) for divisor in (*a.divisors, *b.divisors))
+        undefined = any_of(divisor.copy().eq(0) for divisor in (*a.divisors, *b.divisors))
         if a.den is None and b.den is None:
             shared = common(a, b, node)
-            compared = _compare(cast_to(a, *shared), op, cast_to(b, *shared))
-            return compared if isinstance(undefined, exp.Boolean) else _case((undefined, exp.null()), otherwise=compared)
+            compared = compare_values(cast_to(a, *shared), op, cast_to(b, *shared))
+            return compared if isinstance(undefined, exp.Boolean) else case_of((undefined, exp.null()), otherwise=compared)
         # a/x op b/y  ⇔  sign(a·y − b·x) · sign(x) · sign(y) op 0, and unknown when a divisor is zero
         a_num, a_den = split(a)
         b_num, b_den = split(b)
         difference = minus(times(a_num, b_den, node), times(b_num, a_den, node), node)
         signs = exp.Mul(this=exp.Mul(this=exp.func("SIGN", difference.expr), expression=exp.func("SIGN", a_den.expr)),
                         expression=exp.func("SIGN", b_den.expr))
-        return _case((undefined, exp.null()), otherwise=_compare(paren(signs), op, exp.Literal.number(0)))
+        return case_of((undefined, exp.null()), otherwise=compare_values(paren(signs), op, exp.Literal.number(0)))
 
     def number(self, node: Any) -> Decimalish:
         match node:
@@ -472,13 +394,13 @@ class _Compiler:
             case p.Negation():
                 return self.needs(node.operand, name)
             case p.Logic():
-                return _any(exp.and_(is_null(self.cond(o)), paren(self.needs(o, name)), copy=False)
+                return any_of(exp.and_(is_null(self.cond(o)), paren(self.needs(o, name)), copy=False)
                             for o in node.operands if name in self._inputs(o))
             case p.Compare():  # an input's own `needs` is already "unsettled": no need to ask twice
-                return _any(self.needs(s, name) if isinstance(s, p.InputRef) else exp.and_(paren(self.unsettled(s)), paren(self.needs(s, name)), copy=False)
+                return any_of(self.needs(s, name) if isinstance(s, p.InputRef) else exp.and_(paren(self.unsettled(s)), paren(self.needs(s, name)), copy=False)
                             for s in (node.left, node.right) if not isinstance(s, (p.Const, p.CalendarConst)) and name in self._inputs(s))
             case p.Arith():
-                return _any(exp.and_(paren(unknown(self.number(s))), paren(self.needs(s, name)), copy=False)
+                return any_of(exp.and_(paren(unknown(self.number(s))), paren(self.needs(s, name)), copy=False)
                             for s in (node.left, node.right) if name in self._inputs(s))
         raise NotCompiled(node, f"'{getattr(node, 'text', node)}'")
 
@@ -507,18 +429,18 @@ class _Compiler:
             ctes.append((name, exp.select(exp.Star(), *columns).from_(exp.to_table(previous, quoted=True) if index else source)))
             previous = name
         decisions = [d.name for d in self.checked.decisions]
-        undetermined = _any(is_null(_column(_def_column(name))) for name in decisions)
-        status = _case((undetermined, exp.Literal.string("undetermined")), otherwise=exp.Literal.string("ok"))
+        undetermined = any_of(is_null(_column(_def_column(name))) for name in decisions)
+        status = case_of((undetermined, exp.Literal.string("undetermined")), otherwise=exp.Literal.string("ok"))
         needed = []
         for info in self.checked.inputs:
             wanted = [exp.and_(is_null(_column(_def_column(d))), _column(_need_column(d, info.name)), copy=False)
                       for d in decisions if info.name in self.reaches.get(d, ())]
             if wanted:
-                needed.append(_case((_any(wanted), exp.Literal.string("," + info.name)), otherwise=exp.Literal.string("")))
+                needed.append(case_of((any_of(wanted), exp.Literal.string("," + info.name)), otherwise=exp.Literal.string("")))
         joined: exp.Expr = exp.Literal.string("")
         for part in needed:
             joined = exp.DPipe(this=joined, expression=part, safe=True)
-        needs = _case((undetermined.copy(), exp.Substring(this=paren(joined), start=exp.Literal.number(2))), otherwise=exp.null())
+        needs = case_of((undetermined.copy(), exp.Substring(this=paren(joined), start=exp.Literal.number(2))), otherwise=exp.null())
         outputs: list[exp.Expr] = [_column(ID).as_(ID, quoted=True), status.as_(STATUS, quoted=True),
                                          *(_column(_def_column(name)).as_(name, quoted=True) for name in decisions),
                                          needs.as_(NEEDS, quoted=True),
