@@ -4,8 +4,10 @@ and every name and value quoted by the expression tree rather than pasted into t
 
 from __future__ import annotations
 
+import ast
 import datetime as dt
 import itertools
+import re
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +16,8 @@ import sqlglot
 from sqlglot import exp
 
 from carepath.api import compile_source, load_protocol, records_from_text
+from carepath.compile import sql as sql_module
+from carepath.compile import sqlcompare, sqlexact
 from carepath.compile.compiler import CompiledProtocol
 from carepath.compile.sql import Dialect, compile_sql
 from carepath.data.columnar import input_table
@@ -252,3 +256,13 @@ def test_a_name_cannot_hold_a_quote() -> None:
     with pytest.raises(ProtocolError) as raised:
         compiled("protocol t\ninput\n  kind : one of it's, other\nrecommend r: when kind = other\n")
     assert [d.code for d in raised.value.diagnostics] == ["CP102"]
+
+
+@pytest.mark.parametrize("module", [sql_module, sqlcompare, sqlexact], ids=lambda m: m.__name__)
+def test_no_sql_is_written_as_text(module: Any) -> None:
+    """Names and values reach the query through sqlglot's tree only: no string in the modules, docstrings aside, holds SQL."""
+    tree = ast.parse(Path(module.__file__).read_text(encoding="utf-8"))
+    docstrings = {id(node.value) for node in ast.walk(tree) if isinstance(node, ast.Expr)}
+    texts = [node.value for node in ast.walk(tree) if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings]
+    clause = re.compile(r"\b(SELECT|FROM|WHERE|WITH|CASE|WHEN|THEN|ELSE|END|AND|OR|NOT|NULL|UNION|JOIN)\b")
+    assert texts and not [text for text in texts if clause.search(text)]
