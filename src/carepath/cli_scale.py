@@ -69,11 +69,12 @@ def chosen_engine(args: argparse.Namespace) -> str:
 
 
 def can_stream(args: argparse.Namespace) -> bool:
-    """One CSV or Parquet file, and results to a CSV or Parquet file or summarised on the terminal: streamed in batches
-    (the JSON contract, with every patient's reasons, is made in memory)."""
+    """One CSV or Parquet file, and results to a CSV or Parquet file, or a file large enough that DuckDB was chosen for
+    it, summarised on the terminal: streamed in batches (the JSON contract, with every patient's reasons, and the
+    table `--engine duckdb` prints for a smaller file are made in memory)."""
     paths = list(args.records)
     to_file = args.output is not None and args.output.suffix.lower() in (".csv", ".parquet")
-    summarised = args.output is None and args.format == "table"
+    summarised = args.output is None and args.format == "table" and args.engine is None  # a file past `AUTO_BYTES`
     return (to_file or summarised) and len(paths) == 1 and str(paths[0]) != "-" and _format(args, paths[0]) in ("csv", "parquet")
 
 

@@ -191,3 +191,11 @@ def test_spark_without_pyspark_or_java_is_a_usage_error_saying_how_to_get_it(cap
         code, out, err = run_cli(capsys, *command, "--engine", "spark", *AS_OF)
         assert code == 2 and out == ""
         assert err.startswith("carepath: Spark needs Java 17") and "openjdk-17-jre-headless" in err
+
+
+def test_the_terminal_table_on_duckdb_is_the_interpreters(capsys: pytest.CaptureFixture[str]) -> None:
+    """A small file with `--engine duckdb`: the same table, row for row, not a summary."""
+    args = ["run", str(PROTOCOL), str(CSV), "--map", str(MAP), *AS_OF]
+    _, interpreted, _ = run_cli(capsys, *args)
+    code, on_duckdb, _ = run_cli(capsys, *args, "--engine", "duckdb")
+    assert code == 0 and on_duckdb == interpreted and "┏" in on_duckdb
