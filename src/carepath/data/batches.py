@@ -58,9 +58,11 @@ def batches(path: Path, csv: bool, batch_rows: int = BATCH_ROWS) -> Iterator[Tab
         stream: Iterator[pa.RecordBatch] = iter(reader)
     else:
         stream = pq.ParquetFile(path).iter_batches(batch_size=batch_rows)
-    for batch in stream:
-        yield Table(pa.Table.from_batches([batch]), name, csv, range(start, start + batch.num_rows))
-        start += batch.num_rows
+    for block in stream:  # a CSV reader's blocks are of bytes: cut to `batch_rows` as Parquet's batches are
+        for offset in range(0, block.num_rows, batch_rows):
+            batch = block.slice(offset, batch_rows)
+            yield Table(pa.Table.from_batches([batch]), name, csv, range(start, start + batch.num_rows))
+            start += batch.num_rows
 
 
 def check_map(table: Table, data_map: DataMap | None) -> None:

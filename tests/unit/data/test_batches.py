@@ -7,7 +7,9 @@ import datetime as dt
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -63,10 +65,15 @@ def test_empty_cells_and_typed_dates_keep_their_rows_on_the_column_path(tmp_path
     assert bound.table.column("age_at_diagnosis__month_low").to_pylist() == [5 * 32 + 0, None]  # 31 Jan to 30 Jun: 5 months 0 days
 
 
-def test_batches_know_where_their_rows_are_in_the_file(tmp_path: Path) -> None:
-    path = tmp_path / "cohort.parquet"
-    pq.write_table(pa.table({"id": [str(i) for i in range(10)]}), path)
-    parts = list(batches(path, csv=False, batch_rows=4))
+@pytest.mark.parametrize("form", ["csv", "parquet"])
+def test_batches_know_where_their_rows_are_in_the_file(tmp_path: Path, form: str) -> None:
+    path = tmp_path / f"cohort.{form}"
+    table = pa.table({"id": [str(i) for i in range(10)]})
+    if form == "csv":
+        pacsv.write_csv(table, path)
+    else:
+        pq.write_table(table, path)
+    parts = list(batches(path, csv=form == "csv", batch_rows=4))
     assert [t.data.num_rows for t in parts] == [4, 4, 2]
-    assert parts[2].where(1) == f"{path} row 10"
+    assert parts[2].where(1) == (f"{path}:11" if form == "csv" else f"{path} row 10")  # a CSV's header is line 1
     assert isinstance(parts[0], Table)
