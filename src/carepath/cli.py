@@ -222,7 +222,7 @@ def _run(args: argparse.Namespace) -> int:
     if args.output is not None and args.output.suffix.lower() not in scale.OUTPUTS:
         raise _UsageError(f"--output {args.output}: write .json, .csv or .parquet")
     engine = scale.chosen_engine(args)
-    if engine == "duckdb" and scale.can_stream(args) and args.log is None:
+    if engine is scale.Engine.DUCKDB and scale.can_stream(args) and args.log is None:
         _require(args.records)
         streamed = _load(args.protocol, _overrides(args))
         return EXIT_USAGE if streamed is None else scale.stream(args, streamed, _as_of(args))
@@ -302,7 +302,7 @@ def _compare(args: argparse.Namespace) -> int:
         print(problem.render(), file=sys.stderr)
         return EXIT_USAGE
     try:
-        comparison = compare_bound(a, b, records_a, records_b, _as_of(args), scale.decider(args.engine or "interpreter", args.master))
+        comparison = compare_bound(a, b, records_a, records_b, _as_of(args), scale.decider(args.engine or scale.Engine.INTERPRETER, args.master))
     except ProtocolError as problem:  # a protocol the SQL back end does not compile
         scale.refused(problem)
         return EXIT_USAGE

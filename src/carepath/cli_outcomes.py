@@ -12,7 +12,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from carepath.cli_scale import decider, engine_options, refused
+from carepath.cli_scale import Engine, decider, engine_options, refused
 
 if TYPE_CHECKING:
     from carepath.compile.compiler import CompiledProtocol
@@ -162,7 +162,7 @@ def _outcomes(args: argparse.Namespace) -> int:
     compiled, records, as_of = inputs
     try:
         decided = None
-        if args.engine not in (None, "interpreter"):  # decided by SQL, each criterion's value kept to group by it
+        if args.engine not in (None, Engine.INTERPRETER):  # decided by SQL, each criterion's value kept to group by it
             decided = decider(args.engine, args.master, criteria=True)(compiled, records, as_of).results
         members = assign(compiled, records, as_of, args.by, decided)
     except GroupingError as error:

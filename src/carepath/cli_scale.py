@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import enum
 import sys
 import tempfile
 from collections.abc import Callable, Sequence
@@ -23,7 +24,16 @@ if TYPE_CHECKING:
 AUTO_BYTES = 64 * 1024 * 1024
 #: A terminal table longer than this is summarised: counts, and the patients who are not `ok`, first ones only.
 TABLE_ROWS = 1_000
-ENGINES = ("interpreter", "duckdb", "spark")
+
+
+class Engine(enum.StrEnum):
+    """Who decides a cohort: the interpreter (every command), DuckDB embedded, or Spark (the `[spark]` extra)."""
+
+    INTERPRETER = "interpreter"
+    DUCKDB = "duckdb"
+    SPARK = "spark"
+
+
 OUTPUTS = (".json", ".csv", ".parquet")
 
 
@@ -38,7 +48,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser], para
 
 
 def engine_options(command: argparse.ArgumentParser) -> None:
-    command.add_argument("--engine", choices=ENGINES, default=None,
+    command.add_argument("--engine", type=Engine, choices=list(Engine), default=None,
                          help=f"who decides: the interpreter (default), DuckDB (default for a CSV or Parquet file over "
                               f"{AUTO_BYTES // (1024 * 1024)} MiB) or Spark (pip install 'carepath[spark]')")
     command.add_argument("--master", default=None, help="Spark's master URL (default: local[*])")
@@ -59,13 +69,13 @@ def print_sql(compiled: CompiledProtocol, dialect: str, table: str) -> int:
     return 0
 
 
-def chosen_engine(args: argparse.Namespace) -> str:
+def chosen_engine(args: argparse.Namespace) -> Engine:
     """`--engine`, else DuckDB for one large CSV or Parquet file, else the interpreter."""
     if args.engine is not None:
-        return str(args.engine)
+        return Engine(args.engine)
     paths = [p for p in args.records if str(p) != "-"]
     tabular = len(paths) == 1 and (paths[0].suffix.lower() in (".csv", ".parquet") or args.data_format in ("csv", "parquet"))
-    return "duckdb" if tabular and paths[0].is_file() and paths[0].stat().st_size > AUTO_BYTES else "interpreter"
+    return Engine.DUCKDB if tabular and paths[0].is_file() and paths[0].stat().st_size > AUTO_BYTES else Engine.INTERPRETER
 
 
 def can_stream(args: argparse.Namespace) -> bool:
@@ -143,18 +153,18 @@ class EngineUnavailable(Exception):
     """The engine asked for cannot run here (Spark without pyspark or Java): a usage error, said with how to get it."""
 
 
-def decider(engine: str, master: str | None, criteria: bool = False) -> Callable[[CompiledProtocol, Sequence[Any], dt.date], Run]:
+def decider(engine: Engine, master: str | None, criteria: bool = False) -> Callable[[CompiledProtocol, Sequence[Any], dt.date], Run]:
     """How a cohort in memory is decided, with reasons, by the engine chosen: the same `Run` whichever decides. The SQL
     engines raise `ProtocolError` (CP901/CP902) for a protocol they do not compile. `criteria` keeps each criterion's
     value among the decisions (`outcomes --by` a criterion)."""
     from carepath.runtime.engine import Run, evaluate_all, provenance
 
-    if engine == "interpreter":
+    if engine is Engine.INTERPRETER:
         return lambda compiled, records, as_of: evaluate_all(compiled, records, as_of, trace=False, reasons=True)
     from carepath.runtime.sql import Runner, evaluate_sql, run_on_duckdb
 
     runner: Runner = run_on_duckdb
-    if engine == "spark":
+    if engine is Engine.SPARK:
         from carepath.runtime.spark import SparkUnavailable, spark_runner
 
         try:
@@ -169,7 +179,7 @@ def decider(engine: str, master: str | None, criteria: bool = False) -> Callable
     return decided
 
 
-def decide(compiled: CompiledProtocol, records: Sequence[Any], as_of: dt.date, engine: str, master: str | None) -> Run | None:
+def decide(compiled: CompiledProtocol, records: Sequence[Any], as_of: dt.date, engine: Engine, master: str | None) -> Run | None:
     """`run`'s cohort decided; None when the SQL back end refuses the protocol (the diagnostics are printed)."""
     from carepath.language.diagnostics import ProtocolError
 

@@ -111,12 +111,12 @@ def test_a_large_csv_or_parquet_file_goes_to_duckdb_by_default(tmp_path: Path, m
 
     monkeypatch.setattr(cli_scale, "AUTO_BYTES", 100)
     small = argparse.Namespace(engine=None, records=[CSV], data_format=None)
-    assert cli_scale.chosen_engine(small) == "duckdb"  # the seed CSV is over 100 bytes
+    assert cli_scale.chosen_engine(small) is cli_scale.Engine.DUCKDB  # the seed CSV is over 100 bytes
     monkeypatch.setattr(cli_scale, "AUTO_BYTES", 10**9)
-    assert cli_scale.chosen_engine(small) == "interpreter"
+    assert cli_scale.chosen_engine(small) is cli_scale.Engine.INTERPRETER
     yaml = argparse.Namespace(engine=None, records=[ROOT / "cohorts" / "severance_2011.yaml"], data_format=None)
     monkeypatch.setattr(cli_scale, "AUTO_BYTES", 100)
-    assert cli_scale.chosen_engine(yaml) == "interpreter"
+    assert cli_scale.chosen_engine(yaml) is cli_scale.Engine.INTERPRETER
 
 
 def test_output_must_be_json_csv_or_parquet(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:

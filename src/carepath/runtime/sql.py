@@ -8,7 +8,6 @@ pattern of comparison outcomes and input states, as `evaluate_batch` gives them.
 from __future__ import annotations
 
 import datetime as dt
-import enum
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -20,15 +19,6 @@ from carepath.compile.sql import NEEDS, STATUS, SqlProgram, compile_sql
 from carepath.data.columnar import input_table
 from carepath.data.records import InvalidRecord, PatientRecord
 from carepath.runtime.engine import Batch, Result, Run, evaluate, input_state, valid_rows
-
-
-class Engine(enum.StrEnum):
-    """Who decides a cohort: the interpreter (every command), DuckDB embedded, or Spark (the `[spark]` extra)."""
-
-    INTERPRETER = "interpreter"
-    DUCKDB = "duckdb"
-    SPARK = "spark"
-
 
 #: Runs a compiled query over an input table (registered as `inputs`) and gives its result table.
 Runner = Callable[[SqlProgram, pa.Table], pa.Table]
@@ -94,20 +84,25 @@ def evaluate_sql(compiled: CompiledProtocol, records: Iterable[PatientRecord | I
     return Batch(given, tuple(statuses), {name: column for name, column in decided.items()}, needs, errors, why, held)
 
 
-def write_table(run: Run, names: Sequence[str], path: Path) -> None:
-    """One row per patient (id, status, each decision, needs, errors) to a Parquet or CSV file: `run --output`."""
-    import pyarrow.csv as pacsv
-    import pyarrow.parquet as pq
-
+def results_table(results: Sequence[Result], names: Sequence[str], schema: pa.Schema | None = None) -> pa.Table:
+    """One row per patient: id, status, each decision, what an undetermined one needs, the errors of an invalid one."""
     columns: dict[str, list[Any]] = {"id": [], STATUS: [], **{name: [] for name in names}, NEEDS: [], "errors": []}
-    for result in run.results:
+    for result in results:
         columns["id"].append(result.id)
         columns[STATUS].append(result.status)
         for name in names:
             columns[name].append(result.decisions.get(name))
         columns[NEEDS].append(",".join(result.needs) if result.status == "undetermined" else None)
         columns["errors"].append("; ".join(error.message for error in result.errors) or None)
-    table = pa.table(columns)
+    return pa.table(columns, schema=schema)
+
+
+def write_table(run: Run, names: Sequence[str], path: Path) -> None:
+    """`run --output` to a Parquet or CSV file: `results_table`'s rows."""
+    import pyarrow.csv as pacsv
+    import pyarrow.parquet as pq
+
+    table = results_table(run.results, names)
     if path.suffix.lower() == ".parquet":
         pq.write_table(table, path)
     else:

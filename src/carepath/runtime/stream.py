@@ -27,6 +27,7 @@ from carepath.data.maps import DataMap
 from carepath.data.records import InvalidRecord, PatientRecord
 from carepath.data.tabular import Table, bind_table
 from carepath.runtime.engine import Result, evaluate
+from carepath.runtime.sql import results_table
 
 
 @dataclass(slots=True)
@@ -81,7 +82,7 @@ def stream_file(compiled: CompiledProtocol, path: Path, csv: bool, data_map: Dat
                 decided = _decide(cursor, sql, bound.table, schema)
             apart = [row for row in bound.apart if _id(table, id_column, row) not in repeated]
             by_record = _by_record(compiled, _rows(table, apart), data_map, as_of, table.data.column_names)
-            merged = _ordered(decided, bound.rows, _from_results(by_record, program, schema), apart)
+            merged = _ordered(decided, bound.rows, _results_of(by_record, program, schema), apart)
             return merged, _rows(table, [row for row in bound.apart if _id(table, id_column, row) in repeated]), len(apart)
 
         pending: deque[tuple[Future[tuple[pa.Table, Table, int]], int]] = deque()
@@ -89,7 +90,7 @@ def stream_file(compiled: CompiledProtocol, path: Path, csv: bool, data_map: Dat
             if index == 0:
                 check_map(table, data_map)
                 file_level = [r for r in bind_table(_rows(table, []), compiled.checked, data_map) if isinstance(r, InvalidRecord)]
-                writer.write(_from_results([evaluate(compiled, r, as_of, trace=False) for r in file_level], program, schema), counts)
+                writer.write(_results_of([evaluate(compiled, r, as_of, trace=False) for r in file_level], program, schema), counts)
             pending.append((pool.submit(decide, table), table.data.num_rows))
             while len(pending) >= WORKERS:
                 _collect(pending.popleft(), writer, counts, held, progress)
@@ -99,7 +100,7 @@ def stream_file(compiled: CompiledProtocol, path: Path, csv: bool, data_map: Dat
             rows = [r for t in held for r in (t.rows or ())]
             whole = Table(pa.concat_tables([t.data for t in held]), str(path), csv, rows)
             refused = _by_record(compiled, whole, data_map, as_of, whole.data.column_names)
-            writer.write(_from_results(refused, program, schema), counts)
+            writer.write(_results_of(refused, program, schema), counts)
     return counts
 
 
@@ -177,16 +178,8 @@ def _decide(connection: Any, sql: str, table: pa.Table, schema: pa.Schema) -> pa
     return result.select(schema.names).cast(schema)
 
 
-def _from_results(results: Sequence[Result], program: SqlProgram, schema: pa.Schema) -> pa.Table:
-    columns: dict[str, list[Any]] = {name: [] for name in schema.names}
-    for result in results:
-        columns["id"].append(result.id)
-        columns[STATUS].append(result.status)
-        for name in program.decisions:
-            columns[name].append(result.decisions.get(name))
-        columns[NEEDS].append(",".join(result.needs) if result.status == "undetermined" else None)
-        columns["errors"].append("; ".join(error.message for error in result.errors) or None)
-    return pa.table(columns, schema=schema)
+def _results_of(results: Sequence[Result], program: SqlProgram, schema: pa.Schema) -> pa.Table:
+    return results_table(results, program.decisions, schema)
 
 
 def _ordered(decided: pa.Table, rows: pa.Array, by_record: pa.Table, apart: Sequence[int]) -> pa.Table:

@@ -14,7 +14,7 @@ import pytest
 from carepath.api import load_protocol, load_records, records_from_text
 from carepath.compile.sql import SqlProgram
 from carepath.runtime.engine import Run, evaluate_batch, provenance
-from carepath.runtime.sql import Engine, evaluate_sql, run_on_duckdb, write_table
+from carepath.runtime.sql import evaluate_sql, run_on_duckdb, write_table
 
 ROOT = Path(__file__).resolve().parents[3]
 AS_OF = dt.date(2026, 1, 1)
@@ -54,10 +54,6 @@ def test_no_query_runs_when_no_record_is_valid() -> None:
     (result,) = evaluate_sql(SEED, records, AS_OF, runner=refuse).results()
     assert result.status == "invalid" and result.errors
     assert evaluate_sql(SEED, [], AS_OF, runner=refuse).results() == ()
-
-
-def test_the_engines() -> None:
-    assert [engine.value for engine in Engine] == ["interpreter", "duckdb", "spark"]
 
 
 def test_two_records_bound_apart_under_one_id_are_each_decided() -> None:
